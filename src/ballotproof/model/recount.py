@@ -1,0 +1,114 @@
+"""Recount rules: when a state's law recounts a contest automatically, or on request.
+
+One :class:`RecountRule` is one row of the packaged table ``data/recount_rules.csv`` (or a
+user's table in the same format). A state may have several rules: Wisconsin, for example, lets a
+candidate petition within 1% and recounts free of charge within 0.25%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from ballotproof.errors import IntegrityError
+
+__all__ = ["MarginBase", "RecountKind", "RecountRule", "ThresholdCombine"]
+
+
+class RecountKind(StrEnum):
+    AUTOMATIC = "automatic"
+    REQUEST = "request"
+
+
+class MarginBase(StrEnum):
+    """What a percentage threshold is a share of."""
+
+    OFFICE_TOTAL = "office_total"  # all votes cast for candidates for the office
+    TOP_TWO_TOTAL = "top_two_total"  # votes for the two leading candidates
+    WINNER_AND_PETITIONER = "winner_and_petitioner"  # same as top two for the runner-up
+    NONE = ""
+
+
+class ThresholdCombine(StrEnum):
+    """How a percentage and a vote threshold combine when a rule gives both."""
+
+    LESSER = "lesser"  # e.g. NC: 0.5% or 10,000 votes, whichever is less
+    GREATER = "greater"
+    EITHER = "either"
+    NONE = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecountRule:
+    """A recount rule in force in one state.
+
+    Attributes
+    ----------
+    state : str
+        Postal code.
+    kind : RecountKind
+    threshold_pct : Fraction or None
+        Percent (``Fraction(1, 2)`` is 0.5 %); ``None`` if the rule has no percentage.
+    threshold_votes : int or None
+    any_margin : bool
+        The rule applies whatever the margin (e.g. Nevada: any defeated candidate may demand).
+    combine, base, inclusive : how the margin is compared with the threshold
+    requested_by, who_pays, citation, source_url, note : the law as a reader needs it
+    verified : bool
+        Whether the row was checked against a retrieved source (see RECOUNT_RULES.md).
+    """
+
+    state: str
+    kind: RecountKind
+    threshold_pct: Fraction | None
+    threshold_votes: int | None
+    any_margin: bool
+    combine: ThresholdCombine
+    base: MarginBase
+    inclusive: bool
+    requested_by: str
+    who_pays: str
+    citation: str
+    source_url: str = ""
+    note: str = ""
+    verified: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.any_margin and self.threshold_pct is None and self.threshold_votes is None:
+            raise IntegrityError(
+                f"recount rule for {self.state}", field="threshold_pct",
+                expected="a threshold (percent, votes or 'any')", got="none",
+            )
+        if self.threshold_pct is not None and self.base is MarginBase.NONE:
+            raise IntegrityError(
+                f"recount rule for {self.state}", field="base",
+                expected="what the percentage is a share of", got="",
+            )
+        if (
+            self.threshold_pct is not None
+            and self.threshold_votes is not None
+            and self.combine is ThresholdCombine.NONE
+        ):
+            raise IntegrityError(
+                f"recount rule for {self.state}", field="combine",
+                expected="lesser, greater or either", got="",
+            )
+
+    def describe(self) -> str:
+        """The threshold in words: ``margin ≤ 0.5% of office_total``."""
+        if self.any_margin:
+            return "any margin"
+        op = "≤" if self.inclusive else "<"
+        parts = []
+        if self.threshold_pct is not None:
+            parts.append(f"{float(self.threshold_pct):g}% of {self.base.value}")
+        if self.threshold_votes is not None:
+            parts.append(f"{self.threshold_votes:,} votes")
+        if len(parts) == 2:
+            how = {
+                ThresholdCombine.LESSER: "whichever is less",
+                ThresholdCombine.GREATER: "whichever is greater",
+            }.get(self.combine, "either one")
+            return f"margin {op} {parts[0]} or {parts[1]}, {how}"
+        return f"margin {op} {parts[0]}"
