@@ -326,6 +326,7 @@ def load_us2020(directory: str | Path | None = None, *, include_counties: bool =
 
 
 def _order_choices(choices: Iterable[Choice]) -> tuple[Choice, ...]:
-    """Candidates first (in order of first appearance), then non-candidate lines."""
+    """Candidates first (in order of first appearance), then non-candidate lines by id."""
     items = list(choices)
-    return tuple([c for c in items if c.is_candidate] + [c for c in items if not c.is_candidate])
+    lines = sorted((c for c in items if not c.is_candidate), key=lambda c: c.id)
+    return tuple([c for c in items if c.is_candidate] + lines)

@@ -27,6 +27,8 @@ class MarginBase(StrEnum):
     OFFICE_TOTAL = "office_total"  # all votes cast for candidates for the office
     TOP_TWO_TOTAL = "top_two_total"  # votes for the two leading candidates
     WINNER_AND_PETITIONER = "winner_and_petitioner"  # same as top two for the runner-up
+    WINNER_VOTES = "winner_votes"  # the leading candidate's votes (Colorado)
+    JURISDICTION_TOTAL = "jurisdiction_total_votes"  # all votes incl. blank lines (New Hampshire)
     NONE = ""
 
 

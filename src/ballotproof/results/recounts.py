@@ -5,7 +5,9 @@ that state in the rule table (:class:`~ballotproof.model.recount.RecountRule`):
 
 * a percentage threshold p of base B qualifies when ``margin ≤ p/100 · B`` (``<`` when the rule
   is strict), computed exactly with fractions; B is the votes cast for all candidates
-  (``office_total``) or for the top two (``top_two_total``);
+  (``office_total``), for the top two (``top_two_total``, ``winner_and_petitioner``), for the
+  winner alone (``winner_votes``), or all votes including blank lines
+  (``jurisdiction_total_votes``);
 * a vote threshold V qualifies when ``margin ≤ V``;
 * a rule with both combines them as the statute says (``lesser``: both must hold).
 
@@ -68,6 +70,10 @@ class RecountCheck:
 def _base_votes(result: UnitResult, base: MarginBase) -> int:
     if base is MarginBase.OFFICE_TOTAL:
         return result.votes_cast
+    if base is MarginBase.JURISDICTION_TOTAL:
+        return result.votes_cast + result.other_lines
+    if base is MarginBase.WINNER_VOTES:
+        return result.votes[0][1] if result.votes else 0
     return sum(v for _, v in result.votes[:2])
 
 

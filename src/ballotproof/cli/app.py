@@ -1,0 +1,310 @@
+"""The ``ballotproof`` command: thin Typer commands that load, call the pure core, and render.
+
+Conventions: ``--json`` prints exactly one JSON document on stdout (keys in docs/json.md);
+tables go to stdout otherwise; progress and logs go to stderr. A ballotproof error prints
+``error: <one line>`` on stderr and exits 1 (``--debug`` shows the traceback); usage errors
+exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ballotproof import __version__
+from ballotproof.errors import BallotproofError
+from ballotproof.io.load import load_election
+from ballotproof.io.recount_rules import load_recount_rules
+from ballotproof.model import Election
+from ballotproof.report import documents
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="ballotproof",
+    help=(
+        "Turn counted ballots into an election outcome that everyone can check.\n\n"
+        "Every command works on the built-in 2020 U.S. presidential election unless --data "
+        "points at another election (a folder in the generic CSV format, a folder of the 2020 "
+        "files, or a NIST SP 1500-100 JSON file)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+_state = {"debug": False}
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="Election to analyse: generic CSV folder, 2020-files folder, or NIST .json. "
+        "Default: the built-in 2020 presidential election.",
+        show_default=False,
+    ),
+]
+ContestOpt = Annotated[
+    str | None, typer.Option("--contest", help="Contest id (default: the first contest).")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout (see docs/json.md).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ballotproof {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback on errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a ballotproof error into ``error: <one line>`` and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except BallotproofError as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def _load(data: Path | None) -> Election:
+    return load_election(data)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}%"
+
+
+def _num(x: int) -> str:
+    return f"{x:,}"
+
+
+@app.command()
+@handle_errors
+def results(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = False) -> None:
+    """National popular vote, Electoral College, and the result in every state and district."""
+    election = _load(data)
+    doc = documents.results_doc(election, contest)
+    if as_json:
+        emit_json(doc)
+        return
+    out.print(f"[bold]{doc['election']}[/] — {doc['contest']}")
+    pv = Table(title="Popular vote", title_justify="left")
+    for col in ("Candidate", "Party", "Votes", "Share"):
+        pv.add_column(col, justify="right" if col in ("Votes", "Share") else "left")
+    for row in doc["popular_vote"][:6]:
+        pv.add_row(row["name"], row["party"], _num(row["votes"]), _pct(row["share_pct"]))
+    out.print(pv)
+    ec = doc["electoral_college"]
+    if ec:
+        winner = ec["winner"] or "nobody (no majority)"
+        tallies = ", ".join(f"{c} {n}" for c, n in ec["electors"].items())
+        out.print(f"Electoral College: {tallies} of {ec['total']} — majority {ec['majority']};"
+                  f" winner: [bold]{winner}[/]")
+    table = Table(title="By unit", title_justify="left")
+    for col in ("Unit", "Name", "Electors", "Winner", "Margin", "Margin %"):
+        table.add_column(col, justify="right" if col in ("Electors", "Margin", "Margin %")
+                         else "left")
+    for u in doc["units"]:
+        table.add_row(u["unit"], u["name"], str(u["electors"]), u["winner"] or "tie",
+                      _num(u["margin"]), _pct(u["margin_pct"]))
+    out.print(table)
+
+
+@app.command()
+@handle_errors
+def margins(
+    data: DataOpt = None,
+    contest: ContestOpt = None,
+    as_json: JsonOpt = False,
+    top: Annotated[int, typer.Option(help="Show only the N closest (0: all).")] = 0,
+) -> None:
+    """Margins in votes and in percent of votes cast, closest first."""
+    doc = documents.margins_doc(_load(data), contest)
+    if top:
+        doc["units"] = doc["units"][:top]
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title=f"Margins — {doc['election']}", title_justify="left")
+    for col in ("Unit", "Winner", "Runner-up", "Margin", "Margin %", "Electors"):
+        table.add_column(col, justify="right" if col in ("Margin", "Margin %", "Electors")
+                         else "left")
+    for u in doc["units"]:
+        table.add_row(u["unit"], u["winner"] or "tie", u["runner_up"] or "", _num(u["margin"]),
+                      _pct(u["margin_pct"]), str(u["electors"]))
+    out.print(table)
+
+
+@app.command("tipping-point")
+@handle_errors
+def tipping_point(data: DataOpt = None, contest: ContestOpt = None,
+                  as_json: JsonOpt = False) -> None:
+    """The unit that delivered the winner's majority of electors."""
+    doc = documents.tipping_point_doc(_load(data), contest)
+    if as_json:
+        emit_json(doc)
+        return
+    out.print(f"Tipping point: [bold]{doc['name']} ({doc['unit']})[/], won by {doc['winner']} "
+              f"by {_num(doc['margin'])} votes ({_pct(doc['margin_pct'])}).")
+    table = Table(title="The winner's units, largest margin first", title_justify="left")
+    for col in ("Unit", "Margin %", "Electors", "Running total"):
+        table.add_column(col, justify="right" if col != "Unit" else "left")
+    for row in doc["order"][-8:]:
+        table.add_row(row["unit"], _pct(row["margin_pct"]), str(row["electors"]),
+                      str(row["cumulative"]))
+    out.print(table)
+
+
+def _print_flip(title: str, block: dict[str, Any]) -> None:
+    table = Table(title=title, title_justify="left")
+    for col in ("Unit", "Electors", "From", "To", "Margin", "Switchers"):
+        table.add_column(col, justify="right" if col in ("Electors", "Margin", "Switchers")
+                         else "left")
+    for i in block["units"]:
+        table.add_row(i["unit"], str(i["electors"]), i["from"], i["to"], _num(i["margin"]),
+                      _num(i["switchers"]))
+    table.add_row("total", str(block["electors_moved"]), "", "", _num(block["margin_sum"]),
+                  _num(block["switchers"]), style="bold")
+    out.print(table)
+
+
+@app.command()
+@handle_errors
+def flip(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = False) -> None:
+    """The fewest votes that would have changed the Electoral College outcome (exact)."""
+    doc = documents.flip_doc(_load(data), contest)
+    if as_json:
+        emit_json(doc)
+        return
+    deny, elect = doc["deny"], doc["elect"]
+    _print_flip(f"(a) Deny {doc['winner']} a majority: {deny['winner_electors_after']} electors "
+                "left", deny)
+    _print_flip(f"(b) Elect {doc['runner_up']}: {elect['runner_up_electors_after']} electors",
+                elect)
+    for goal in ("deny", "elect"):
+        if doc[goal]["by_switchers"]["units"] != doc[goal]["units"]:
+            _print_flip(f"({goal}) optimised by switchers instead", doc[goal]["by_switchers"])
+    err.print(f"algorithm: {doc['algorithm']}")
+
+
+@app.command()
+@handle_errors
+def recounts(
+    data: DataOpt = None,
+    contest: ContestOpt = None,
+    as_json: JsonOpt = False,
+    rules: Annotated[
+        Path | None,
+        typer.Option(help="Recount-rule table (CSV). Default: the packaged 2020 table."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Show only the N closest states (0: all).")] = 0,
+) -> None:
+    """Recount eligibility per state from the rules in force (unknown where not in the table)."""
+    election = _load(data)
+    table_rules = load_recount_rules(rules)
+    source = str(rules) if rules else "ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)"
+    doc = documents.recounts_doc(election, table_rules, contest, rules_source=source)
+    if top:
+        doc["states"] = doc["states"][:top]
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title="Recount eligibility", title_justify="left")
+    for col in ("State", "Margin", "Margin %", "Status", "Rule that decides", "Citation"):
+        table.add_column(col, justify="right" if col in ("Margin", "Margin %") else "left")
+    for s in doc["states"]:
+        deciding = next((r for r in s["rules"] if r["qualifies"]), None)
+        if deciding is None and s["rules"]:
+            deciding = s["rules"][0]
+        table.add_row(
+            s["state"], _num(s["margin"]), _pct(s["margin_pct"]), s["status"],
+            deciding["rule"] + f" ({deciding['kind']})" if deciding else "not in the table",
+            deciding["citation"] if deciding else "",
+        )
+    out.print(table)
+
+
+@app.command()
+@handle_errors
+def export(
+    output: Annotated[Path, typer.Argument(help="Output: a .json file (NIST) or a folder (CSV).")],
+    data: DataOpt = None,
+    counties: Annotated[
+        bool, typer.Option(help="Include the 2020 county results (built-in data only).")
+    ] = False,
+) -> None:
+    """Write an election as NIST SP 1500-100 JSON (*.json) or in the generic CSV format."""
+    from ballotproof.io.generic import write_generic
+    from ballotproof.io.nist import write_nist
+
+    election = load_election(data, include_counties=counties)
+    if output.suffix.lower() == ".json":
+        write_nist(election, output)
+    else:
+        write_generic(election, output)
+    err.print(f"wrote {output}")
+
+
+@app.command()
+@handle_errors
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the report and its data.")
+    ] = Path("ballotproof-demo"),
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole 2020 analysis and write a self-contained HTML report."""
+    from ballotproof.report.demo import run_demo
+
+    summary = run_demo(out_dir, data=data, console=err)
+    if as_json:
+        emit_json(summary)
+        return
+    out.print(summary["headline"])
+    out.print(f"Report: [bold]{summary['report']}[/]")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

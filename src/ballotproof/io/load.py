@@ -1,0 +1,42 @@
+"""One entry point that picks the right loader for what the user pointed at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ballotproof.errors import InputError
+from ballotproof.io.generic import RESULTS, load_generic
+from ballotproof.io.nist import load_nist
+from ballotproof.io.us2020 import STATE_FILE, load_us2020
+from ballotproof.model import Election
+
+__all__ = ["load_election"]
+
+
+def load_election(data: str | Path | None = None, *, include_counties: bool = False) -> Election:
+    """Load an election.
+
+    ``data`` is ``None`` (the built-in 2020 election), a folder in the generic CSV format
+    (holding ``results.csv``), a folder of the 2020 files (as in ``../shared/data/us2020``), or
+    a NIST SP 1500-100 JSON file (``*.json``).
+    """
+    if data is None:
+        return load_us2020(include_counties=include_counties)
+    path = Path(data)
+    if path.is_dir():
+        if (path / RESULTS).is_file():
+            return load_generic(path)
+        if (path / STATE_FILE).is_file():
+            return load_us2020(path, include_counties=include_counties)
+        raise InputError(
+            f"no {RESULTS} (generic format) or {STATE_FILE} (2020 files) in this folder",
+            path=str(path),
+        )
+    if path.suffix.lower() == ".json":
+        return load_nist(path)
+    if not path.exists():
+        raise InputError("no such file or folder", path=str(path))
+    raise InputError(
+        "expected a folder in the generic CSV format or a NIST SP 1500-100 .json file",
+        path=str(path),
+    )

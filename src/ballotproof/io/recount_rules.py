@@ -1,0 +1,84 @@
+"""Load a recount-rule table (``data/recount_rules.csv`` format; sources in RECOUNT_RULES.md).
+
+Columns: ``state_po, kind, threshold_pct, threshold_votes, combine, base, inclusive,
+requested_by, who_pays, citation, source_url, in_force_note, verified``. ``threshold_pct`` is a
+percent (``0.5`` = 0.5 %) or ``any``. Percentages are read exactly (as fractions), never through
+a float.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ballotproof.io.csvread import Row, parse_bool, parse_fraction, parse_int, read_rows
+from ballotproof.model.recount import MarginBase, RecountKind, RecountRule, ThresholdCombine
+
+__all__ = ["default_rules_path", "load_recount_rules"]
+
+COLUMNS = (
+    "state_po", "kind", "threshold_pct", "threshold_votes", "combine", "base", "inclusive",
+    "requested_by", "who_pays", "citation",
+)
+OPTIONAL = ("source_url", "in_force_note", "verified")
+
+
+def default_rules_path() -> Path:
+    """The packaged table of recount rules in force for the 2020 general election."""
+    return Path(str(resources.files("ballotproof") / "data" / "recount_rules.csv"))
+
+
+def _enum(row: Row, column: str, kind: type[RecountKind] | type[MarginBase]
+          | type[ThresholdCombine]) -> str:
+    text = row.get(column)
+    allowed = [m.value for m in kind]
+    if text not in allowed:
+        raise row.error(column, "one of " + ", ".join(a or "(empty)" for a in allowed), text)
+    return text
+
+
+def _rule(row: Row) -> RecountRule:
+    state = row.require("state_po")
+    if len(state) != 2 or not state.isalpha() or not state.isupper():
+        raise row.error("state_po", "a two-letter postal code", state)
+    pct_text = row.get("threshold_pct").lower()
+    any_margin = pct_text == "any"
+    pct = None if any_margin else parse_fraction(row, "threshold_pct")
+    votes = parse_int(row, "threshold_votes") if row.get("threshold_votes") else None
+    if not any_margin and pct is None and votes is None:
+        raise row.error("threshold_pct", "a percent, 'any', or a threshold_votes value", "")
+    base = MarginBase(_enum(row, "base", MarginBase))
+    if pct is not None and base is MarginBase.NONE:
+        raise row.error("base", "what the percentage is a share of", "")
+    combine = ThresholdCombine(_enum(row, "combine", ThresholdCombine))
+    if pct is not None and votes is not None and combine is ThresholdCombine.NONE:
+        raise row.error("combine", "lesser, greater or either", "")
+    return RecountRule(
+        state=state,
+        kind=RecountKind(_enum(row, "kind", RecountKind)),
+        threshold_pct=pct,
+        threshold_votes=votes,
+        any_margin=any_margin,
+        combine=combine,
+        base=base,
+        inclusive=parse_bool(row, "inclusive", default=True),
+        requested_by=row.get("requested_by"),
+        who_pays=row.get("who_pays"),
+        citation=row.require("citation"),
+        source_url=row.get("source_url"),
+        note=row.get("in_force_note"),
+        verified=parse_bool(row, "verified", default=False),
+    )
+
+
+def load_recount_rules(path: str | Path | None = None) -> tuple[RecountRule, ...]:
+    """Read a recount-rule table; the packaged 2020 table by default.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and field of the first bad value; nothing is returned.
+    """
+    p = Path(path) if path is not None else default_rules_path()
+    display = p.name if path is None else str(path)
+    return tuple(_rule(r) for r in read_rows(p, COLUMNS, optional=OPTIONAL, display=display))

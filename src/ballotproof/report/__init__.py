@@ -1,0 +1,1 @@
+"""Reports: the JSON documents behind ``--json`` and the self-contained HTML report."""
