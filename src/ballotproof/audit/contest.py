@@ -93,7 +93,9 @@ class AuditContest:
 
     def pairs(self) -> tuple[Pair, ...]:
         """Every reported winner–loser pair."""
-        return tuple(Pair(w, l) for w in self.reported_winners for l in self.reported_losers)
+        return tuple(
+            Pair(w, loser) for w in self.reported_winners for loser in self.reported_losers
+        )
 
     def diluted_margin(self) -> float:
         """Smallest pairwise margin divided by ballots cast (Stark 2010, 'diluted margin' μ)."""

@@ -42,7 +42,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 DataOpt = Annotated[
@@ -110,8 +110,8 @@ def _pct(x: float) -> str:
     return f"{x:.3f}%"
 
 
-def _num(x: int) -> str:
-    return f"{x:,}"
+def _num(x: int | None) -> str:
+    return "n/a" if x is None else f"{x:,}"
 
 
 @app.command()
@@ -134,15 +134,24 @@ def results(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt =
     if ec:
         winner = ec["winner"] or "nobody (no majority)"
         tallies = ", ".join(f"{c} {n}" for c, n in ec["electors"].items())
-        out.print(f"Electoral College: {tallies} of {ec['total']} — majority {ec['majority']};"
-                  f" winner: [bold]{winner}[/]")
+        out.print(
+            f"Electoral College: {tallies} of {ec['total']} — majority {ec['majority']};"
+            f" winner: [bold]{winner}[/]"
+        )
     table = Table(title="By unit", title_justify="left")
     for col in ("Unit", "Name", "Electors", "Winner", "Margin", "Margin %"):
-        table.add_column(col, justify="right" if col in ("Electors", "Margin", "Margin %")
-                         else "left")
+        table.add_column(
+            col, justify="right" if col in ("Electors", "Margin", "Margin %") else "left"
+        )
     for u in doc["units"]:
-        table.add_row(u["unit"], u["name"], str(u["electors"]), u["winner"] or "tie",
-                      _num(u["margin"]), _pct(u["margin_pct"]))
+        table.add_row(
+            u["unit"],
+            u["name"],
+            str(u["electors"]),
+            u["winner"] or "tie",
+            _num(u["margin"]),
+            _pct(u["margin_pct"]),
+        )
     out.print(table)
 
 
@@ -163,44 +172,69 @@ def margins(
         return
     table = Table(title=f"Margins — {doc['election']}", title_justify="left")
     for col in ("Unit", "Winner", "Runner-up", "Margin", "Margin %", "Electors"):
-        table.add_column(col, justify="right" if col in ("Margin", "Margin %", "Electors")
-                         else "left")
+        table.add_column(
+            col, justify="right" if col in ("Margin", "Margin %", "Electors") else "left"
+        )
     for u in doc["units"]:
-        table.add_row(u["unit"], u["winner"] or "tie", u["runner_up"] or "", _num(u["margin"]),
-                      _pct(u["margin_pct"]), str(u["electors"]))
+        table.add_row(
+            u["unit"],
+            u["winner"] or "tie",
+            u["runner_up"] or "",
+            _num(u["margin"]),
+            _pct(u["margin_pct"]),
+            str(u["electors"]),
+        )
     out.print(table)
 
 
 @app.command("tipping-point")
 @handle_errors
-def tipping_point(data: DataOpt = None, contest: ContestOpt = None,
-                  as_json: JsonOpt = False) -> None:
+def tipping_point(
+    data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = False
+) -> None:
     """The unit that delivered the winner's majority of electors."""
     doc = documents.tipping_point_doc(_load(data), contest)
     if as_json:
         emit_json(doc)
         return
-    out.print(f"Tipping point: [bold]{doc['name']} ({doc['unit']})[/], won by {doc['winner']} "
-              f"by {_num(doc['margin'])} votes ({_pct(doc['margin_pct'])}).")
+    out.print(
+        f"Tipping point: [bold]{doc['name']} ({doc['unit']})[/], won by {doc['winner']} "
+        f"by {_num(doc['margin'])} votes ({_pct(doc['margin_pct'])})."
+    )
     table = Table(title="The winner's units, largest margin first", title_justify="left")
     for col in ("Unit", "Margin %", "Electors", "Running total"):
         table.add_column(col, justify="right" if col != "Unit" else "left")
     for row in doc["order"][-8:]:
-        table.add_row(row["unit"], _pct(row["margin_pct"]), str(row["electors"]),
-                      str(row["cumulative"]))
+        table.add_row(
+            row["unit"], _pct(row["margin_pct"]), str(row["electors"]), str(row["cumulative"])
+        )
     out.print(table)
 
 
 def _print_flip(title: str, block: dict[str, Any]) -> None:
     table = Table(title=title, title_justify="left")
     for col in ("Unit", "Electors", "From", "To", "Margin", "Switchers"):
-        table.add_column(col, justify="right" if col in ("Electors", "Margin", "Switchers")
-                         else "left")
+        table.add_column(
+            col, justify="right" if col in ("Electors", "Margin", "Switchers") else "left"
+        )
     for i in block["units"]:
-        table.add_row(i["unit"], str(i["electors"]), i["from"], i["to"], _num(i["margin"]),
-                      _num(i["switchers"]))
-    table.add_row("total", str(block["electors_moved"]), "", "", _num(block["margin_sum"]),
-                  _num(block["switchers"]), style="bold")
+        table.add_row(
+            i["unit"],
+            str(i["electors"]),
+            i["from"],
+            i["to"],
+            _num(i["margin"]),
+            _num(i["switchers"]),
+        )
+    table.add_row(
+        "total",
+        str(block["electors_moved"]),
+        "",
+        "",
+        _num(block["margin_sum"]),
+        _num(block["switchers"]),
+        style="bold",
+    )
     out.print(table)
 
 
@@ -213,10 +247,12 @@ def flip(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = Fa
         emit_json(doc)
         return
     deny, elect = doc["deny"], doc["elect"]
-    _print_flip(f"(a) Deny {doc['winner']} a majority: {deny['winner_electors_after']} electors "
-                "left", deny)
-    _print_flip(f"(b) Elect {doc['runner_up']}: {elect['runner_up_electors_after']} electors",
-                elect)
+    _print_flip(
+        f"(a) Deny {doc['winner']} a majority: {deny['winner_electors_after']} electors left", deny
+    )
+    _print_flip(
+        f"(b) Elect {doc['runner_up']}: {elect['runner_up_electors_after']} electors", elect
+    )
     for goal in ("deny", "elect"):
         if doc[goal]["by_switchers"]["units"] != doc[goal]["units"]:
             _print_flip(f"({goal}) optimised by switchers instead", doc[goal]["by_switchers"])
@@ -253,7 +289,10 @@ def recounts(
         if deciding is None and s["rules"]:
             deciding = s["rules"][0]
         table.add_row(
-            s["state"], _num(s["margin"]), _pct(s["margin_pct"]), s["status"],
+            s["state"],
+            _num(s["margin"]),
+            _pct(s["margin_pct"]),
+            s["status"],
             deciding["rule"] + f" ({deciding['kind']})" if deciding else "not in the table",
             deciding["citation"] if deciding else "",
         )

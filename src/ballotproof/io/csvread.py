@@ -41,9 +41,7 @@ class Row:
         return value
 
     def error(self, column: str, expected: str, got: object = None) -> InputError:
-        return InputError(
-            path=self.path, line=self.line, field=column, expected=expected, got=got
-        )
+        return InputError(path=self.path, line=self.line, field=column, expected=expected, got=got)
 
 
 def _decode(path: Path, display: str) -> str:
@@ -56,8 +54,9 @@ def _decode(path: Path, display: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            path=display, line=line, expected="UTF-8 text",
-            got=data[exc.start : exc.start + 4],
+            f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+            path=display,
+            line=line,
         ) from exc
 
 
@@ -98,15 +97,21 @@ def read_rows(
     for column in required:
         if column not in header:
             raise InputError(
-                path=name, line=1, field=column,
-                expected=f"a column named '{column}' in the header", got=",".join(header),
+                path=name,
+                line=1,
+                field=column,
+                expected=f"a column named '{column}' in the header",
+                got=",".join(header),
             )
     allowed = set(required) | set(optional)
     for column in header:
         if column not in allowed:
             raise InputError(
-                path=name, line=1, field=column,
-                expected="one of " + ", ".join(sorted(allowed)), got=column,
+                path=name,
+                line=1,
+                field=column,
+                expected="one of " + ", ".join(sorted(allowed)),
+                got=column,
             )
     seen_cols: set[str] = set()
     for column in header:

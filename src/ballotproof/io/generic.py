@@ -40,7 +40,7 @@ from datetime import date
 from pathlib import Path
 
 from ballotproof.errors import InputError, IntegrityError
-from ballotproof.io.csvread import Row, parse_bool, parse_int, read_rows
+from ballotproof.io.csvread import parse_bool, parse_int, read_rows
 from ballotproof.model import (
     Choice,
     ChoiceId,
@@ -67,8 +67,12 @@ def _units(path: Path) -> list[Unit]:
     for row in rows:
         uid = row.require("unit")
         if uid in ids:
-            raise IntegrityError(f"unit {uid} is also on line {ids[uid]}", path=str(path),
-                                 line=row.line, field="unit")
+            raise IntegrityError(
+                f"unit {uid} is also on line {ids[uid]}",
+                path=str(path),
+                line=row.line,
+                field="unit",
+            )
         ids[uid] = row.line
     units = []
     for row in rows:
@@ -79,12 +83,20 @@ def _units(path: Path) -> list[Unit]:
         try:
             utype = UnitType(type_text.lower())
         except ValueError:
-            raise row.error("type", "one of " + ", ".join(t.value for t in UnitType),
-                            type_text) from None
+            raise row.error(
+                "type", "one of " + ", ".join(t.value for t in UnitType), type_text
+            ) from None
         electors = parse_int(row, "electors") if row.get("electors") else 0
         uid = row.require("unit")
-        units.append(Unit(UnitId(uid), row.get("name") or uid, utype,
-                          UnitId(parent) if parent else None, electors))
+        units.append(
+            Unit(
+                UnitId(uid),
+                row.get("name") or uid,
+                utype,
+                UnitId(parent) if parent else None,
+                electors,
+            )
+        )
     return units
 
 
@@ -98,8 +110,15 @@ class _ContestRows:
 def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows]:
     contests: dict[str, _ContestRows] = {}
     seen: dict[tuple[str, str, str, CountType], int] = {}
-    optional = ("contest", "contest_name", "choice_name", "party", "count_type",
-                "is_candidate", "write_in")
+    optional = (
+        "contest",
+        "contest_name",
+        "choice_name",
+        "party",
+        "count_type",
+        "is_candidate",
+        "write_in",
+    )
     for row in read_rows(path, ("unit", "choice", "votes"), optional=optional):
         unit = row.require("unit")
         if known_units is not None and unit not in known_units:
@@ -109,18 +128,26 @@ def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows
         try:
             ctype = CountType.parse(row.get("count_type"))
         except ValueError:
-            raise row.error("count_type", "one of " + ", ".join(c.value for c in CountType),
-                            row.get("count_type")) from None
+            raise row.error(
+                "count_type",
+                "one of " + ", ".join(c.value for c in CountType),
+                row.get("count_type"),
+            ) from None
         key = (contest_id, unit, choice_id, ctype)
         if key in seen:
             raise IntegrityError(
                 f"duplicate row: {contest_id}/{unit}/{choice_id}/{ctype} is also on line "
-                f"{seen[key]}", path=str(path), line=row.line, field="choice",
+                f"{seen[key]}",
+                path=str(path),
+                line=row.line,
+                field="choice",
             )
         seen[key] = row.line
         votes = parse_int(row, "votes")
         choice = Choice(
-            ChoiceId(choice_id), row.get("choice_name") or choice_id, row.get("party"),
+            ChoiceId(choice_id),
+            row.get("choice_name") or choice_id,
+            row.get("party"),
             is_candidate=parse_bool(row, "is_candidate", default=True),
             is_write_in=parse_bool(row, "write_in", default=False),
         )
@@ -139,8 +166,7 @@ def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows
                     raise row.error(column, f"{before!r} as on line {line}", now)
         else:
             bucket.choices[choice_id] = (choice, row.line)
-        bucket.counts.append((VoteCount(UnitId(unit), ChoiceId(choice_id), votes, ctype),
-                              row.line))
+        bucket.counts.append((VoteCount(UnitId(unit), ChoiceId(choice_id), votes, ctype), row.line))
     return contests
 
 
@@ -148,17 +174,22 @@ def _check_method_sums(path: Path, rows: _ContestRows, contest_id: str) -> None:
     totals: dict[tuple[str, str], tuple[int, int]] = {}
     methods: dict[tuple[str, str], int] = {}
     for count, line in rows.counts:
-        key = (count.unit, count.choice)
+        pair = (str(count.unit), str(count.choice))
         if count.count_type is CountType.TOTAL:
-            totals[key] = (count.votes, line)
+            totals[pair] = (count.votes, line)
         else:
-            methods[key] = methods.get(key, 0) + count.votes
-    for key, method_sum in methods.items():
-        if key in totals and totals[key][0] != method_sum:
+            methods[pair] = methods.get(pair, 0) + count.votes
+    for (unit, choice), method_sum in methods.items():
+        total = totals.get((unit, choice))
+        if total is not None and total[0] != method_sum:
             raise IntegrityError(
-                f"contest {contest_id}, unit {key[0]}, choice {key[1]}: vote methods add up to "
-                f"{method_sum}", path=str(path), line=totals[key][1], field="votes",
-                expected=str(method_sum), got=totals[key][0],
+                f"contest {contest_id}, unit {unit}, choice {choice}: vote methods add up to "
+                f"{method_sum}",
+                path=str(path),
+                line=total[1],
+                field="votes",
+                expected=str(method_sum),
+                got=total[0],
             )
 
 
@@ -189,10 +220,11 @@ def load_generic(folder: str | Path) -> Election:
         raise InputError("not a folder of results (results.csv, units.csv)", path=str(root))
     results_path = root / RESULTS
     if not results_path.is_file():
-        raise InputError("file not found: every election folder needs results.csv",
-                         path=str(results_path))
+        raise InputError(
+            "file not found: every election folder needs results.csv", path=str(results_path)
+        )
     units = _units(root / UNITS) if (root / UNITS).is_file() else None
-    known = {u.id for u in units} if units is not None else None
+    known = {str(u.id) for u in units} if units is not None else None
     contests_rows = _results(results_path, known)
     if units is None:
         order: dict[str, None] = {}
@@ -203,16 +235,19 @@ def load_generic(folder: str | Path) -> Election:
     contests = []
     for contest_id, rows in contests_rows.items():
         _check_method_sums(results_path, rows, contest_id)
-        contests.append(Contest(
-            ContestId(contest_id), rows.name, tuple(c for c, _ in rows.choices.values()),
-            tuple(c for c, _ in rows.counts),
-        ))
-    name, when, source = (
-        _meta(root / META) if (root / META).is_file() else (root.name, None, "")
-    )
+        contests.append(
+            Contest(
+                ContestId(contest_id),
+                rows.name,
+                tuple(c for c, _ in rows.choices.values()),
+                tuple(c for c, _ in rows.counts),
+            )
+        )
+    name, when, source = _meta(root / META) if (root / META).is_file() else (root.name, None, "")
     try:
-        return Election(name, when, tuple(units), tuple(contests),
-                        source or f"generic CSV folder {root}")
+        return Election(
+            name, when, tuple(units), tuple(contests), source or f"generic CSV folder {root}"
+        )
     except IntegrityError as exc:  # a rule the row checks above do not cover
         raise IntegrityError(str(exc), path=str(root)) from exc
 
@@ -226,8 +261,9 @@ def write_generic(election: Election, folder: str | Path) -> None:
     with (root / META).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["name", "date", "source"])
-        w.writerow([election.name, election.date.isoformat() if election.date else "",
-                    election.source])
+        w.writerow(
+            [election.name, election.date.isoformat() if election.date else "", election.source]
+        )
     with (root / UNITS).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["unit", "name", "type", "parent", "electors"])
@@ -235,17 +271,38 @@ def write_generic(election: Election, folder: str | Path) -> None:
             w.writerow([u.id, u.name, u.type.value, u.parent or "", u.electors])
     with (root / RESULTS).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["contest", "contest_name", "unit", "choice", "choice_name", "party",
-                    "count_type", "is_candidate", "write_in", "votes"])
+        w.writerow(
+            [
+                "contest",
+                "contest_name",
+                "unit",
+                "choice",
+                "choice_name",
+                "party",
+                "count_type",
+                "is_candidate",
+                "write_in",
+                "votes",
+            ]
+        )
         for contest in election.contests:
             # Choice by choice, so that reading the file back keeps the choices' order.
             by_choice: dict[ChoiceId, list[VoteCount]] = {}
             for count in contest.counts:
                 by_choice.setdefault(count.choice, []).append(count)
-            rows = (
-                (c, count) for c in contest.choices for count in by_choice.get(c.id, [])
-            )
+            rows = ((c, count) for c in contest.choices for count in by_choice.get(c.id, []))
             for c, count in rows:
-                w.writerow([contest.id, contest.name, count.unit, c.id, c.name, c.party,
-                            count.count_type.value, str(c.is_candidate).lower(),
-                            str(c.is_write_in).lower(), count.votes])
+                w.writerow(
+                    [
+                        contest.id,
+                        contest.name,
+                        count.unit,
+                        c.id,
+                        c.name,
+                        c.party,
+                        count.count_type.value,
+                        str(c.is_candidate).lower(),
+                        str(c.is_write_in).lower(),
+                        count.votes,
+                    ]
+                )

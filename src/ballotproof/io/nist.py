@@ -47,13 +47,17 @@ from ballotproof.model import (
 __all__ = ["from_nist", "load_nist", "to_nist", "write_nist"]
 
 ELECTORS = "ballotproof-electors"
-_OTHER_LINES = {"overvotes": ("Overvotes", "Overvotes"), "undervotes": ("Undervotes",
-                                                                       "Undervotes (blank)")}
+_OTHER_LINES = {
+    "overvotes": ("Overvotes", "Overvotes"),
+    "undervotes": ("Undervotes", "Undervotes (blank)"),
+}
 
 
 def _text(value: str) -> dict[str, Any]:
-    return {"@type": "InternationalizedText",
-            "Text": [{"@type": "LanguageString", "Language": "en", "Content": value}]}
+    return {
+        "@type": "InternationalizedText",
+        "Text": [{"@type": "LanguageString", "Language": "en", "Content": value}],
+    }
 
 
 def _party_id(name: str) -> str:
@@ -67,15 +71,25 @@ def to_nist(election: Election) -> dict[str, Any]:
         children.setdefault(u.parent, []).append(u.id)
     gp_units = []
     for u in election.units:
-        item: dict[str, Any] = {"@type": "ReportingUnit", "@id": u.id, "Name": _text(u.name),
-                                "Type": u.type.value}
+        item: dict[str, Any] = {
+            "@type": "ReportingUnit",
+            "@id": u.id,
+            "Name": _text(u.name),
+            "Type": u.type.value,
+        }
         if children.get(u.id):
             item["ComposingGpUnitIds"] = children[u.id]
         if u.electors:
             item["ExternalIdentifiers"] = {
                 "@type": "ExternalIdentifiers",
-                "ExternalIdentifier": [{"@type": "ExternalIdentifier", "Type": "other",
-                                        "OtherType": ELECTORS, "Value": str(u.electors)}],
+                "ExternalIdentifier": [
+                    {
+                        "@type": "ExternalIdentifier",
+                        "Type": "other",
+                        "OtherType": ELECTORS,
+                        "Value": str(u.electors),
+                    }
+                ],
             }
         gp_units.append(item)
     parties: dict[str, str] = {}
@@ -94,40 +108,67 @@ def to_nist(election: Election) -> dict[str, Any]:
                 if choice.id not in _OTHER_LINES:
                     raise IntegrityError(
                         f"choice {choice.id}: NIST has no place for this non-candidate line",
-                        field="choice")
+                        field="choice",
+                    )
                 key = _OTHER_LINES[choice.id][0]
                 for c in counts:
                     if c.count_type is not CountType.TOTAL:
-                        raise IntegrityError(f"choice {choice.id}: NIST OtherCounts hold totals "
-                                             "only", field="count_type", got=c.count_type.value)
-                    other.setdefault(c.unit, {"@type": "OtherCounts", "GpUnitId": c.unit})[
-                        key] = c.votes
+                        raise IntegrityError(
+                            f"choice {choice.id}: NIST OtherCounts hold totals only",
+                            field="count_type",
+                            got=c.count_type.value,
+                        )
+                    other.setdefault(c.unit, {"@type": "OtherCounts", "GpUnitId": c.unit})[key] = (
+                        c.votes
+                    )
                 continue
             cand_id = f"cand-{contest.id}-{choice.id}"
-            cand: dict[str, Any] = {"@type": "Candidate", "@id": cand_id,
-                                    "BallotName": _text(choice.name)}
+            cand: dict[str, Any] = {
+                "@type": "Candidate",
+                "@id": cand_id,
+                "BallotName": _text(choice.name),
+            }
             if choice.party:
                 pid = _party_id(choice.party)
                 parties[pid] = choice.party
                 cand["PartyId"] = pid
             candidates.append(cand)
-            selections.append({
-                "@type": "CandidateSelection", "@id": f"{contest.id}--{choice.id}",
-                "CandidateIds": [cand_id], "IsWriteIn": choice.is_write_in,
-                "VoteCounts": [{"@type": "VoteCounts", "GpUnitId": c.unit,
-                                "Type": c.count_type.value, "Count": c.votes} for c in counts],
-            })
-        item = {"@type": "CandidateContest", "@id": contest.id, "Name": contest.name,
-                "VotesAllowed": contest.seats, "ContestSelection": selections}
+            selections.append(
+                {
+                    "@type": "CandidateSelection",
+                    "@id": f"{contest.id}--{choice.id}",
+                    "CandidateIds": [cand_id],
+                    "IsWriteIn": choice.is_write_in,
+                    "VoteCounts": [
+                        {
+                            "@type": "VoteCounts",
+                            "GpUnitId": c.unit,
+                            "Type": c.count_type.value,
+                            "Count": c.votes,
+                        }
+                        for c in counts
+                    ],
+                }
+            )
+        item = {
+            "@type": "CandidateContest",
+            "@id": contest.id,
+            "Name": contest.name,
+            "VotesAllowed": contest.seats,
+            "ContestSelection": selections,
+        }
         if len(roots) == 1:
             item["ElectionDistrictId"] = roots[0]
         if other:
             item["OtherCounts"] = list(other.values())
         contests.append(item)
     election_item: dict[str, Any] = {
-        "@type": "Election", "Name": _text(election.name), "Type": "general",
+        "@type": "Election",
+        "Name": _text(election.name),
+        "Type": "general",
         "ElectionScopeId": roots[0] if len(roots) == 1 else election.units[0].id,
-        "Contest": contests, "Candidate": candidates,
+        "Contest": contests,
+        "Candidate": candidates,
     }
     if election.date is not None:
         election_item["StartDate"] = election.date.isoformat()
@@ -146,15 +187,17 @@ def to_nist(election: Election) -> dict[str, Any]:
         "Notes": election.source,
         "Election": [election_item],
         "GpUnit": gp_units,
-        "Party": [{"@type": "Party", "@id": pid, "Name": _text(name)}
-                  for pid, name in parties.items()],
+        "Party": [
+            {"@type": "Party", "@id": pid, "Name": _text(name)} for pid, name in parties.items()
+        ],
     }
 
 
 def write_nist(election: Election, path: str | Path) -> None:
     """Write the NIST JSON of ``election`` to ``path`` (UTF-8, indented)."""
-    Path(path).write_text(json.dumps(to_nist(election), indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(to_nist(election), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 class _Reader:
@@ -164,8 +207,9 @@ class _Reader:
         self.path = path
 
     def fail(self, where: str, expected: str, got: object) -> InputError:
-        shown = got if isinstance(got, str | int | float | bool) or got is None else type(
-            got).__name__
+        shown = (
+            got if isinstance(got, str | int | float | bool) or got is None else type(got).__name__
+        )
         return InputError(path=self.path, field=where, expected=expected, got=shown)
 
     def obj(self, value: object, where: str) -> Mapping[str, Any]:
@@ -173,8 +217,9 @@ class _Reader:
             raise self.fail(where, "an object", value)
         return value
 
-    def arr(self, parent: Mapping[str, Any], key: str, where: str,
-            required: bool = False) -> list[Any]:
+    def arr(
+        self, parent: Mapping[str, Any], key: str, where: str, required: bool = False
+    ) -> list[Any]:
         if key not in parent:
             if required:
                 raise self.fail(f"{where}/{key}", "a list", None)
@@ -242,8 +287,11 @@ def from_nist(data: object, *, path: str = "<json>") -> Election:
             if not isinstance(child, str):
                 raise r.fail(f"{where}/ComposingGpUnitIds/{j}", "a unit id", child)
             if child in parent_of:
-                raise IntegrityError(f"unit {child} has two parents", path=path,
-                                     field=f"{where}/ComposingGpUnitIds/{j}")
+                raise IntegrityError(
+                    f"unit {child} has two parents",
+                    path=path,
+                    field=f"{where}/ComposingGpUnitIds/{j}",
+                )
             parent_of[child] = uid
     ids = {uid for uid, _, _ in raw_units}
     for child in parent_of:
@@ -258,19 +306,26 @@ def from_nist(data: object, *, path: str = "<json>") -> Election:
         electors = 0
         ext = go.get("ExternalIdentifiers")
         if ext is not None:
-            for k, e in enumerate(r.arr(r.obj(ext, f"{where}/ExternalIdentifiers"),
-                                        "ExternalIdentifier", f"{where}/ExternalIdentifiers")):
+            for k, e in enumerate(
+                r.arr(
+                    r.obj(ext, f"{where}/ExternalIdentifiers"),
+                    "ExternalIdentifier",
+                    f"{where}/ExternalIdentifiers",
+                )
+            ):
                 eo = r.obj(e, f"{where}/ExternalIdentifiers/ExternalIdentifier/{k}")
                 if eo.get("OtherType") == ELECTORS:
                     value = eo.get("Value")
                     if not isinstance(value, str) or not value.isdigit():
-                        raise r.fail(f"{where}/ExternalIdentifiers/ExternalIdentifier/{k}/Value",
-                                     "a whole number of electors", value)
+                        raise r.fail(
+                            f"{where}/ExternalIdentifiers/ExternalIdentifier/{k}/Value",
+                            "a whole number of electors",
+                            value,
+                        )
                     electors = int(value)
         name = r.text(go, "Name", where) if "Name" in go else uid
         parent = parent_of.get(uid)
-        units.append(Unit(UnitId(uid), name, utype, UnitId(parent) if parent else None,
-                          electors))
+        units.append(Unit(UnitId(uid), name, utype, UnitId(parent) if parent else None, electors))
     candidates: dict[str, tuple[str, str]] = {}
     for i, c in enumerate(r.arr(el, "Candidate", "/Election/0")):
         where = f"/Election/0/Candidate/{i}"
@@ -280,25 +335,43 @@ def from_nist(data: object, *, path: str = "<json>") -> Election:
         candidates[r.string(co, "@id", where)] = (r.text(co, "BallotName", where), party)
     contests = []
     for i, c in enumerate(r.arr(el, "Contest", "/Election/0", required=True)):
-        contests.append(_contest(r, r.obj(c, f"/Election/0/Contest/{i}"),
-                                 f"/Election/0/Contest/{i}", candidates, ids, path))
+        contests.append(
+            _contest(
+                r,
+                r.obj(c, f"/Election/0/Contest/{i}"),
+                f"/Election/0/Contest/{i}",
+                candidates,
+                ids,
+                path,
+            )
+        )
     when = None
     if isinstance(el.get("StartDate"), str):
         try:
             when = date.fromisoformat(el["StartDate"])
         except ValueError:
-            raise r.fail("/Election/0/StartDate", "a date as YYYY-MM-DD",
-                         el["StartDate"]) from None
+            raise r.fail("/Election/0/StartDate", "a date as YYYY-MM-DD", el["StartDate"]) from None
     notes = report.get("Notes")
     try:
-        return Election(r.text(el, "Name", "/Election/0"), when, tuple(units), tuple(contests),
-                        notes if isinstance(notes, str) else f"NIST SP 1500-100 file {path}")
+        return Election(
+            r.text(el, "Name", "/Election/0"),
+            when,
+            tuple(units),
+            tuple(contests),
+            notes if isinstance(notes, str) else f"NIST SP 1500-100 file {path}",
+        )
     except IntegrityError as exc:
         raise IntegrityError(str(exc), path=path) from exc
 
 
-def _contest(r: _Reader, co: Mapping[str, Any], where: str,
-             candidates: Mapping[str, tuple[str, str]], units: set[str], path: str) -> Contest:
+def _contest(
+    r: _Reader,
+    co: Mapping[str, Any],
+    where: str,
+    candidates: Mapping[str, tuple[str, str]],
+    units: set[str],
+    path: str,
+) -> Contest:
     contest_id = r.string(co, "@id", where)
     choices: list[Choice] = []
     counts: list[VoteCount] = []
@@ -310,19 +383,24 @@ def _contest(r: _Reader, co: Mapping[str, Any], where: str,
         name, party = sel_id, ""
         if cand_ids:
             if not isinstance(cand_ids[0], str) or cand_ids[0] not in candidates:
-                raise IntegrityError(path=path, field=f"{sw}/CandidateIds/0",
-                                     expected="a Candidate @id", got=str(cand_ids[0]))
+                raise IntegrityError(
+                    path=path,
+                    field=f"{sw}/CandidateIds/0",
+                    expected="a Candidate @id",
+                    got=str(cand_ids[0]),
+                )
             name, party = candidates[cand_ids[0]]
         prefix = f"{contest_id}--"
-        choice_id = ChoiceId(sel_id[len(prefix):] if sel_id.startswith(prefix) else sel_id)
+        choice_id = ChoiceId(sel_id[len(prefix) :] if sel_id.startswith(prefix) else sel_id)
         choices.append(Choice(choice_id, name, party, is_write_in=so.get("IsWriteIn") is True))
         for k, v in enumerate(r.arr(so, "VoteCounts", sw)):
             vw = f"{sw}/VoteCounts/{k}"
             vo = r.obj(v, vw)
             unit = r.string(vo, "GpUnitId", vw)
             if unit not in units:
-                raise IntegrityError(path=path, field=f"{vw}/GpUnitId", expected="a known unit",
-                                     got=unit)
+                raise IntegrityError(
+                    path=path, field=f"{vw}/GpUnitId", expected="a known unit", got=unit
+                )
             try:
                 ctype = CountType(vo.get("Type", "total"))
             except ValueError:
@@ -334,12 +412,12 @@ def _contest(r: _Reader, co: Mapping[str, Any], where: str,
         oo = r.obj(o, ow)
         unit = r.string(oo, "GpUnitId", ow)
         if unit not in units:
-            raise IntegrityError(path=path, field=f"{ow}/GpUnitId", expected="a known unit",
-                                 got=unit)
+            raise IntegrityError(
+                path=path, field=f"{ow}/GpUnitId", expected="a known unit", got=unit
+            )
         for line_id, (key, label) in _OTHER_LINES.items():
             if key in oo:
-                seen_lines.setdefault(line_id, Choice(ChoiceId(line_id), label,
-                                                      is_candidate=False))
+                seen_lines.setdefault(line_id, Choice(ChoiceId(line_id), label, is_candidate=False))
                 counts.append(VoteCount(UnitId(unit), ChoiceId(line_id), r.count(oo, key, ow)))
     choices += [seen_lines[k] for k in _OTHER_LINES if k in seen_lines]
     seats = co.get("VotesAllowed", 1)
@@ -347,8 +425,13 @@ def _contest(r: _Reader, co: Mapping[str, Any], where: str,
         raise r.fail(f"{where}/VotesAllowed", "a positive integer", seats)
     name = co.get("Name", contest_id)
     try:
-        return Contest(ContestId(contest_id), name if isinstance(name, str) else contest_id,
-                       tuple(choices), tuple(counts), seats)
+        return Contest(
+            ContestId(contest_id),
+            name if isinstance(name, str) else contest_id,
+            tuple(choices),
+            tuple(counts),
+            seats,
+        )
     except IntegrityError as exc:
         raise IntegrityError(str(exc), path=path, field=where) from exc
 
@@ -369,8 +452,11 @@ def load_nist(path: str | Path) -> Election:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path=str(path), line=raw.count(b"\n", 0, exc.start) + 1,
-                         expected="UTF-8 text", got=raw[exc.start:exc.start + 4]) from exc
+        raise InputError(
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+            path=str(path),
+            line=raw.count(b"\n", 0, exc.start) + 1,
+        ) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -17,8 +17,16 @@ from ballotproof.model.recount import MarginBase, RecountKind, RecountRule, Thre
 __all__ = ["default_rules_path", "load_recount_rules"]
 
 COLUMNS = (
-    "state_po", "kind", "threshold_pct", "threshold_votes", "combine", "base", "inclusive",
-    "requested_by", "who_pays", "citation",
+    "state_po",
+    "kind",
+    "threshold_pct",
+    "threshold_votes",
+    "combine",
+    "base",
+    "inclusive",
+    "requested_by",
+    "who_pays",
+    "citation",
 )
 OPTIONAL = ("source_url", "in_force_note", "verified")
 
@@ -28,8 +36,9 @@ def default_rules_path() -> Path:
     return Path(str(resources.files("ballotproof") / "data" / "recount_rules.csv"))
 
 
-def _enum(row: Row, column: str, kind: type[RecountKind] | type[MarginBase]
-          | type[ThresholdCombine]) -> str:
+def _enum(
+    row: Row, column: str, kind: type[RecountKind] | type[MarginBase] | type[ThresholdCombine]
+) -> str:
     text = row.get(column)
     allowed = [m.value for m in kind]
     if text not in allowed:

@@ -91,12 +91,14 @@ def _read_electoral(path: Path) -> tuple[list[Unit], dict[str, tuple[int, str]]]
         ev = parse_int(row, "electoral_votes", minimum=3)
         method = row.require("allocation_method")
         if method not in {"winner_take_all", "district_plus_statewide"}:
-            raise row.error("allocation_method", "winner_take_all or district_plus_statewide",
-                            method)
+            raise row.error(
+                "allocation_method", "winner_take_all or district_plus_statewide", method
+            )
         info[po] = (ev, method)
         statewide = ev if method == "winner_take_all" else 2
-        units.append(Unit(UnitId(po), row.require("state"), UnitType.STATE, UnitId("US"),
-                          statewide))
+        units.append(
+            Unit(UnitId(po), row.require("state"), UnitType.STATE, UnitId("US"), statewide)
+        )
     return units, info
 
 
@@ -121,8 +123,9 @@ def _medsl_choice(row: Row, choices: _Choices) -> ChoiceId:
         return choices.add(Choice(cid, label, "", is_candidate=False))
     write_in = parse_bool(row, "writein", default=False)
     if not name:
-        return choices.add(Choice(ChoiceId("unnamed-other"), "Other (not named in source)",
-                                  "", is_write_in=True))
+        return choices.add(
+            Choice(ChoiceId("unnamed-other"), "Other (not named in source)", "", is_write_in=True)
+        )
     surname = name.split(",")[0]
     cid = ChoiceId(_slug(surname))
     existing = choices.by_id.get(cid)
@@ -151,14 +154,15 @@ def _read_states(
         if key in seen:
             raise IntegrityError(
                 f"duplicate row for {po} / {cid} (first at line {seen[key]})",
-                path=path.name, line=row.line, field="candidate",
+                path=path.name,
+                line=row.line,
+                field="candidate",
             )
         seen[key] = row.line
         votes = parse_int(row, "votes")
         total = parse_int(row, "totalvotes")
         if po in declared and declared[po][0] != total:
-            raise row.error("totalvotes", f"{declared[po][0]} as on line {declared[po][1]}",
-                            total)
+            raise row.error("totalvotes", f"{declared[po][0]} as on line {declared[po][1]}", total)
         declared.setdefault(po, (total, row.line))
         summed[po] = summed.get(po, 0) + votes
         counts.append(VoteCount(UnitId(po), cid, votes))
@@ -166,13 +170,17 @@ def _read_states(
         if summed[po] != total:
             raise IntegrityError(
                 f"votes for {po} add up to {summed[po]}",
-                path=path.name, line=line, field="totalvotes", expected=str(summed[po]),
+                path=path.name,
+                line=line,
+                field="totalvotes",
+                expected=str(summed[po]),
                 got=total,
             )
     missing = sorted(set(states) - set(declared))
     if missing:
-        raise IntegrityError(f"no results for {', '.join(missing)}", path=path.name,
-                             field="state_po")
+        raise IntegrityError(
+            f"no results for {', '.join(missing)}", path=path.name, field="state_po"
+        )
     return counts
 
 
@@ -205,14 +213,19 @@ def _read_districts(
         if cid not in choices.by_id:
             raise row.error("candidate", f"a candidate also in {STATE_FILE}", row.get("candidate"))
         if (unit_id, cid) in seen:
-            raise IntegrityError(f"duplicate row for {unit_id} / {cid}", path=path.name,
-                                 line=row.line, field="candidate")
+            raise IntegrityError(
+                f"duplicate row for {unit_id} / {cid}",
+                path=path.name,
+                line=row.line,
+                field="candidate",
+            )
         seen.add((unit_id, cid))
         if unit_id not in units:
             is_cd = unit_id.split("-")[1].isdigit()
             units[unit_id] = Unit(
                 unit_id,
-                f"{po} congressional district {unit_id.split('-')[1]}" if is_cd
+                f"{po} congressional district {unit_id.split('-')[1]}"
+                if is_cd
                 else f"{po} overseas and military ballots (not assigned to a district)",
                 UnitType.DISTRICT if is_cd else UnitType.OTHER,
                 UnitId(po),
@@ -226,7 +239,8 @@ def _read_districts(
         if n != ev - 2:
             raise IntegrityError(
                 f"{po} has {ev} electors, so {ev - 2} districts are needed, found {n}",
-                path=path.name, field="district",
+                path=path.name,
+                field="district",
             )
     return list(units.values()), counts
 
@@ -258,27 +272,35 @@ def _read_counties(
         else:
             raise row.error("candidate", "Joseph R. Biden Jr., Donald J. Trump or Other…", name)
         if (unit_id, cid) in seen:
-            raise IntegrityError(f"duplicate row for county {fips} / {cid}", path=path.name,
-                                 line=row.line, field="candidate")
+            raise IntegrityError(
+                f"duplicate row for county {fips} / {cid}",
+                path=path.name,
+                line=row.line,
+                field="candidate",
+            )
         seen.add((unit_id, cid))
         if unit_id not in units:
-            units[unit_id] = Unit(unit_id, row.require("county_name"), UnitType.COUNTY,
-                                  UnitId(po))
+            units[unit_id] = Unit(unit_id, row.require("county_name"), UnitType.COUNTY, UnitId(po))
         elif units[unit_id].parent != po:
             raise row.error("state_po", f"{units[unit_id].parent} as on earlier rows", po)
         votes = parse_int(row, "votes")
         total = parse_int(row, "total_votes")
         if unit_id in totals and totals[unit_id][0] != total:
-            raise row.error("total_votes", f"{totals[unit_id][0]} as on line "
-                            f"{totals[unit_id][1]}", total)
+            raise row.error(
+                "total_votes", f"{totals[unit_id][0]} as on line {totals[unit_id][1]}", total
+            )
         totals.setdefault(unit_id, (total, row.line))
         summed[unit_id] = summed.get(unit_id, 0) + votes
         counts.append(VoteCount(unit_id, cid, votes))
     for unit_id, (total, line) in totals.items():
         if summed[unit_id] != total:
             raise IntegrityError(
-                f"county {unit_id}: votes add up to {summed[unit_id]}", path=path.name,
-                line=line, field="total_votes", expected=str(summed[unit_id]), got=total,
+                f"county {unit_id}: votes add up to {summed[unit_id]}",
+                path=path.name,
+                line=line,
+                field="total_votes",
+                expected=str(summed[unit_id]),
+                got=total,
             )
     return list(units.values()), counts
 
@@ -312,14 +334,19 @@ def load_us2020(directory: str | Path | None = None, *, include_counties: bool =
         units += c_units
         counts += c_counts
         sources.append(COUNTY_FILE)
-    contest = Contest(PRESIDENT, "President of the United States",
-                      _order_choices(choices.by_id.values()), tuple(counts))
+    contest = Contest(
+        PRESIDENT,
+        "President of the United States",
+        _order_choices(choices.by_id.values()),
+        tuple(counts),
+    )
     return Election(
         name="2020 United States presidential election",
         date=date(2020, 11, 3),
         units=tuple(units),
         contests=(contest,),
-        source="ballotproof built-in 2020 data: " + ", ".join(sources)
+        source="ballotproof built-in 2020 data: "
+        + ", ".join(sources)
         + " (MEDSL 1976-2020-president v20210113; OpenElections ME/NE precinct data; "
         "see data/us2020/PROVENANCE.md)",
     )

@@ -7,14 +7,17 @@ CountItemType.
 """
 
 from ballotproof.model.election import (
+    Choice,
     ChoiceId,
+    Contest,
     ContestId,
     CountType,
     Election,
+    Unit,
     UnitId,
     UnitType,
+    VoteCount,
 )
-from ballotproof.model.election import Choice, Contest, Unit, VoteCount
 
 __all__ = [
     "Choice",

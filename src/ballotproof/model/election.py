@@ -159,9 +159,7 @@ class Contest:
     choices: tuple[Choice, ...]
     counts: tuple[VoteCount, ...]
     seats: int = 1
-    totals: Mapping[UnitId, Mapping[ChoiceId, int]] = field(
-        init=False, repr=False, compare=False
-    )
+    totals: Mapping[UnitId, Mapping[ChoiceId, int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.seats < 1:
@@ -175,7 +173,9 @@ class Contest:
         for count in self.counts:
             if count.choice not in known:
                 raise IntegrityError(
-                    f"contest {self.id}", field="choice", expected="a known choice",
+                    f"contest {self.id}",
+                    field="choice",
+                    expected="a known choice",
                     got=count.choice,
                 )
             key = (count.unit, count.choice, count.count_type)
@@ -207,7 +207,8 @@ class Contest:
         # One canonical order, so that equal contents compare equal whatever the file order.
         order = {c.id: i for i, c in enumerate(self.choices)}
         canonical = sorted(
-            self.counts, key=lambda c: (c.unit, order[c.choice], list(CountType).index(c.count_type))
+            self.counts,
+            key=lambda c: (c.unit, order[c.choice], list(CountType).index(c.count_type)),
         )
         object.__setattr__(self, "counts", tuple(canonical))
 
@@ -262,7 +263,9 @@ class Election:
             for unit_id in contest.totals:
                 if unit_id not in by_id:
                     raise IntegrityError(
-                        f"contest {contest.id}", field="unit", expected="a known unit",
+                        f"contest {contest.id}",
+                        field="unit",
+                        expected="a known unit",
                         got=unit_id,
                     )
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))

@@ -79,13 +79,17 @@ class RecountRule:
     def __post_init__(self) -> None:
         if not self.any_margin and self.threshold_pct is None and self.threshold_votes is None:
             raise IntegrityError(
-                f"recount rule for {self.state}", field="threshold_pct",
-                expected="a threshold (percent, votes or 'any')", got="none",
+                f"recount rule for {self.state}",
+                field="threshold_pct",
+                expected="a threshold (percent, votes or 'any')",
+                got="none",
             )
         if self.threshold_pct is not None and self.base is MarginBase.NONE:
             raise IntegrityError(
-                f"recount rule for {self.state}", field="base",
-                expected="what the percentage is a share of", got="",
+                f"recount rule for {self.state}",
+                field="base",
+                expected="what the percentage is a share of",
+                got="",
             )
         if (
             self.threshold_pct is not None
@@ -93,8 +97,10 @@ class RecountRule:
             and self.combine is ThresholdCombine.NONE
         ):
             raise IntegrityError(
-                f"recount rule for {self.state}", field="combine",
-                expected="lesser, greater or either", got="",
+                f"recount rule for {self.state}",
+                field="combine",
+                expected="lesser, greater or either",
+                got="",
             )
 
     def describe(self) -> str:

@@ -28,11 +28,23 @@ def run_demo(
     no half-written report. Returns a summary (headline and paths).
     """
     console = console or Console(stderr=True)
-    steps = ["load results", "Electoral College", "tipping point", "flip sets",
-             "recount rules", "render report", "write files"]
+    steps = [
+        "load results",
+        "Electoral College",
+        "tipping point",
+        "flip sets",
+        "recount rules",
+        "render report",
+        "write files",
+    ]
     docs: dict[str, Any] = {}
-    with Progress(TextColumn("{task.description:<20}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         task = progress.add_task(steps[0], total=len(steps))
 
         def step(i: int) -> None:
@@ -49,8 +61,10 @@ def run_demo(
         docs["flip"] = documents.flip_doc(election, ec=ec)
         step(4)
         docs["recounts"] = documents.recounts_doc(
-            election, load_recount_rules(),
-            rules_source="ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)")
+            election,
+            load_recount_rules(),
+            rules_source="ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)",
+        )
         step(5)
         html = render_report(docs)
         step(6)

@@ -48,11 +48,21 @@ def _chart_svg(recounts: dict[str, Any], n: int = 10) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    with plt.rc_context({"svg.hashsalt": "ballotproof", "svg.fonttype": "none"}):
+        return _draw_chart(plt, recounts, n)
+
+
+def _draw_chart(plt: Any, recounts: dict[str, Any], n: int) -> str:
     states = recounts["states"][:n][::-1]
     fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(states) + 1.2))
     ys = range(len(states))
-    ax.barh(list(ys), [s["margin_pct"] for s in states], color="#7a7a7a", height=0.55,
-            label="margin (% of votes cast)")
+    ax.barh(
+        list(ys),
+        [s["margin_pct"] for s in states],
+        color="#7a7a7a",
+        height=0.55,
+        label="margin (% of votes cast)",
+    )
     shown = set()
     xmax = 1.3 * max((s["margin_pct"] for s in states), default=1.0) or 1.0
     for y, s in zip(ys, states, strict=True):
@@ -63,23 +73,32 @@ def _chart_svg(recounts: dict[str, Any], n: int = 10) -> str:
             auto = r["kind"] == "automatic"
             label = "automatic recount threshold" if auto else "requested recount threshold"
             beyond = pct > xmax  # drawn at the edge, pointing right
-            ax.plot([min(pct, xmax * 0.985)], [y],
-                    marker=">" if beyond else ("D" if auto else "o"), linestyle="none",
-                    color="#d9480f" if auto else "#1971c2", markersize=7,
-                    label=None if label in shown else label)
+            ax.plot(
+                [min(pct, xmax * 0.985)],
+                [y],
+                marker=">" if beyond else ("D" if auto else "o"),
+                linestyle="none",
+                color="#d9480f" if auto else "#1971c2",
+                markersize=7,
+                label=None if label in shown else label,
+            )
             shown.add(label)
     ax.set_yticks(list(ys), [f"{s['state']} ({s['status'].replace('_', ' ')})" for s in states])
     ax.set_xlim(0, xmax)
     ax.set_xlabel("percent of votes cast (▶: threshold beyond the axis)")
     ax.set_title("Closest states: margin against recount thresholds")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", metadata={"Date": None})  # no date: same input, same file
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
+
+
+def _n(x: int | None) -> str:
+    return "n/a" if x is None else f"{x:,}"
 
 
 def _names(results: dict[str, Any]) -> dict[str, str]:
@@ -110,7 +129,7 @@ def headline(docs: dict[str, Any]) -> str:
         f"{w_votes['votes'] - r_votes['votes']:,} votes ({w_votes['share_pct']:.1f}% to "
         f"{r_votes['share_pct']:.1f}%). The election turned on {tp['name']}, the tipping-point "
         f"state, which {names[w]} carried by {tp['margin']:,} votes ({tp['margin_pct']:.2f}%). "
-        f"Had {deny['switchers']:,} voters in {flipped} chosen {names[ru]} instead of "
+        f"Had {_n(deny['switchers'])} voters in {flipped} chosen {names[ru]} instead of "
         f"{names[w]}, {names[w]} would have been left with {deny['winner_electors_after']} "
         f"electors, short of the {ec['majority']} needed."
     )
@@ -124,11 +143,11 @@ def headline(docs: dict[str, Any]) -> str:
         elif s["status"] == "automatic":
             what = "within its automatic recount threshold"
         else:
-            rule = next((r for r in qualifying if r["threshold_votes"] is not None),
-                        qualifying[0])
+            rule = next((r for r in qualifying if r["threshold_votes"] is not None), qualifying[0])
             cond = "at any margin" if rule["threshold_votes"] is None else "within its threshold"
-            what = (f"a recount could be requested {cond} "
-                    f"(cost: {rule['who_pays'].replace('_', ' ')})")
+            what = (
+                f"a recount could be requested {cond} (cost: {rule['who_pays'].replace('_', ' ')})"
+            )
         phrases.append(f"{s['name']} ({s['margin_pct']:.2f}%): {what}")
     if phrases:
         text += " The closest states: " + "; ".join(phrases) + "."
@@ -137,8 +156,9 @@ def headline(docs: dict[str, Any]) -> str:
 
 def render_report(docs: dict[str, Any]) -> str:
     """The whole report as one HTML string."""
-    res, margins, tp, flip, rec = (docs[k] for k in
-                                   ("results", "margins", "tipping_point", "flip", "recounts"))
+    res, margins, tp, flip, rec = (
+        docs[k] for k in ("results", "margins", "tipping_point", "flip", "recounts")
+    )
     names = _names(res)
     party = {r["choice"]: r["party"] for r in res["popular_vote"]}
     by_unit = {u["unit"]: u for u in res["units"]}
@@ -160,8 +180,10 @@ def render_report(docs: dict[str, Any]) -> str:
         if u is None:
             return unit
         who = names.get(u["winner"], "tie") if u["winner"] else "tie"
-        return (f"{u['name']}: {who} by {u['margin']:,} votes ({u['margin_pct']:.2f}%), "
-                f"{u['electors']} electors")
+        return (
+            f"{u['name']}: {who} by {u['margin']:,} votes ({u['margin_pct']:.2f}%), "
+            f"{u['electors']} electors"
+        )
 
     districts: dict[str, list[str]] = {}
     for u in res["units"]:
@@ -169,37 +191,47 @@ def render_report(docs: dict[str, Any]) -> str:
             districts.setdefault(u["unit"].split("-")[0], []).append(u["unit"])
     highlight = frozenset([tp["unit"]] + [i["unit"] for i in flip["deny"]["units"]])
     has_tiles = all(u in TILES for u in by_unit if "-" not in u)
-    tilemap = (tile_svg(fill, label, title, districts, highlight=highlight) if has_tiles
-               else "<p>(No tile map: the units are not U.S. states.)</p>")
+    tilemap = (
+        tile_svg(fill, label, title, districts, highlight=highlight)
+        if has_tiles
+        else "<p>(No tile map: the units are not U.S. states.)</p>"
+    )
 
     def flip_rows(block: dict[str, Any]) -> str:
         rows = "".join(
             f"<tr><td>{escape(i['unit'])}</td><td>{i['electors']}</td>"
-            f"<td>{i['margin']:,}</td><td>{i['switchers']:,}</td></tr>" for i in block["units"])
-        return rows + (f"<tr class='total'><td>total</td><td>{block['electors_moved']}</td>"
-                       f"<td>{block['margin_sum']:,}</td><td>{block['switchers']:,}</td></tr>")
+            f"<td>{i['margin']:,}</td><td>{_n(i['switchers'])}</td></tr>"
+            for i in block["units"]
+        )
+        return rows + (
+            f"<tr class='total'><td>total</td><td>{block['electors_moved']}</td>"
+            f"<td>{block['margin_sum']:,}</td><td>{_n(block['switchers'])}</td></tr>"
+        )
 
     closest = "".join(
         f"<tr><td>{escape(u['unit'])}</td><td>{escape(u['name'])}</td>"
         f"<td>{escape(names.get(u['winner'] or '', 'tie'))}</td><td>{u['margin']:,}</td>"
         f"<td>{u['margin_pct']:.3f}%</td><td>{u['electors']}</td></tr>"
-        for u in margins["units"][:15])
+        for u in margins["units"][:15]
+    )
     recount_rows = "".join(
         f"<tr><td>{escape(s['state'])}</td><td>{s['margin']:,}</td><td>{s['margin_pct']:.3f}%</td>"
         f"<td class='st-{s['status']}'>{s['status'].replace('_', ' ')}</td><td>"
         + "<br>".join(escape(f"{r['kind']}: {r['rule']} — {r['citation']}") for r in s["rules"])
-        + "</td></tr>" for s in rec["states"][:15])
-    legend = "".join(
-        f"<span class='key' style='background:{c}'></span>" for c in BLUE[::-1] + RED)
+        + "</td></tr>"
+        for s in rec["states"][:15]
+    )
+    legend = "".join(f"<span class='key' style='background:{c}'></span>" for c in BLUE[::-1] + RED)
     data_json = json.dumps(docs, ensure_ascii=False).replace("</", "<\\/")
     ec = res["electoral_college"]
+    tally = " · ".join(f"{names.get(c, c)} {n}" for c, n in ec["electors"].items())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ballotproof — {escape(res['election'])}</title>
+<title>ballotproof — {escape(res["election"])}</title>
 <style>
-body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:2em auto;
-padding:0 1em;color:#1a1a1a;line-height:1.45}}
+body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;
+margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}}
 h1{{font-size:1.6em;margin-bottom:.2em}} h2{{margin-top:1.8em;border-bottom:1px solid #ddd}}
 .summary{{font-size:1.12em;background:#f6f6f2;padding:1em 1.2em;border-left:4px solid #444}}
 .ec{{font-size:1.3em;font-weight:600}}
@@ -212,9 +244,9 @@ td:nth-child(n+2){{font-variant-numeric:tabular-nums}} tr.total td{{font-weight:
 .st-automatic,.st-requestable{{font-weight:700}} .muted{{color:#666;font-size:.88em}}
 figure{{margin:0}} figure svg{{max-width:100%;height:auto}}
 </style></head><body>
-<h1>{escape(res['election'])}</h1>
-<p class="ec" id="ec-total">{escape(' · '.join(f"{names.get(c, c)} {n}" for c, n in ec['electors'].items()))}
- <span class="muted">electors of {ec['total']} (majority {ec['majority']})</span></p>
+<h1>{escape(res["election"])}</h1>
+<p class="ec" id="ec-total">{escape(tally)}
+ <span class="muted">electors of {ec["total"]} (majority {ec["majority"]})</span></p>
 <p class="summary" id="summary">{escape(headline(docs))}</p>
 
 <h2>The map</h2>
@@ -224,22 +256,22 @@ their congressional districts. Outlined: the tipping point and the states of the
 set that would have denied the winner a majority. {legend}</p>
 {tilemap}
 
-<h2>Tipping point: {escape(tp['name'])}</h2>
-<p>Ordering the states and districts {escape(names[tp['winner']])} carried by margin, largest
-first, {escape(tp['name'])} brought the running total to {tp['order'][-1]['cumulative']}
-electors, past the {tp['majority']} needed. Its margin: {tp['margin']:,} votes
-({tp['margin_pct']:.3f}%).</p>
+<h2>Tipping point: {escape(tp["name"])}</h2>
+<p>Ordering the states and districts {escape(names[tp["winner"]])} carried by margin, largest
+first, {escape(tp["name"])} brought the running total to {tp["order"][-1]["cumulative"]}
+electors, past the {tp["majority"]} needed. Its margin: {tp["margin"]:,} votes
+({tp["margin_pct"]:.3f}%).</p>
 
 <h2>How few votes would have changed the outcome</h2>
-<p>(a) Deny {escape(names[flip['winner']])} a majority ({flip['deny']['winner_electors_after']}
+<p>(a) Deny {escape(names[flip["winner"]])} a majority ({flip["deny"]["winner_electors_after"]}
 electors left):</p>
 <table id="flip-deny"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Voters who would
-have had to switch</th></tr>{flip_rows(flip['deny'])}</table>
-<p>(b) Give {escape(names[flip['runner_up']])} a majority outright
-({flip['elect']['runner_up_electors_after']} electors):</p>
+have had to switch</th></tr>{flip_rows(flip["deny"])}</table>
+<p>(b) Give {escape(names[flip["runner_up"]])} a majority outright
+({flip["elect"]["runner_up_electors_after"]} electors):</p>
 <table id="flip-elect"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Voters who would
-have had to switch</th></tr>{flip_rows(flip['elect'])}</table>
-<p class="muted">Found by {escape(flip['algorithm'])}: exact, not greedy. A switcher moves
+have had to switch</th></tr>{flip_rows(flip["elect"])}</table>
+<p class="muted">Found by {escape(flip["algorithm"])}: exact, not greedy. A switcher moves
 from the winner to the runner-up, so each flips a unit by ⌊margin/2⌋+1 voters.</p>
 
 <h2>Closest contests and recount thresholds</h2>
@@ -254,7 +286,7 @@ ineligible. Rules and their sources: RECOUNT_RULES.md in the package.</p>
 <th>Electors</th></tr>{closest}</table>
 
 <h2>Data</h2>
-<p class="muted">{escape(res['source'])}. Margins are shares of the votes cast for
+<p class="muted">{escape(res["source"])}. Margins are shares of the votes cast for
 candidates. All figures on this page are in the JSON below (also written beside this file).</p>
 <script type="application/json" id="ballotproof-data">{data_json}</script>
 </body></html>

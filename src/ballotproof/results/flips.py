@@ -9,8 +9,10 @@ Two questions, each answered exactly:
 
 "Smallest" is measured two ways, each optimised on its own: the sum of the margins (votes the
 challenger trails by: the votes that would have had to be *added*), and the number of voters who
-would have had to *switch* sides (⌊margin/2⌋ + 1 per unit, see
-:meth:`~ballotproof.results.tabulate.UnitResult.switchers_to_flip`).
+would have had to *switch* sides (⌊margin/2⌋ + 1 per unit when third parties are far behind;
+exactly as :meth:`~ballotproof.results.tabulate.UnitResult.switchers_to_flip` defines it).
+Units that no number of switchers can flip (no other voters to switch) are left out of the
+second measure.
 
 Algorithm: each question is a 0/1 minimum-cost covering knapsack — choose items (units) with
 weight = electors and cost = votes so that the weight reaches a target and the cost is least.
@@ -54,7 +56,7 @@ class FlipItem:
     from_choice: ChoiceId
     to_choice: ChoiceId
     margin: int
-    switchers: int
+    switchers: int | None  # None: switching alone cannot flip it (see UnitResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +88,10 @@ class FlipSet:
         return sum(i.margin for i in self.items)
 
     @property
-    def switchers(self) -> int:
-        return sum(i.switchers for i in self.items)
+    def switchers(self) -> int | None:
+        """Total switchers, or ``None`` if some unit cannot be flipped by switching alone."""
+        counts = [i.switchers for i in self.items]
+        return None if any(c is None for c in counts) else sum(c for c in counts if c)
 
     @property
     def electors_moved(self) -> int:
@@ -98,9 +102,7 @@ class FlipSet:
         return tuple(i.unit for i in self.items)
 
 
-def min_cost_cover(
-    weights: list[int], costs: list[int], target: int
-) -> tuple[int, ...] | None:
+def min_cost_cover(weights: list[int], costs: list[int], target: int) -> tuple[int, ...] | None:
     """Indices of items whose weights sum to at least ``target`` at the least total cost.
 
     Exact dynamic programme: ``best[k]`` is the least (cost, count) that reaches weight ≥ k
@@ -167,20 +169,36 @@ def minimal_flip(
             if to is None:  # an uncontested unit cannot be flipped
                 continue
             items.append(
-                FlipItem(a.unit, a.electors, winner, to, a.result.votes_to_flip(to),
-                         a.result.switchers_to_flip(to))
+                FlipItem(
+                    a.unit,
+                    a.electors,
+                    winner,
+                    to,
+                    a.result.votes_to_flip(to),
+                    a.result.switchers_to_flip(to),
+                )
             )
     else:
         need = ec.majority - ec.electors_of(runner)
         for a in ec.awards:
             if a.to == runner:
                 continue
-            source = a.to if a.to is not None else a.result.votes[0][0]
+            source = a.to if a.to is not None else a.result.leader_other_than(runner)
+            if source is None:
+                continue
             items.append(
-                FlipItem(a.unit, a.electors, source, runner, a.result.votes_to_flip(runner),
-                         a.result.switchers_to_flip(runner))
+                FlipItem(
+                    a.unit,
+                    a.electors,
+                    source,
+                    runner,
+                    a.result.votes_to_flip(runner),
+                    a.result.switchers_to_flip(runner),
+                )
             )
-    cost = [i.margin if objective is FlipObjective.MARGIN else i.switchers for i in items]
+    if objective is FlipObjective.SWITCHERS:
+        items = [i for i in items if i.switchers is not None]
+    cost = [i.margin if objective is FlipObjective.MARGIN else (i.switchers or 0) for i in items]
     chosen = min_cost_cover([i.electors for i in items], cost, need)
     if chosen is None:
         raise AnalysisError(f"no set of units can achieve the goal '{goal}'")

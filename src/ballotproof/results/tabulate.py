@@ -64,28 +64,45 @@ class UnitResult:
     def votes_for(self, choice: ChoiceId) -> int:
         return dict(self.votes).get(choice, 0)
 
-    def _leader_other_than(self, to: ChoiceId) -> int:
-        return max((v for c, v in self.votes if c != to), default=0)
+    def leader_other_than(self, to: ChoiceId) -> ChoiceId | None:
+        """The candidate with the most votes other than ``to`` (first in order on a tie)."""
+        return next((c for c, _ in self.votes if c != to), None)
 
-    def switchers_to_flip(self, to: ChoiceId) -> int:
-        """Fewest voters who must switch from the leader to ``to`` for ``to`` to win outright.
+    def switchers_to_flip(self, to: ChoiceId) -> int | None:
+        """Fewest voters who must switch to ``to`` for ``to`` to win the unit outright.
 
-        Moving k voters from the leader L to challenger C turns (L, C) into (L − k, C + k); C
-        wins outright when C + k > L − k and C + k exceeds every other candidate. Only voters of
-        the leader are moved, which is the cheapest way whenever the leader is clearly ahead of
-        third place. Returns 0 if ``to`` already wins.
+        Switchers may come from any other candidate. With C the votes of ``to`` and v_x those of
+        every other candidate x, k switchers suffice exactly when the others can give up k votes
+        and all end below C + k:  Σ_x max(0, v_x − (C + k − 1)) ≤ k ≤ Σ_x v_x. The left side
+        falls as k grows, so the least such k is found by bisection. When the leader is well
+        ahead of third place this is ⌊(L − C)/2⌋ + 1. Returns 0 if ``to`` already wins, and
+        ``None`` when no number of switchers can do it (too few other voters, e.g. a unit
+        with no votes).
         """
         if self.winner == to:
             return 0
         c = self.votes_for(to)
-        rest = sorted((v for ch, v in self.votes if ch != to), reverse=True)
-        lead = rest[0] if rest else 0
-        third = rest[1] if len(rest) > 1 else 0
-        return max((lead - c) // 2 + 1, third - c + 1, 0)
+        others = [v for ch, v in self.votes if ch != to]
+        available = sum(others)
+
+        def enough(k: int) -> bool:
+            return sum(max(0, v - (c + k - 1)) for v in others) <= k
+
+        if not enough(available):
+            return None
+        lo, hi = 0, available
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if enough(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
 
     def votes_to_flip(self, to: ChoiceId) -> int:
         """How many votes ``to`` trails the best other candidate by (0 if ``to`` leads)."""
-        return max(self._leader_other_than(to) - self.votes_for(to), 0)
+        best = max((v for c, v in self.votes if c != to), default=0)
+        return max(best - self.votes_for(to), 0)
 
 
 def tabulate_unit(contest: Contest, unit: UnitId) -> UnitResult:

@@ -1,0 +1,77 @@
+"""The demo report opened in a real browser: Debian's chromium, driven by Playwright.
+
+The browser runs with the network closed (every request that is not ``file:`` is aborted and
+counted), so the test proves the page is self-contained.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ballotproof.report.demo import run_demo
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    run_demo(out)
+    return out / "report.html"
+
+
+def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: .ci/run must install it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+
+            def route(r: object) -> None:
+                req = r.request  # type: ignore[attr-defined]
+                if req.url.startswith("file:"):
+                    r.continue_()  # type: ignore[attr-defined]
+                else:
+                    blocked.append(req.url)
+                    r.abort()  # type: ignore[attr-defined]
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(report.as_uri())
+            assert page.title().startswith("ballotproof — 2020 United States presidential")
+            assert page.locator("svg.tilemap g.tile").count() == 51
+            assert page.locator("svg.tilemap rect.district").count() == 5
+            box = page.locator("svg.tilemap").bounding_box()
+            assert box is not None and box["width"] > 500 and box["height"] > 300
+            assert "Wisconsin" in page.locator("#summary").inner_text()
+            assert page.locator("#recount-chart svg").count() == 1
+            deny = page.locator("#flip-deny").inner_text()
+            assert "42,918" in deny
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (tmp_path / "report.png").stat().st_size > 20_000
+    assert blocked == []
+    assert errors == []

@@ -1,0 +1,53 @@
+"""Docs that cannot drift: every JSON key is documented; the CLI reference matches --help."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ballotproof.cli.app import app
+from ballotproof.cli.reference import render
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DATA_MAPS = {"electors", "votes"}  # maps keyed by choice ids, not by documented names
+
+
+def _keys(doc: Any, found: set[str]) -> set[str]:
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            found.add(k)
+            if k not in DATA_MAPS:
+                _keys(v, found)
+    elif isinstance(doc, list):
+        for item in doc:
+            _keys(item, found)
+    return found
+
+
+@pytest.mark.parametrize(
+    "command", [["results"], ["margins"], ["tipping-point"], ["flip"], ["recounts"]]
+)
+def test_every_json_key_is_documented(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--json"])
+    assert result.exit_code == 0, result.output
+    documented = set(re.findall(r"`([a-z_]+)`", (DOCS / "json.md").read_text(encoding="utf-8")))
+    missing = _keys(json.loads(result.stdout), set()) - documented
+    assert not missing, f"undocumented keys in {command}: {sorted(missing)}"
+
+
+def test_demo_json_keys_documented(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    documented = set(re.findall(r"`([a-z_]+)`", (DOCS / "json.md").read_text(encoding="utf-8")))
+    assert set(json.loads(result.stdout)) <= documented
+
+
+def test_cli_reference_is_current() -> None:
+    expected = render()
+    actual = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert actual == expected, "run: python -m ballotproof.cli.reference > docs/cli.md"
