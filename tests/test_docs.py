@@ -51,3 +51,16 @@ def test_cli_reference_is_current() -> None:
     expected = render()
     actual = (DOCS / "cli.md").read_text(encoding="utf-8")
     assert actual == expected, "run: python -m ballotproof.cli.reference > docs/cli.md"
+
+
+def _columns(section: str) -> set[str]:
+    text = (DOCS / "formats.md").read_text(encoding="utf-8")
+    block = text.split(f"### `{section}`")[1].split("###")[0]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", block, flags=re.M))
+
+
+def test_generic_format_columns_are_documented_exactly() -> None:
+    from ballotproof.io import generic
+
+    assert _columns("results.csv") == set(generic.RESULT_COLUMNS + generic.RESULT_OPTIONAL)
+    assert _columns("units.csv") == set(generic.UNIT_COLUMNS + generic.UNIT_OPTIONAL)

@@ -59,10 +59,22 @@ __all__ = ["load_generic", "write_generic"]
 RESULTS = "results.csv"
 UNITS = "units.csv"
 META = "election.csv"
+RESULT_COLUMNS = ("unit", "choice", "votes")
+RESULT_OPTIONAL = (
+    "contest",
+    "contest_name",
+    "choice_name",
+    "party",
+    "count_type",
+    "is_candidate",
+    "write_in",
+)
+UNIT_COLUMNS = ("unit",)
+UNIT_OPTIONAL = ("name", "type", "parent", "electors")
 
 
 def _units(path: Path) -> list[Unit]:
-    rows = list(read_rows(path, ("unit",), optional=("name", "type", "parent", "electors")))
+    rows = list(read_rows(path, UNIT_COLUMNS, optional=UNIT_OPTIONAL))
     ids: dict[str, int] = {}
     for row in rows:
         uid = row.require("unit")
@@ -110,16 +122,7 @@ class _ContestRows:
 def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows]:
     contests: dict[str, _ContestRows] = {}
     seen: dict[tuple[str, str, str, CountType], int] = {}
-    optional = (
-        "contest",
-        "contest_name",
-        "choice_name",
-        "party",
-        "count_type",
-        "is_candidate",
-        "write_in",
-    )
-    for row in read_rows(path, ("unit", "choice", "votes"), optional=optional):
+    for row in read_rows(path, RESULT_COLUMNS, optional=RESULT_OPTIONAL):
         unit = row.require("unit")
         if known_units is not None and unit not in known_units:
             raise row.error("unit", f"a unit listed in {UNITS}", unit)
