@@ -14,14 +14,17 @@ from ballotproof.cli.app import app
 from ballotproof.cli.reference import render
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-DATA_MAPS = {"electors", "votes"}  # maps keyed by choice ids, not by documented names
+DATA_MAPS = {"electors", "votes", "states"}  # maps keyed by data (choice ids, states)
 
 
 def _keys(doc: Any, found: set[str]) -> set[str]:
     if isinstance(doc, dict):
         for k, v in doc.items():
             found.add(k)
-            if k not in DATA_MAPS:
+            if k in DATA_MAPS and isinstance(v, dict):
+                for item in v.values():  # keys are data; their values are documented rows
+                    _keys(item, found)
+            else:
                 _keys(v, found)
     elif isinstance(doc, list):
         for item in doc:

@@ -340,6 +340,74 @@ def demo(
     out.print(f"Report: [bold]{summary['report']}[/]")
 
 
+@app.command()
+@handle_errors
+def replay(
+    state: Annotated[
+        list[str] | None,
+        typer.Option("--state", help="Replay only this state (repeat for several)."),
+    ] = None,
+    confidence: Annotated[
+        float, typer.Option(help="Call a state when its leader's chance reaches this.")
+    ] = 0.995,
+    compare: Annotated[
+        str, typer.Option(help="Other confidence levels to score, comma-separated.")
+    ] = "0.99,0.999",
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write report.html and replay.json here.")
+    ] = None,
+    feed: Annotated[
+        Path | None,
+        typer.Option(help="A feed in the generic CSV format (default: the 2020 feeds)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay election night 2020 through the calling engine and score it against the AP."""
+    from ballotproof.report.replay import replay_doc, run_replay, write_replay_report
+
+    try:
+        levels = sorted({confidence, *(float(x) for x in compare.split(",") if x.strip())})
+    except ValueError:
+        raise typer.BadParameter(
+            "comma-separated numbers such as 0.99,0.999", param_hint="--compare"
+        ) from None
+    for c in levels:
+        if not 0.5 < c < 1.0:
+            raise typer.BadParameter(f"{c} is not between 0.5 and 1", param_hint="--confidence")
+    states = [s.upper() for s in state] if state else None
+    engines = run_replay(
+        states=states, confidences=levels, feed=feed, progress=lambda m: err.print(m, style="dim")
+    )
+    doc = replay_doc(engines, main=confidence, states=states)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_replay_report(engines[confidence], doc, out_dir / "report.html")
+        (out_dir / "replay.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        err.print(f"wrote {out_dir / 'report.html'}")
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title=f"Replay at confidence {confidence:g}", title_justify="left")
+    for col in ("State", "Call", "Our time (UTC)", "AP (UTC)", "Hours vs AP", "Winner"):
+        table.add_column(col)
+    for st, s in sorted(doc["states"].items()):
+        call = s["call"]
+        table.add_row(
+            st,
+            call["candidate"] if call else "—",
+            call["time"] if call else "",
+            s["ap_call"]["time"] if s["ap_call"] else "",
+            "" if s["hours_vs_ap"] is None else f"{s['hours_vs_ap']:+.1f}",
+            str(s["final_winner"]) + (" WRONG" if s["wrong"] else ""),
+        )
+    out.print(table)
+    bt = doc["backtest"]
+    out.print(
+        f"wrong calls: {len(bt['wrong_calls'])}; not called: "
+        f"{', '.join(bt['uncalled']) or 'none'}; Brier score {bt['brier']}"
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

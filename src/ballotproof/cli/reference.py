@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ballotproof.cli.app import app
 
-COMMANDS = ["results", "margins", "tipping-point", "flip", "recounts", "export", "demo"]
+COMMANDS = ["results", "margins", "tipping-point", "flip", "recounts", "export", "demo", "replay"]
 ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
 

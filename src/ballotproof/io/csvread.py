@@ -66,6 +66,7 @@ def read_rows(
     *,
     optional: Sequence[str] = (),
     display: str | None = None,
+    allow_prefix: str | None = None,
 ) -> Iterator[Row]:
     """Yield the data rows of a CSV file, checked for shape.
 
@@ -76,6 +77,7 @@ def read_rows(
     optional : further columns that may be; any other column is an error (a typo would
         otherwise be silently ignored)
     display : the name to use in errors (default: the path as given)
+    allow_prefix : also accept any column starting with this prefix (e.g. ``votes_``)
 
     Raises
     ------
@@ -105,7 +107,7 @@ def read_rows(
             )
     allowed = set(required) | set(optional)
     for column in header:
-        if column not in allowed:
+        if column not in allowed and not (allow_prefix and column.startswith(allow_prefix)):
             raise InputError(
                 path=name,
                 line=1,

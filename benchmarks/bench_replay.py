@@ -1,0 +1,53 @@
+"""Benchmark of the election-night engine (issue 3).
+
+Prints:
+* updates per second for the whole 2020 replay (both feeds, every state), with the exact
+  Electoral College distribution recomputed after every update;
+* the time for 1,000,000 correlated Electoral College simulations (ρ = 0.5, 56 units).
+
+Run: .venv/bin/python benchmarks/bench_replay.py
+"""
+
+from __future__ import annotations
+
+import time
+
+from ballotproof.calls.electoral import odds_from_pmf, simulate_pmf
+from ballotproof.calls.engine import Engine
+from ballotproof.io.feeds import load_2020_feed
+from ballotproof.io.us2020 import data_dir, load_us2020
+from ballotproof.report.replay import CANDIDATES, setups_for
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    updates = load_2020_feed(data_dir())
+    t1 = time.perf_counter()
+    setups = setups_for(load_us2020())
+    engine = Engine(setups, CANDIDATES)
+    t2 = time.perf_counter()
+    engine.run(updates, track_ec=True)
+    t3 = time.perf_counter()
+    n = len(updates)
+    print(f"feeds loaded: {n:,} updates in {t1 - t0:.2f} s")
+    print(
+        f"replay with exact EC after each update: {t3 - t2:.2f} s "
+        f"= {n / (t3 - t2):,.0f} updates/s ({len(engine.ec):,} EC distributions)"
+    )
+
+    probs = engine.p_a()
+    units = [(s, e) for st in setups for s, e in [(st.state, e) for _, e in st.units]]
+    electors = [e for _, e in units]
+    p = [min(max(probs[s], 0.02), 0.98) for s, _ in units]  # keep the states in play
+    t4 = time.perf_counter()
+    pmf = simulate_pmf(electors, p, n=1_000_000, rho=0.5, seed=1)
+    t5 = time.perf_counter()
+    odds = odds_from_pmf(pmf)
+    print(
+        f"1,000,000 correlated EC simulations ({len(units)} units, rho=0.5): "
+        f"{t5 - t4:.2f} s (P(Biden ≥ 270) = {odds.p_a_majority:.4f})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The call rule: when a state may be called, and which recount threshold holds a call back.
+
+A state is called for its current leader L at the first moment when both
+
+1. P(L wins) ≥ c, the confidence (default 0.995), and
+2. P(|final margin| ≤ τ) ≤ 1 − c, where τ is the state's *public recount threshold*: the
+   largest margin at which the law recounts automatically or lets the loser demand a recount
+   at public expense (``who_pays`` of the state, its counties or the public). A race likely to
+   end inside it is not called: a recount could still move it, and a call made then is the
+   kind that feeds claims of a stolen count.
+
+A call is never withdrawn. If the called candidate's probability later falls below 1 − c, the
+engine records that the call *would have had to be withdrawn*; if the called candidate lost in
+the certified result, the backtest counts a wrong call.
+
+Thresholds come from the results module's recount-rule table
+(:mod:`ballotproof.model.recount`); for a percentage of a base other than the office total
+the model uses its estimate of the final total, which differs from the two-candidate base by
+the third-party share (about 1–2% in 2020), so τ is slightly generous (cautious) there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ballotproof.model.recount import RecountKind, RecountRule, ThresholdCombine
+
+__all__ = ["PUBLIC_PAYERS", "CallRule", "Threshold", "public_threshold"]
+
+PUBLIC_PAYERS = frozenset({"public", "state", "counties"})
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A recount threshold: a percent of the final total, a number of votes, or the lesser."""
+
+    pct: float | None
+    votes: float | None
+    citation: str
+
+    def votes_at(self, total: float) -> float:
+        options = []
+        if self.pct is not None:
+            options.append(self.pct / 100.0 * total)
+        if self.votes is not None:
+            options.append(self.votes)
+        return min(options) if options else 0.0
+
+
+def public_threshold(rules: Iterable[RecountRule], *, at_total: float) -> Threshold | None:
+    """The most generous automatic or publicly paid recount threshold among ``rules``."""
+    best: Threshold | None = None
+    best_votes = -1.0
+    for rule in rules:
+        if rule.any_margin:
+            continue
+        if rule.kind is RecountKind.REQUEST and rule.who_pays not in PUBLIC_PAYERS:
+            continue
+        pct = float(rule.threshold_pct) if rule.threshold_pct is not None else None
+        votes = float(rule.threshold_votes) if rule.threshold_votes is not None else None
+        if pct is not None and votes is not None and rule.combine is not ThresholdCombine.LESSER:
+            # "greater"/"either": the larger one decides.
+            t = Threshold(None, max(pct / 100.0 * at_total, votes), rule.citation)
+        else:
+            t = Threshold(pct, votes, rule.citation)
+        v = t.votes_at(at_total)
+        if v > best_votes:
+            best, best_votes = t, v
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class CallRule:
+    """The rule's parameters: confidence c, and whether recount thresholds hold calls back."""
+
+    confidence: float = 0.995
+    respect_recount: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0.5 < self.confidence < 1.0:
+            raise ValueError("confidence must lie strictly between 0.5 and 1")
+
+    def may_call(self, p_leader: float, p_within: float) -> bool:
+        if p_leader < self.confidence:
+            return False
+        return not (self.respect_recount and p_within > 1.0 - self.confidence)
+
+    def would_withdraw(self, p_called: float) -> bool:
+        return p_called < 1.0 - self.confidence

@@ -1,0 +1,173 @@
+"""The calling engine: no look-ahead, untrusted updates survived, the 2020 replay scored."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ballotproof.calls.engine import Engine, EventKind, LookAheadError, StateSetup
+from ballotproof.calls.feed import Update
+from ballotproof.calls.rule import CallRule
+from ballotproof.io.feeds import BATCH_FILE, COUNTY_FILE, EDISON_FILE, load_2020_feed
+from ballotproof.io.us2020 import data_dir, load_us2020
+from ballotproof.report.replay import run_replay, setups_for
+
+T0 = datetime(2020, 11, 4, 1, 0, tzinfo=UTC)
+
+
+def _u(
+    minutes: int,
+    a: int,
+    b: int,
+    *,
+    total: int | None = None,
+    pct: float | None = 50.0,
+    line: int = 0,
+) -> Update:
+    return Update(
+        "XX",
+        T0 + timedelta(minutes=minutes),
+        {"a": a, "b": b},
+        a + b if total is None else total,
+        exact=True,
+        expected_pct=pct,
+        line=line,
+    )
+
+
+def _engine() -> Engine:
+    return Engine([StateSetup("XX", (("XX", 10),), None)], ("a", "b"))
+
+
+def test_out_of_order_update_is_refused() -> None:
+    e = _engine()
+    e.process(_u(10, 100, 90))
+    with pytest.raises(LookAheadError, match="older than"):
+        e.process(_u(5, 120, 95))
+
+
+def test_reset_is_logged_and_ignored() -> None:
+    e = _engine()
+    e.process(_u(0, 1000, 900))
+    e.process(_u(1, 0, 0, line=7))
+    assert [ev.kind for ev in e.events] == [EventKind.RESET]
+    assert "line 7" in e.events[0].detail
+    assert e.moments[-1].estimate.margin == 100  # the reset was not trusted
+
+
+def test_backwards_count_is_held_then_dropped_or_accepted_as_revision() -> None:
+    e = _engine()
+    e.process(_u(0, 1000, 900))
+    e.process(_u(1, 800, 700, line=3))  # backwards: held
+    assert e.moments[-1].estimate.counted == 1900
+    e.process(_u(2, 1100, 950))  # forwards again: the held one is dropped
+    assert [ev.kind for ev in e.events] == [EventKind.BACKWARDS, EventKind.DROPPED]
+    e.process(_u(3, 900, 800))  # backwards
+    e.process(_u(4, 910, 805))  # confirms a lower level: a revision
+    assert e.events[-1].kind is EventKind.REVISION
+    assert e.moments[-1].estimate.counted == 1715
+
+
+def test_call_is_never_withdrawn_but_a_reversal_is_recorded() -> None:
+    e = Engine([StateSetup("XX", (("XX", 10),), None)], ("a", "b"), CallRule(0.99))
+    e.process(_u(0, 60_000, 40_000, pct=99.0))
+    assert e.state_call("XX") is not None and e.state_call("XX").candidate == "a"  # type: ignore[union-attr]
+    e.process(_u(1, 60_000, 90_000, pct=99.0))
+    assert e.state_call("XX").candidate == "a"  # type: ignore[union-attr]
+    assert e.events[-1].kind is EventKind.WITHDRAW
+
+
+def _pa_updates() -> list[Update]:
+    return load_2020_feed(data_dir(), ["PA"])
+
+
+def test_no_look_ahead_a_cut_replay_decides_the_same() -> None:
+    """Decisions up to any moment depend only on the updates up to that moment."""
+    updates = _pa_updates()
+    setups = setups_for(load_us2020(), states=["PA"])
+    full = Engine(setups, ("biden", "trump"))
+    full.run(updates, track_ec=False)
+    for cut in (len(updates) // 5, len(updates) // 2, 4 * len(updates) // 5):
+        part = Engine(setups, ("biden", "trump"))
+        part.run(updates[:cut], track_ec=False)
+        assert part.moments == full.moments[: len(part.moments)]
+        assert part.calls == [c for c in full.calls if c.time <= updates[cut - 1].time]
+
+
+def test_hindsight_columns_are_never_read(tmp_path: Path) -> None:
+    """Scrambling the columns that know the future changes nothing."""
+    for name in (EDISON_FILE, BATCH_FILE, COUNTY_FILE):
+        shutil.copy(data_dir() / name, tmp_path / name)
+    for name, column in (
+        (BATCH_FILE, "votes_remaining_estimate"),
+        (EDISON_FILE, "expected_total_votes"),
+    ):
+        lines = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        col = lines[0].split(",").index(column)
+        out = [lines[0]]
+        for i, line in enumerate(lines[1:]):
+            cells = line.split(",")
+            cells[col] = str(999_999 + i)
+            out.append(",".join(cells))
+        (tmp_path / name).write_text("\n".join(out) + "\n", encoding="utf-8")
+    assert load_2020_feed(tmp_path, ["GA"]) == load_2020_feed(data_dir(), ["GA"])
+
+
+def test_pennsylvania_replay_calls_biden_on_nov_7() -> None:
+    engines = run_replay(states=["PA"], confidences=(0.995,))
+    call = engines[0.995].state_call("PA")
+    assert call is not None and call.candidate == "biden"
+    assert call.time.date().isoformat() == "2020-11-07"
+
+
+@pytest.mark.slow
+def test_full_2020_replay_has_no_wrong_call_and_waits_in_georgia() -> None:
+    election = load_us2020()
+    engines = run_replay(confidences=(0.995,), track_ec=True)
+    engine = engines[0.995]
+    winners = {u.id: None for u in election.units}
+    from ballotproof.results import electoral_college
+
+    for a in electoral_college(election).awards:
+        winners[a.unit] = a.to
+    assert engine.calls, "the replay made no call at all"
+    wrong = [c for c in engine.calls if c.candidate != winners[c.state]]
+    assert wrong == []
+    # Georgia ended inside its 0.5% public recount threshold: no call before the margin
+    # settled outside it — which it never did.
+    assert engine.state_call("GA") is None
+    assert not [e for e in engine.events if e.kind is EventKind.WITHDRAW]
+    assert len(engine.ec) > 10_000
+    assert engine.ec[-1][1].p_a_majority > 0.99
+
+
+def test_replay_cli_for_one_state_writes_json_and_report(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ballotproof.cli.app import app
+
+    result = CliRunner().invoke(app, ["replay", "--state", "PA", "--json", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    pa = doc["states"]["PA"]
+    assert pa["call"]["candidate"] == "biden"
+    assert pa["ap_call"]["time"] == "2020-11-07T16:25:00Z"
+    assert doc["backtest"]["wrong_calls"] == []
+    assert set(doc["backtest"]["levels"]) == {"0.99", "0.995", "0.999"}
+    assert doc["electoral_college"] is None  # a single-state replay has no national picture
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "id='chart-PA'" in html and "<svg" in html
+
+
+def test_replay_refuses_a_bad_confidence() -> None:
+    from typer.testing import CliRunner
+
+    from ballotproof.cli.app import app
+
+    result = CliRunner().invoke(app, ["replay", "--state", "PA", "--confidence", "1.5"])
+    assert result.exit_code == 2
