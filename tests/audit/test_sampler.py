@@ -1,0 +1,487 @@
+"""Consistent sampling, checked draw for draw against the reference ``consistent_sampler``.
+
+The oracle is ``consistent_sampler.sampler`` 1.0.10 (Rivest 2018, arXiv:1808.10016), called the
+way Arlo's ``server/audit_math/sampler.py::draw_sample`` calls it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+from typing import Any
+
+import consistent_sampler
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ballotproof.audit import sampler as sampler_module
+from ballotproof.audit.sampler import (
+    Ballot,
+    Batch,
+    Draw,
+    RetrievalRow,
+    ballot_id,
+    draw_ids,
+    draw_sample,
+    first_ticket,
+    next_ticket,
+    retrieval_list,
+    trim_ticket,
+)
+from ballotproof.errors import InputError, IntegrityError
+
+SEED = "01382438112797316654"
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+names = st.text(min_size=1, max_size=12)
+optional_names = st.none() | names
+seeds = st.text(min_size=1, max_size=25)
+
+
+def oracle(ids: list[Any], seed: str, **kwargs: Any) -> list[tuple[str, str, int]]:
+    """Reference draws as (ticket, str(id), generation)."""
+    return [(t, str(i), g) for t, i, g in consistent_sampler.sampler(ids, seed=seed, **kwargs)]
+
+
+def arlo_ids(batches: list[Batch]) -> list[tuple[tuple[str | None, str | None, str], int]]:
+    """The ids Arlo gives the sampler: {batch key: [1..n]} flattened to (key, position)."""
+    pool = {b.key: list(range(1, b.ballots + 1)) for b in batches}
+    return [(key, position) for key, positions in pool.items() for position in positions]
+
+
+def triples(draws: tuple[Draw, ...]) -> list[tuple[str, str, int]]:
+    return [(d.ticket, d.id, d.generation) for d in draws]
+
+
+def arlo_tuple(b: Ballot) -> tuple[tuple[str | None, str | None, str], int]:
+    """The id object Arlo hands to consistent_sampler for this ballot."""
+    return ((b.jurisdiction, b.tabulator, b.batch), b.position)
+
+
+@st.composite
+def manifests(draw: st.DrawFn, max_batches: int = 6, max_ballots: int = 12) -> list[Batch]:
+    keys = draw(
+        st.lists(
+            st.tuples(optional_names, optional_names, names),
+            min_size=0,
+            max_size=max_batches,
+            unique=True,
+        )
+    )
+    return [
+        Batch(j, t, b, draw(st.integers(1, max_ballots)), draw(optional_names)) for j, t, b in keys
+    ]
+
+
+# --- the ticket machinery, piece by piece -------------------------------------------------------
+
+
+@given(seed=seeds, id_=st.text(max_size=40))
+@FAST
+def test_first_ticket_is_first_fraction(seed: str, id_: str) -> None:
+    assert first_ticket(seed, id_) == consistent_sampler.first_fraction(id_, seed)
+
+
+@given(digits=st.text(alphabet="0123456789", min_size=1, max_size=80))
+@FAST
+def test_next_ticket_is_next_fraction(digits: str) -> None:
+    ticket = "0." + digits
+    assert next_ticket(ticket) == consistent_sampler.next_fraction(ticket)
+
+
+@pytest.mark.parametrize("ticket", ["0.9", "0.99999", "0.999990", "0.0", "0.09", "0.25471"])
+def test_next_ticket_handles_leading_and_all_nines(ticket: str) -> None:
+    assert next_ticket(ticket) == consistent_sampler.next_fraction(ticket)
+
+
+@given(
+    digits=st.text(alphabet="0123456789", min_size=1, max_size=40) | st.just("99999"),
+    keep=st.integers(1, 30),
+)
+@FAST
+def test_trim_is_trim(digits: str, keep: int) -> None:
+    assert trim_ticket("0." + digits, keep) == consistent_sampler.trim("0." + digits, keep)
+
+
+def test_next_ticket_refuses_a_non_ticket() -> None:
+    with pytest.raises(InputError, match=r"^field 'ticket': expected a decimal string"):
+        next_ticket("1.5")
+
+
+def test_published_examples() -> None:
+    """The doctest values printed in consistent_sampler.py itself."""
+    assert first_ticket("01382438112797316654", "AB-130") == (
+        "0.26299714122838008416507544297546663599715395525154425586041245287750224561854"
+    )
+    assert next_ticket("0.25471") == (
+        "0.642853261655004694691182528114375607701032283189922170593838029306715548381901"
+    )
+    assert [(d.ticket, d.id) for d in draw_ids(["ab-1", "ab-2", "cd-1", "ef-3"], "314159", 4)] == [
+        ("0.317685817", "cd-1"),
+        ("0.832984519", "ef-3"),
+        ("0.9098039269", "ab-1"),
+        ("0.9231549043", "ab-2"),
+    ]
+    with_replacement = draw_ids(["A#2", "B#7", "C#1", "D#4"], "314159", 8, with_replacement=True)
+    assert " ".join(d.id for d in with_replacement) == "D#4 C#1 C#1 B#7 A#2 C#1 D#4 B#7"
+
+
+def _ticket_digits(digest: bytes) -> str:
+    return f"{int.from_bytes(digest, 'big'):064d}"[::-1]
+
+
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40))
+@FAST
+def test_prefix_key_is_the_tickets_first_eight_digits(digests: list[bytes]) -> None:
+    keys = sampler_module._prefix_keys(b"".join(digests))
+    assert keys.tolist() == [int(_ticket_digits(d)[:8]) for d in digests]
+
+
+def test_prefix_key_of_short_digests_follows_the_zero_padding() -> None:
+    """A digest below 10**64 is zero-padded to 64 digits before it is reversed."""
+    digests = [(5).to_bytes(32, "big"), (10**70 + 123).to_bytes(32, "big"), bytes(32)]
+    digests.append((2**256 - 1).to_bytes(32, "big"))  # the largest limbs: no uint64 overflow
+    keys = sampler_module._prefix_keys(b"".join(digests)).tolist()
+    assert keys == [50000000, 32100000, 0, int(_ticket_digits(digests[3])[:8])]
+    assert [_ticket_digits(d)[:8] for d in digests[:3]] == ["50000000", "32100000", "0" * 8]
+
+
+@given(
+    keys=st.lists(st.integers(0, 6), max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=5),
+    n=st.integers(0, 70),
+)
+@FAST
+def test_smallest_keeps_exactly_the_keys_up_to_the_nth_smallest(
+    keys: list[int], cuts: list[int], n: int
+) -> None:
+    """Many ties, arbitrary chunking: the selection is exact and keeps every tie."""
+    bounds = sorted({0, len(keys), *(c for c in cuts if c <= len(keys))})
+    chunks = [np.array(keys[a:b], dtype=np.uint64) for a, b in itertools.pairwise(bounds)]
+    got = sampler_module._smallest(iter(chunks), n).tolist()
+    if n == 0:
+        assert got == []
+    elif len(keys) <= n:
+        assert got == list(range(len(keys)))
+    else:
+        bound = sorted(keys)[n - 1]
+        assert got == [i for i, k in enumerate(keys) if k <= bound]
+
+
+# --- whole draws against the oracle -------------------------------------------------------------
+
+
+@given(
+    ids=st.lists(st.text(max_size=15), unique=True, max_size=30),
+    seed=seeds,
+    size=st.integers(0, 40),
+    skip=st.integers(0, 10),
+    with_replacement=st.booleans(),
+    digits=st.integers(1, 30),
+)
+@FAST
+def test_draw_ids_equals_consistent_sampler(
+    ids: list[str], seed: str, size: int, skip: int, with_replacement: bool, digits: int
+) -> None:
+    got = draw_ids(ids, seed, size, skip=skip, with_replacement=with_replacement, digits=digits)
+    want = oracle(
+        ids,
+        seed,
+        with_replacement=with_replacement,
+        drop=skip,
+        take=size,
+        output="tuple",
+        digits=digits,
+    )
+    assert [(d.ticket, d.id, d.generation) for d in got] == want
+    assert [d.order for d in got] == list(range(skip + 1, skip + 1 + len(want)))
+    assert all(ids[d.index] == d.id for d in got)
+
+
+@given(
+    batches=manifests(),
+    seed=seeds,
+    size=st.integers(0, 60),
+    with_replacement=st.booleans(),
+)
+@FAST
+def test_draw_sample_equals_arlo_call_of_consistent_sampler(
+    batches: list[Batch], seed: str, size: int, with_replacement: bool
+) -> None:
+    """Arlo: sampler(ballots, seed=seed, take=n, with_replacement=…, output="tuple", digits=18)."""
+    ids = arlo_ids(batches)
+    want = consistent_sampler.sampler(
+        ids, seed=seed, take=size, with_replacement=with_replacement, output="tuple", digits=18
+    )
+    got = draw_sample(batches, seed, size, with_replacement=with_replacement)
+    expected = list(want)
+    assert triples(got.draws) == [(t, str(i), g) for t, i, g in expected]
+    assert [arlo_tuple(d.ballot) for d in got.draws] == [i for _, i, _ in expected]
+    containers = {b.key: b.container for b in batches}
+    assert all(
+        d.ballot.container
+        == containers[(d.ballot.jurisdiction, d.ballot.tabulator, d.ballot.batch)]
+        for d in got.draws
+    )
+    assert got.population == len(ids)
+
+
+def test_big_batches_split_across_chunks_and_past_the_position_cache() -> None:
+    """A batch larger than one hashing chunk (65,536) and the cached id suffixes."""
+    batches = [
+        Batch("J", "T", "small", 3),
+        Batch("J", "T", "big", 70_000),
+        Batch("J", None, "x", 5),
+    ]
+    ids = arlo_ids(batches)
+    for with_replacement in (True, False):
+        want = oracle(ids, SEED, take=300, with_replacement=with_replacement, digits=18)
+        got = draw_sample(batches, SEED, 300, with_replacement=with_replacement)
+        assert triples(got.draws) == want
+    assert any(d.ballot.position > 65_536 for d in got.draws)
+
+
+def test_with_replacement_repeats_carry_increasing_generations() -> None:
+    batches = [Batch("J", None, "A", 2), Batch("J", None, "B", 1)]
+    sample = draw_sample(batches, SEED, 30)
+    want = oracle(arlo_ids(batches), SEED, take=30, with_replacement=True, digits=18)
+    assert triples(sample.draws) == want
+    seen: dict[Ballot, int] = {}
+    for d in sample.draws:
+        seen[d.ballot] = seen.get(d.ballot, 0) + 1
+        assert d.generation == seen[d.ballot]
+    assert max(d.generation for d in sample.draws) > 5
+
+
+def test_without_replacement_stops_when_the_manifest_runs_out() -> None:
+    batches = [Batch("J", None, "A", 4), Batch("J", None, "B", 3)]
+    sample = draw_sample(batches, SEED, 50, with_replacement=False)
+    assert len(sample.draws) == 7
+    assert len(set(sample.ballots())) == 7
+    assert {d.generation for d in sample.draws} == {1}
+
+
+# --- rounds, determinism, order -------------------------------------------------------------------
+
+
+@given(batches=manifests(), seed=seeds, n=st.integers(0, 25), k=st.integers(0, 25))
+@FAST
+def test_a_later_round_extends_the_earlier_one(
+    batches: list[Batch], seed: str, n: int, k: int
+) -> None:
+    for with_replacement in (True, False):
+        first = draw_sample(batches, seed, n, with_replacement=with_replacement)
+        both = draw_sample(batches, seed, n + k, with_replacement=with_replacement)
+        second = draw_sample(batches, seed, k, skip=n, with_replacement=with_replacement)
+        assert both.draws[: len(first.draws)] == first.draws
+        assert both.draws[len(first.draws) :] == second.draws
+        assert [d.order for d in both.draws] == list(range(1, len(both.draws) + 1))
+
+
+def test_same_seed_same_draws_other_seed_other_draws() -> None:
+    batches = [Batch("J", "T", f"B{i}", 50) for i in range(20)]
+    a = draw_sample(batches, SEED, 25)
+    assert draw_sample(batches, SEED, 25) == a
+    assert triples(draw_sample(batches, SEED + "0", 25).draws) != triples(a.draws)
+
+
+def test_batch_order_does_not_change_the_draws() -> None:
+    """Consistent sampling: a ballot's tickets depend only on its id and the seed."""
+    batches = [Batch("J", "T", f"B{i}", 10 + i) for i in range(15)]
+    shuffled = batches[:]
+    random.Random(7).shuffle(shuffled)
+    assert triples(draw_sample(shuffled, SEED, 40).draws) == triples(
+        draw_sample(batches, SEED, 40).draws
+    )
+
+
+def test_sample_echoes_its_inputs() -> None:
+    batches = [Batch("J", None, "A", 5)]
+    sample = draw_sample(batches, SEED, 3, skip=2, with_replacement=False, digits=9)
+    assert (sample.seed, sample.population, sample.size, sample.skip) == (SEED, 5, 3, 2)
+    assert (sample.with_replacement, sample.digits) == (False, 9)
+    data = sample.to_json()
+    assert list(data) == [
+        "method",
+        "seed",
+        "population",
+        "size",
+        "skip",
+        "with_replacement",
+        "digits",
+        "draws",
+    ]
+    assert data["draws"] == [
+        {
+            "order": d.order,
+            "ticket": d.ticket,
+            "id": d.id,
+            "generation": 1,
+            "jurisdiction": "J",
+            "container": None,
+            "tabulator": None,
+            "batch": "A",
+            "position": d.ballot.position,
+        }
+        for d in sample.draws
+    ]
+
+
+# --- ids ----------------------------------------------------------------------------------------
+
+
+@given(j=optional_names, t=optional_names, b=names, p=st.integers(1, 10**6), c=optional_names)
+@FAST
+def test_ballot_id_is_str_of_arlos_tuple(
+    j: str | None, t: str | None, b: str, p: int, c: str | None
+) -> None:
+    ballot = Ballot(j, t, b, p, c)
+    assert ballot_id(ballot) == ballot.id == str(((j, t, b), p))
+
+
+@pytest.mark.parametrize(
+    ("ballot", "text"),
+    [
+        (Ballot("Fulton", "TAB-1", "Box 7", 12), "(('Fulton', 'TAB-1', 'Box 7'), 12)"),
+        (Ballot("Fulton", None, "Box 7", 1, "C"), "(('Fulton', None, 'Box 7'), 1)"),
+        (Ballot(None, None, "Dave's", 3), '((None, None, "Dave\'s"), 3)'),
+        (Ballot("J", "T", "a\\b", 3), "(('J', 'T', 'a\\\\b'), 3)"),
+    ],
+)
+def test_ballot_id_examples(ballot: Ballot, text: str) -> None:
+    assert ballot_id(ballot) == text
+
+
+def test_the_hashed_bytes_are_seed_hash_then_id() -> None:
+    ballot = Ballot("Fulton", "TAB-1", "Box 7", 12)
+    seed_hex = hashlib.sha256(SEED.encode()).hexdigest()
+    digest = hashlib.sha256((seed_hex + ballot_id(ballot)).encode()).digest()
+    expected = "0." + f"{int.from_bytes(digest, 'big'):064d}"[::-1]
+    assert first_ticket(SEED, ballot_id(ballot)) == expected
+    sample = draw_sample([Batch("Fulton", "TAB-1", "Box 7", 12)], SEED, 12, with_replacement=False)
+    (draw,) = [d for d in sample.draws if d.ballot == ballot]
+    assert draw.id == ballot_id(ballot)
+    assert draw.ticket == trim_ticket(expected, 18)
+
+
+# --- retrieval list -------------------------------------------------------------------------------
+
+
+def test_retrieval_list_sorts_by_container_tabulator_batch_position() -> None:
+    draw = [
+        Draw(1, "0.5", "", 1, Ballot("J", "T2", "B1", 10, "Box 2")),
+        Draw(2, "0.6", "", 1, Ballot("J", "T1", "B1", 9, "Box 2")),
+        Draw(3, "0.7", "", 1, Ballot("J", "T1", "B1", 10, "Box 1")),
+        Draw(4, "0.8", "", 1, Ballot("J", "T1", "B10", 2, "Box 1")),
+        Draw(5, "0.85", "", 1, Ballot("J", "T1", "B1", 2, "Box 1")),
+        Draw(6, "0.9", "", 2, Ballot("J", "T2", "B1", 10, "Box 2")),
+        Draw(7, "0.95", "", 1, Ballot("J", None, "B1", 1, None)),
+    ]
+    rows = retrieval_list(draw)
+    assert rows == (
+        RetrievalRow("J", None, None, "B1", 1, ("0.95",), 1),
+        RetrievalRow("J", "Box 1", "T1", "B1", 2, ("0.85",), 1),
+        RetrievalRow("J", "Box 1", "T1", "B1", 10, ("0.7",), 1),
+        RetrievalRow("J", "Box 1", "T1", "B10", 2, ("0.8",), 1),
+        RetrievalRow("J", "Box 2", "T1", "B1", 9, ("0.6",), 1),
+        RetrievalRow("J", "Box 2", "T2", "B1", 10, ("0.5", "0.9"), 2),
+    )
+
+
+@given(batches=manifests(max_batches=4, max_ballots=4), seed=seeds)
+@FAST
+def test_retrieval_list_counts_every_draw_once(batches: list[Batch], seed: str) -> None:
+    sample = draw_sample(batches, seed, 30)
+    rows = retrieval_list(sample.draws)
+    assert sum(r.times_drawn for r in rows) == len(sample.draws)
+    assert len(rows) == len(sample.ballots())
+    by_ballot = {(r.jurisdiction, r.tabulator, r.batch, r.position): r.tickets for r in rows}
+    for d in sample.draws:
+        assert (
+            d.ticket
+            in by_ballot[
+                (d.ballot.jurisdiction, d.ballot.tabulator, d.ballot.batch, d.ballot.position)
+            ]
+        )
+
+
+# --- refusals -------------------------------------------------------------------------------------
+
+
+def test_empty_seed_is_refused() -> None:
+    with pytest.raises(InputError) as info:
+        draw_sample([Batch("J", None, "A", 1)], "", 1)
+    assert str(info.value) == (
+        "field 'seed': expected a non-empty seed, e.g. 20 dice digits, got ''"
+    )
+
+
+def test_duplicate_batches_are_refused() -> None:
+    batches = [Batch("J", None, "A", 1, "C1"), Batch("J", None, "A", 2, "C2")]
+    with pytest.raises(IntegrityError) as info:
+        draw_sample(batches, SEED, 1)
+    assert str(info.value) == (
+        "field 'batches': batches 0 and 1 are both ('J', None, 'A'): ballot ids must be distinct"
+    )
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(IntegrityError) as info:
+        draw_ids(["a", "b", "a"], SEED, 1)
+    assert str(info.value) == "field 'ids': id 'a' is listed twice (again at index 2)"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"size": -1}, "field 'size': expected an integer ≥ 0, got -1"),
+        ({"skip": -2}, "field 'skip': expected an integer ≥ 0, got -2"),
+        ({"digits": 0}, "field 'digits': expected an integer ≥ 1, got 0"),
+        ({"size": True}, "field 'size': expected an integer ≥ 0, got True"),
+    ],
+)
+def test_bad_counts_are_refused(kwargs: dict[str, Any], message: str) -> None:
+    args: dict[str, Any] = {"size": 1, **kwargs}
+    with pytest.raises(InputError) as info:
+        draw_sample([Batch("J", None, "A", 1)], SEED, **args)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Ballot("J", None, "A", 0), "field 'position': expected an integer ≥ 1, got 0"),
+        (lambda: Ballot("J", None, "", 1), "field 'batch': expected a non-empty text, got ''"),
+        (lambda: Batch("J", "", "A", 1), "field 'tabulator': expected a non-empty text, got ''"),
+        (lambda: Batch("J", None, "A", 0), "field 'ballots': expected an integer ≥ 1, got 0"),
+    ],
+)
+def test_bad_ballots_and_batches_are_refused(make: Any, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        make()
+    assert str(info.value) == message
+
+
+def test_nothing_is_hashed_for_an_empty_round() -> None:
+    assert draw_sample([Batch("J", None, "A", 3)], SEED, 0).draws == ()
+    assert draw_sample([], SEED, 5).draws == ()
+
+
+# --- slow: a bigger cross-check -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_hundred_thousand_ballots_against_the_oracle() -> None:
+    rng = random.Random(2020)
+    batches = [
+        Batch("Fulton", rng.choice(["T1", "T2", None]), f"Batch {i}", rng.randint(1, 800))
+        for i in range(500)
+    ]
+    ids = arlo_ids(batches)
+    for with_replacement in (True, False):
+        want = oracle(ids, SEED, take=2_000, with_replacement=with_replacement, digits=18)
+        got = draw_sample(batches, SEED, 2_000, with_replacement=with_replacement)
+        assert triples(got.draws) == want
