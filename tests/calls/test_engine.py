@@ -171,3 +171,29 @@ def test_replay_refuses_a_bad_confidence() -> None:
 
     result = CliRunner().invoke(app, ["replay", "--state", "PA", "--confidence", "1.5"])
     assert result.exit_code == 2
+
+
+@pytest.mark.slow
+def test_readme_backtest_table_matches_the_replay() -> None:
+    """The README's backtest table is what `ballotproof replay` computes (docs cannot drift)."""
+    import re
+
+    from ballotproof.report.replay import replay_doc
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    engines = run_replay(confidences=(0.99, 0.995, 0.999), track_ec=False)
+    levels = replay_doc(engines, main=0.995)["backtest"]["levels"]
+    for level, row in levels.items():
+        m = re.search(
+            rf"^\| {re.escape(level)}(?: \(default\))? \| (\d+) \| (\d+) \| ([A-Z, ]*) \| "
+            rf"([−+-]?[\d.]+) \| (\d+) / (\d+) \|$",
+            readme,
+            flags=re.M,
+        )
+        assert m, f"no README row for {level}"
+        calls, wrong, uncalled, median, early, late = m.groups()
+        assert int(calls) == row["calls"]
+        assert int(wrong) == len(row["wrong_calls"])
+        assert uncalled.split(", ") == row["uncalled"]
+        assert float(median.replace("−", "-")) == pytest.approx(row["median_hours_vs_ap"], abs=0.05)
+        assert (int(early), int(late)) == (row["earlier_than_ap"], row["later_than_ap"])
