@@ -358,7 +358,10 @@ def replay(
     ] = None,
     feed: Annotated[
         Path | None,
-        typer.Option(help="A feed in the generic CSV format (default: the 2020 feeds)."),
+        typer.Option(
+            help="A 2020 presidential feed of your own in the generic CSV format (docs/formats.md;"
+            " default: the packaged NYT/Edison and NYT batch feeds)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

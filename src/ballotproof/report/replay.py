@@ -73,6 +73,14 @@ def run_replay(
         updates = load_2020_feed(data_dir(), states)
     else:
         updates = load_generic_feed(feed)
+        missing = {c for c in CANDIDATES if any(c not in u.votes for u in updates)}
+        if missing:
+            raise InputError(
+                "replay scores a feed against the 2020 presidential result, so it needs "
+                + " and ".join(f"votes_{c}" for c in sorted(missing))
+                + " columns",
+                path=str(feed),
+            )
         if states is not None:
             updates = [u for u in updates if u.state in states]
     if not updates:
