@@ -50,14 +50,15 @@ class AuditContest:
         least the sum of the tally divided by ``winners`` (vote-for-n).
     winners : int
         Number of seats (vote for n).
-    reported_winners, reported_losers : derived, in tally order
+    reported_winners, reported_losers : derived, most votes first (ties by name)
+
+    A tie between the last winner and the first loser is allowed (``tied``): no sample can
+    confirm it, and every method answers FULL_HAND_COUNT.
 
     Raises
     ------
     AnalysisError
-        Fewer than two choices, negative votes, fewer ballots than votes allow, or a tie
-        between the last winner and the first loser (an audit cannot confirm a tie: the outcome
-        is decided by lot or by a full count).
+        Fewer than two choices, negative votes, or fewer ballots than votes allow.
     """
 
     name: str

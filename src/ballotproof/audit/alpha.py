@@ -1,0 +1,598 @@
+"""ALPHA supermartingale test for SHANGRLA assorters (ballot polling and ballot comparison).
+
+Sources
+-------
+P. B. Stark, "ALPHA: Audit that Learns from Previously Hand-Audited Ballots", Annals of
+Applied Statistics 17(1), 2023; arXiv:2201.02707.  [ALPHA]
+P. B. Stark, "Sets of Half-Average Nulls Generate Risk-Limiting Audits: SHANGRLA", Financial
+Cryptography and Data Security 2020 (Voting '20), LNCS 12063; arXiv:1911.10035.
+[SHANGRLA]
+M. Lindeman, P. B. Stark and V. S. Yates, "BRAVO: Ballot-polling Risk-limiting Audits to
+Verify Outcomes", EVT/WOTE 2012.  [BRAVO]
+
+Assorters [SHANGRLA]
+-------------------------
+An assorter maps a ballot card to [0, u]; the reported winner w beat the reported loser ℓ iff
+the mean of the assorter over all N cards exceeds 1/2.  The audit tests the null "mean ≤ 1/2".
+
+* Plurality, polling (u = 1): ``a(b) = (1 + 1{b votes for w} − 1{b votes for ℓ}) / 2``.
+* Comparison ("overstatement assorter"): with the reported assorter mean ``ā`` over the CVRs
+  and the reported assorter margin ``v = 2ā − 1`` (for plurality, ``v = (v_w − v_ℓ)/N``, the
+  pair's diluted margin), the overstatement of card i is ``ω_i = a(CVR_i) − a(card_i)`` and ::
+
+      B_i = (1 − ω_i/u) / (2 − v/u),          0 ≤ B_i ≤ 2/(2 − v/u)
+
+  The mean of B exceeds 1/2 iff the mean of a does, so the same test applies.  For plurality
+  with an overstatement of e ∈ {−2, …, 2} votes, ``ω = e/2``.
+
+The ALPHA test [ALPHA]
+-------------------------
+Draws ``X_1, X_2, …`` ∈ [0, u] come from the N values of a population whose mean under the
+null is (at most) μ (= 1/2 for assorters).  Let ``S_j = X_1 + … + X_j`` and ::
+
+    μ_j = (Nμ − S_{j−1}) / (N − j + 1)    sampling without replacement
+    μ_j = μ                                 sampling with replacement
+
+(μ_j is the mean of the values not yet drawn if the population mean is exactly μ).  For any
+predictable ``η_j ∈ [μ_j, u]`` ::
+
+    T_j = Π_{k≤j} [ X_k (η_k − μ_k) / (μ_k (u − μ_k)) + (u − η_k) / (u − μ_k) ]
+
+is a non-negative supermartingale with ``T_0 = 1`` under the null, so by Ville's inequality
+``p = min(1, 1 / max_{k≤j} T_k)`` is a sequentially valid P-value.  Special cases: if
+``S_j > Nμ`` the null is impossible (``T = ∞``); if ``μ_j > u`` the null is certain
+(``T = 0`` from then on); ``μ_j = 0`` or ``μ_j = u`` leave T unchanged unless the draw itself
+contradicts the null.  These tests allow for floating-point rounding (relative 1e-9 of u,
+and of Nu for S_j): a tie's total may not round above Nμ and reject a true null.
+
+This is the betting martingale ``1 + λ_j (X_j − μ_j)`` with
+``λ_j = (η_j − μ_j)/(μ_j (u − μ_j))``.
+
+Truncated shrinkage estimator [ALPHA] ::
+
+    η_j = min( max( (d η_0 + S_{j−1}) / (d + j − 1),  μ_j + ε_j ),  u (1 − 2^−52) )
+    ε_j = ε / √(d + j − 1)                     (default ε = (η_0 − μ)/2)
+
+η_0 is the alternative one expects (for polling, the reported assorter mean), d the weight of
+η_0 in units of draws (d = ∞: no learning, η_j = η_0).  The upper cap stops one draw of 0 from
+ending the test for good.
+
+With replacement, d = ∞ and ε = 0, the polling term is ``2η_0`` for a vote for w, ``2(1 − η_0)``
+for a vote for ℓ and 1 otherwise: exactly BRAVO's (Wald's SPRT) likelihood ratio with
+``s_w = η_0`` [BRAVO].
+
+Sample sizes are estimated by simulating the audit on a hypothesised population, vectorised
+over trials: the size is the smallest n by which the audit stops in the requested fraction of
+trials.
+
+Assumptions: draws are in random order (uniform, with or without replacement); the assorter
+upper bound u and the population size N are right; one assertion per call (an audit confirms a
+contest when every assertion's P-value is ≤ α).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.errors import AnalysisError
+
+__all__ = [
+    "AlphaRisk",
+    "AlphaSampleSize",
+    "alpha_martingale",
+    "assorter_margin",
+    "comparison_assorter",
+    "comparison_population",
+    "comparison_upper_bound",
+    "overstatement_assorter",
+    "polling_assorter",
+    "polling_population",
+    "risk",
+    "sample_size",
+    "stopping_times",
+]
+
+METHOD = "ALPHA"
+_TOP = 1.0 - 2.0**-52
+_TOL = 1e-9
+"""Relative tolerance for "the null is impossible / certain".  Sums of floats drift: a tied
+population's total can come out a hair above Nμ, which would otherwise reject a true null."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+# ----------------------------------------------------------------------------- assorters
+
+
+def polling_assorter(for_winner: npt.ArrayLike, for_loser: npt.ArrayLike) -> FloatArray:
+    """a(b) = (1 + 1{w} − 1{ℓ}) / 2 for cards marked (1) or not (0) for w and ℓ.
+
+    Examples
+    --------
+    >>> polling_assorter([1, 0, 0], [0, 1, 0]).tolist()
+    [1.0, 0.0, 0.5]
+    """
+    w = np.asarray(for_winner, dtype=np.float64)
+    ell = np.asarray(for_loser, dtype=np.float64)
+    if not (np.isin(w, (0.0, 1.0)).all() and np.isin(ell, (0.0, 1.0)).all()):
+        raise AnalysisError("votes for the winner and the loser must be 0 or 1")
+    return np.asarray((1.0 + w - ell) / 2.0, dtype=np.float64)
+
+
+def assorter_margin(contest: AuditContest, pair: Pair) -> Fraction:
+    """Reported assorter margin v = 2ā − 1 = (v_w − v_ℓ) / N of a plurality pair."""
+    if pair.winner not in contest.tally or pair.loser not in contest.tally:
+        raise AnalysisError(f"{pair} is not a pair of {contest.name}")
+    return Fraction(contest.tally[pair.winner] - contest.tally[pair.loser], contest.ballots)
+
+
+def _check_margin(v: float | Fraction, u: float) -> None:
+    if not 0 < v / u <= 1:
+        raise AnalysisError(f"the reported assorter margin must be in (0, {u}], got {v!r}")
+
+
+def comparison_upper_bound(v: float | Fraction, u: float = 1.0) -> float:
+    """Upper bound 2 / (2 − v/u) of the overstatement assorter."""
+    _check_margin(v, u)
+    return 2.0 / (2.0 - float(v) / u)
+
+
+def overstatement_assorter(
+    omega: npt.ArrayLike, *, v: float | Fraction, u: float = 1.0
+) -> FloatArray:
+    """B = (1 − ω/u) / (2 − v/u) for overstatements ω = a(CVR) − a(card) ∈ [−u, u]."""
+    _check_margin(v, u)
+    w = np.asarray(omega, dtype=np.float64)
+    if ((w < -u) | (w > u)).any():
+        raise AnalysisError(f"an overstatement must be in [-{u}, {u}]")
+    return np.asarray((1.0 - w / u) / (2.0 - float(v) / u), dtype=np.float64)
+
+
+def comparison_assorter(
+    cvr_winner: npt.ArrayLike,
+    cvr_loser: npt.ArrayLike,
+    mvr_winner: npt.ArrayLike,
+    mvr_loser: npt.ArrayLike,
+    *,
+    v: float | Fraction,
+) -> FloatArray:
+    """Plurality overstatement assorter from CVR and hand (MVR) marks (0/1) for w and ℓ.
+
+    Examples
+    --------
+    >>> comparison_assorter([1, 1], [0, 0], [1, 0], [0, 1], v=0.2).round(4).tolist()
+    [0.5556, 0.0]
+    """
+    omega = polling_assorter(cvr_winner, cvr_loser) - polling_assorter(mvr_winner, mvr_loser)
+    return overstatement_assorter(omega, v=v)
+
+
+def polling_population(
+    contest: AuditContest, pair: Pair
+) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """Polling assorter values and counts of a vote-for-one contest if the tally is right:
+    (0, ½, 1) with counts (v_ℓ, N − v_w − v_ℓ, v_w)."""
+    if contest.winners != 1:
+        raise AnalysisError("polling_population needs a vote-for-one contest")
+    assorter_margin(contest, pair)
+    vw, vl = contest.tally[pair.winner], contest.tally[pair.loser]
+    return (0.0, 0.5, 1.0), (vl, contest.ballots - vw - vl, vw)
+
+
+def comparison_population(
+    contest: AuditContest, pair: Pair, *, o1: int = 0, o2: int = 0, u1: int = 0, u2: int = 0
+) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """Overstatement-assorter values and counts of the N cards when o1, o2 cards overstate
+    and u1, u2 understate the pair's margin by one or two votes (the rest are right).
+
+    Values are B for e = 2, 1, 0, −1, −2 votes.
+    """
+    v = assorter_margin(contest, pair)
+    counts = (o2, o1, contest.ballots - o1 - o2 - u1 - u2, u1, u2)
+    if any(c < 0 for c in counts):
+        raise AnalysisError("more discrepancies than ballots")
+    values = overstatement_assorter([1.0, 0.5, 0.0, -0.5, -1.0], v=v)
+    return tuple(float(x) for x in values), counts
+
+
+# ----------------------------------------------------------------------------- the test
+
+
+@dataclass(frozen=True, slots=True)
+class _Params:
+    mu: float
+    u: float
+    eta0: float
+    d: float
+    epsilon: float
+
+
+def _params(
+    *, mu: float, u: float, eta0: float, d: float, epsilon: float | None, N: int | None
+) -> _Params:
+    if not (math.isfinite(u) and u > 0):
+        raise AnalysisError(f"upper bound u must be a positive number, got {u!r}")
+    if not 0 < mu < u:
+        raise AnalysisError(f"null mean mu must be in (0, u), got {mu!r}")
+    if not mu < eta0 <= u:
+        raise AnalysisError(f"eta0 must be in (mu, u] = ({mu}, {u}], got {eta0!r}")
+    if not d > 0:
+        raise AnalysisError(f"d must be positive (or inf), got {d!r}")
+    eps = (eta0 - mu) / 2 if epsilon is None else epsilon
+    if not (math.isfinite(eps) and eps >= 0):
+        raise AnalysisError(f"epsilon must be a non-negative number, got {epsilon!r}")
+    if N is not None and (isinstance(N, bool) or not isinstance(N, int) or N < 1):
+        raise AnalysisError(f"N must be a positive integer or None, got {N!r}")
+    return _Params(mu=mu, u=u, eta0=eta0, d=d, epsilon=eps)
+
+
+def _eta(
+    s_prev: FloatArray | float, j: FloatArray | float, mu_j: FloatArray | float, p: _Params
+) -> FloatArray:
+    """Truncated shrinkage estimate η_j (elementwise)."""
+    if math.isinf(p.d):
+        est: FloatArray | float = p.eta0
+        eps_j: FloatArray | float = 0.0
+    else:
+        est = (p.d * p.eta0 + np.asarray(s_prev)) / (p.d + np.asarray(j) - 1)
+        eps_j = p.epsilon / np.sqrt(p.d + np.asarray(j) - 1)
+    return np.asarray(np.minimum(np.maximum(est, np.asarray(mu_j) + eps_j), p.u * _TOP))
+
+
+def _terms(x: FloatArray, eta: FloatArray, mu_j: FloatArray | float, u: float) -> FloatArray:
+    """ALPHA factors X(η − μ_j)/(μ_j(u − μ_j)) + (u − η)/(u − μ_j), with the special cases."""
+    x, eta, m = np.broadcast_arrays(x, eta, np.asarray(mu_j, dtype=np.float64))
+    inside = (m > 0) & (m < u)
+    safe = np.where(inside, m, u / 2)
+    out = x * (eta - safe) / (safe * (u - safe)) + (u - eta) / (u - safe)
+    out = np.where(inside, out, 1.0)
+    out = np.where((m <= 0) & (x > 0), np.inf, out)
+    out = np.where(m < 0, np.inf, out)
+    out = np.where(m > u, 0.0, out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _check_draws(x: FloatArray, u: float, N: int | None) -> None:
+    if x.ndim != 1:
+        raise AnalysisError("draws must be a one-dimensional sequence")
+    if not np.isfinite(x).all() or (x < 0).any() or (x > u).any():
+        raise AnalysisError(f"every draw must be in [0, u] = [0, {u}]")
+    if N is not None and len(x) > N:
+        raise AnalysisError(f"{len(x)} draws without replacement from {N} cards")
+
+
+def _mu_j(n_pop: int, mu: float, u: float, s_prev: FloatArray, j: FloatArray | float) -> FloatArray:
+    """μ_j = (Nμ − S_{j−1})/(N − j + 1), snapped to 0 or u when within rounding of them."""
+    m = (n_pop * mu - s_prev) / (n_pop - np.asarray(j) + 1)
+    m = np.where(np.abs(m) <= _TOL * u, 0.0, m)
+    return np.asarray(np.where(np.abs(m - u) <= _TOL * u, u, m), dtype=np.float64)
+
+
+def _null_impossible(s: FloatArray, n_pop: int, mu: float, u: float) -> npt.NDArray[np.bool_]:
+    """S_j > Nμ (beyond rounding): the population mean must exceed μ."""
+    return np.asarray(s - n_pop * mu > _TOL * n_pop * u)
+
+
+def alpha_martingale(
+    x: npt.ArrayLike,
+    *,
+    eta0: float,
+    u: float = 1.0,
+    N: int | None = None,
+    mu: float = 0.5,
+    d: float = 100.0,
+    epsilon: float | None = None,
+) -> FloatArray:
+    """T_1, …, T_n for draws x (N=None: with replacement; N: without, from N cards).
+
+    Examples
+    --------
+    >>> alpha_martingale([1, 1, 0], eta0=0.6, d=math.inf, epsilon=0).round(4).tolist()
+    [1.2, 1.44, 1.152]
+    """
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=N)
+    xs = np.asarray(x, dtype=np.float64)
+    _check_draws(xs, u, N)
+    j = np.arange(1, len(xs) + 1, dtype=np.float64)
+    s = np.cumsum(xs)
+    s_prev = s - xs
+    mu_j: FloatArray | float = mu if N is None else _mu_j(N, mu, u, s_prev, j)
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = np.cumprod(_terms(xs, _eta(s_prev, j, mu_j, p), mu_j, u))
+    if N is not None:
+        t = np.where(_null_impossible(s, N, mu, u), np.inf, t)
+    return np.asarray(t, dtype=np.float64)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Decision):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaRisk:
+    """ALPHA P-value of a sequence of assorter values.
+
+    Attributes
+    ----------
+    method : "ALPHA"
+    alpha : risk limit α
+    mu : null mean μ (1/2 for assorters)
+    u : upper bound of the assorter
+    N : population size when sampling without replacement; None with replacement
+    eta0, d, epsilon : estimator parameters (epsilon after defaulting)
+    n : draws
+    T : max_{j≤n} T_j
+    p_value : min(1, 1/T)
+    decision : CONFIRM if p ≤ α; FULL_HAND_COUNT when all N cards were drawn without
+        replacement and p > α (the count shows the null is true); else NEXT_ROUND
+    """
+
+    method: str
+    alpha: float
+    mu: float
+    u: float
+    N: int | None
+    eta0: float
+    d: float
+    epsilon: float
+    n: int
+    T: float
+    p_value: float
+    decision: Decision
+
+    def to_json(self) -> dict[str, object]:
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def _check_alpha(alpha: float) -> None:
+    if not 0.0 < alpha < 1.0:
+        raise AnalysisError(f"risk limit alpha must be in (0, 1), got {alpha!r}")
+
+
+def risk(
+    x: npt.ArrayLike,
+    *,
+    alpha: float,
+    eta0: float,
+    u: float = 1.0,
+    N: int | None = None,
+    mu: float = 0.5,
+    d: float = 100.0,
+    epsilon: float | None = None,
+) -> AlphaRisk:
+    """Sequentially valid ALPHA P-value for assorter values in draw order.
+
+    Examples
+    --------
+    >>> r = risk([1.0] * 8, alpha=0.05, eta0=0.75, d=math.inf, epsilon=0)
+    >>> r.T, r.decision
+    (25.62890625, <Decision.CONFIRM: 'confirm'>)
+    """
+    _check_alpha(alpha)
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=N)
+    t = alpha_martingale(x, eta0=eta0, u=u, N=N, mu=mu, d=d, epsilon=p.epsilon)
+    big_t = float(np.max(t)) if len(t) else 1.0  # T_0 = 1
+    p_value = 1.0 if big_t <= 1.0 else 1.0 / big_t
+    n = len(t)
+    if p_value <= alpha:
+        decision = Decision.CONFIRM
+    elif N is not None and n == N:
+        decision = Decision.FULL_HAND_COUNT
+    else:
+        decision = Decision.NEXT_ROUND
+    return AlphaRisk(
+        method=METHOD,
+        alpha=alpha,
+        mu=mu,
+        u=u,
+        N=N,
+        eta0=eta0,
+        d=d,
+        epsilon=p.epsilon,
+        n=n,
+        T=big_t,
+        p_value=p_value,
+        decision=decision,
+    )
+
+
+# ----------------------------------------------------------------------------- simulation
+
+
+def stopping_times(
+    values: Sequence[float],
+    weights: Sequence[float],
+    *,
+    alpha: float,
+    eta0: float,
+    replacement: bool,
+    u: float = 1.0,
+    mu: float = 0.5,
+    d: float = 100.0,
+    epsilon: float | None = None,
+    max_draws: int | None = None,
+    reps: int = 1000,
+    rng: np.random.Generator,
+) -> IntArray:
+    """Simulate ``reps`` ALPHA audits; return the draw at which each stops (0: not by
+    ``max_draws``).
+
+    Without replacement ``weights`` are the integer counts of each value in the population
+    (N = their sum; ``max_draws`` defaults to N).  With replacement they are relative
+    frequencies and ``max_draws`` is required.  Vectorised over trials; the loop runs over
+    draws and ends once every trial has stopped.
+    """
+    _check_alpha(alpha)
+    vals = np.asarray(values, dtype=np.float64)
+    wts = np.asarray(weights, dtype=np.float64)
+    if vals.ndim != 1 or vals.shape != wts.shape or len(vals) == 0:
+        raise AnalysisError("values and weights must be equal-length non-empty sequences")
+    if (wts < 0).any() or wts.sum() <= 0:
+        raise AnalysisError("weights must be non-negative and not all zero")
+    _check_draws(vals, u, None)
+    if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
+        raise AnalysisError(f"reps must be a positive integer, got {reps!r}")
+    if replacement:
+        if max_draws is None:
+            raise AnalysisError("sampling with replacement needs max_draws")
+        big_n: int | None = None
+        cumulative = np.cumsum(wts) / wts.sum()
+    else:
+        if not np.equal(np.round(wts), wts).all():
+            raise AnalysisError("without replacement the weights are integer counts")
+        big_n = int(wts.sum())
+        max_draws = big_n if max_draws is None else min(max_draws, big_n)
+        remaining = np.tile(wts.astype(np.int64), (reps, 1))
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=big_n)
+    if isinstance(max_draws, bool) or not isinstance(max_draws, int) or max_draws < 1:
+        raise AnalysisError(f"max_draws must be a positive integer, got {max_draws!r}")
+
+    s = np.zeros(reps)
+    t = np.ones(reps)
+    stop = np.zeros(reps, dtype=np.int64)
+    active = np.ones(reps, dtype=bool)
+    rows = np.arange(reps)
+    for j in range(1, max_draws + 1):
+        if big_n is None:
+            cat = np.minimum(
+                np.searchsorted(cumulative, rng.random(reps), side="right"), len(vals) - 1
+            )
+            mu_j: FloatArray | float = mu
+        else:
+            r = rng.integers(0, big_n - j + 1, size=reps)
+            cat = (np.cumsum(remaining, axis=1) > r[:, None]).argmax(axis=1)
+            remaining[rows, cat] -= 1
+            mu_j = _mu_j(big_n, mu, u, s, float(j))
+        x = vals[cat]
+        with np.errstate(over="ignore", invalid="ignore"):
+            t = t * _terms(x, _eta(s, float(j), mu_j, p), mu_j, u)
+        s = s + x
+        if big_n is not None:
+            t = np.where(_null_impossible(s, big_n, mu, u), np.inf, t)
+        with np.errstate(divide="ignore"):
+            crossed = active & (1.0 / t <= alpha)
+        stop[crossed] = j
+        active &= ~crossed
+        if not active.any():
+            break
+    return stop
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaSampleSize:
+    """Simulated ALPHA sample size.
+
+    Attributes
+    ----------
+    method, alpha, mu, u, eta0, d, epsilon : as in :class:`AlphaRisk`
+    population : (value, count) pairs of the hypothesised population
+    N : its size
+    replacement : sampling with replacement?
+    stop_probability : required chance that the audit stops by n
+    reps, seed : simulation size and seed
+    n : smallest n by which at least ``stop_probability`` of the trials stopped; N if none
+    stopped_fraction : fraction of trials that stopped within N draws
+    decision : NEXT_ROUND, or FULL_HAND_COUNT when n would reach N
+    """
+
+    method: str
+    alpha: float
+    mu: float
+    u: float
+    eta0: float
+    d: float
+    epsilon: float
+    population: tuple[tuple[float, int], ...]
+    N: int
+    replacement: bool
+    stop_probability: float
+    reps: int
+    seed: int
+    n: int
+    stopped_fraction: float
+    decision: Decision
+
+    def to_json(self) -> dict[str, object]:
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def sample_size(
+    values: Sequence[float],
+    counts: Sequence[int],
+    *,
+    alpha: float,
+    eta0: float,
+    u: float = 1.0,
+    mu: float = 0.5,
+    d: float = 100.0,
+    epsilon: float | None = None,
+    replacement: bool = False,
+    stop_probability: float = 0.9,
+    reps: int = 1000,
+    seed: int = 0,
+) -> AlphaSampleSize:
+    """Sample size at which the audit stops with probability ``stop_probability`` if the
+    population is ``counts`` cards of each assorter value (simulated, ``reps`` trials).
+
+    Examples
+    --------
+    >>> sample_size([1.0], [1000], alpha=0.05, eta0=0.75, d=math.inf, epsilon=0,
+    ...             replacement=True, reps=10).n
+    8
+    """
+    if not 0 < stop_probability <= 1:
+        raise AnalysisError(f"stop_probability must be in (0, 1], got {stop_probability!r}")
+    if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts):
+        raise AnalysisError("counts must be non-negative integers")
+    big_n = sum(counts)
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=big_n)
+    times = stopping_times(
+        values,
+        [float(c) for c in counts],
+        alpha=alpha,
+        eta0=eta0,
+        replacement=replacement,
+        u=u,
+        mu=mu,
+        d=d,
+        epsilon=p.epsilon,
+        max_draws=big_n,
+        reps=reps,
+        rng=np.random.default_rng(seed),
+    )
+    stopped = times[times > 0]
+    need = math.ceil(stop_probability * reps)
+    n = int(np.sort(stopped)[need - 1]) if len(stopped) >= need else big_n
+    decision = Decision.FULL_HAND_COUNT if n >= big_n else Decision.NEXT_ROUND
+    return AlphaSampleSize(
+        method=METHOD,
+        alpha=alpha,
+        mu=mu,
+        u=u,
+        eta0=eta0,
+        d=d,
+        epsilon=p.epsilon,
+        population=tuple((float(v), int(c)) for v, c in zip(values, counts, strict=True)),
+        N=big_n,
+        replacement=replacement,
+        stop_probability=stop_probability,
+        reps=reps,
+        seed=seed,
+        n=n,
+        stopped_fraction=len(stopped) / reps,
+        decision=decision,
+    )
