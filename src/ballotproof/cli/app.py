@@ -411,6 +411,10 @@ def replay(
     )
 
 
+# The audit commands live in their own module and register themselves on ``app``.
+from ballotproof.cli import audit as _audit  # noqa: E402, F401
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -12,7 +12,26 @@ from typer.testing import CliRunner
 
 from ballotproof.cli.app import app
 
-COMMANDS = ["results", "margins", "tipping-point", "flip", "recounts", "export", "demo", "replay"]
+COMMANDS = [
+    ["results"],
+    ["margins"],
+    ["tipping-point"],
+    ["flip"],
+    ["recounts"],
+    ["export"],
+    ["demo"],
+    ["replay"],
+    ["audit"],
+    ["audit", "plan"],
+    ["audit", "risk"],
+    ["audit", "sample"],
+    ["audit", "start"],
+    ["audit", "record"],
+    ["audit", "status"],
+    ["audit", "report"],
+    ["audit", "verify"],
+    ["audit", "georgia"],
+]
 ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
 
@@ -25,7 +44,7 @@ def render() -> str:
         "`tests/test_docs.py` fails when this file and the commands disagree.",
         "",
     ]
-    for args in [[], *([c] for c in COMMANDS)]:
+    for args in [[], *COMMANDS]:
         title = " ".join(["ballotproof", *args])
         result = runner.invoke(app, [*args, "--help"], env=ENV, terminal_width=100)
         text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())

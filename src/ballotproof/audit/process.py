@@ -1,0 +1,189 @@
+"""The audit as a process: rounds of draws, recorded interpretations, risk, decision.
+
+This module is pure: it turns an audit's specification, the draws of each round and the
+interpretations recorded for the drawn ballots into the risk and the decision after each round.
+The store (:mod:`ballotproof.store`) keeps these inputs; ``audit verify`` recomputes everything
+here from them.
+
+Ballot-polling methods (sampling with replacement, as Arlo does; every draw counts, so a
+ballot drawn twice counts twice):
+
+* ``bravo`` — BRAVO (Lindeman, Stark & Yates 2012), :mod:`ballotproof.audit.bravo`, on the
+  cumulative sample;
+* ``minerva`` — Minerva (Zagórski et al. 2021), :mod:`ballotproof.audit.minerva`, on the
+  cumulative sample after each round, with the round schedule.
+
+Interpretations are a choice id, ``blank`` (no valid vote for the contest), or ``not_found``
+(the ballot could not be retrieved). A ballot not found is counted as a vote for the reported
+runner-up — the worst case for the closest winner–loser pair (the test that decides in a
+vote-for-one contest; for pairs with other losers it is neutral).
+
+Round sizes: round 1 is the size whose chance of finishing the audit is ``stop_probability``
+(default 90%) if the reported results are right; each later round adds that many draws again.
+When the cumulative size would reach the number of ballots, the decision is a full hand count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ballotproof.audit import bravo, minerva
+from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.errors import AnalysisError
+
+__all__ = [
+    "BLANK",
+    "NOT_FOUND",
+    "AuditSpec",
+    "Method",
+    "RoundResult",
+    "evaluate",
+    "first_round_size",
+    "sample_tally",
+]
+
+BLANK = "blank"
+NOT_FOUND = "not_found"
+
+
+class Method(StrEnum):
+    BRAVO = "bravo"
+    MINERVA = "minerva"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSpec:
+    """What is fixed when an audit starts (all of it published).
+
+    Attributes
+    ----------
+    name : the audit's name
+    contest : the reported results of the contest under audit
+    risk_limit : α
+    method : the statistical method
+    seed : the public random seed
+    stop_probability : target chance that a round finishes the audit, for sizing rounds
+    """
+
+    name: str
+    contest: AuditContest
+    risk_limit: float
+    method: Method
+    seed: str
+    stop_probability: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.risk_limit < 1.0:
+            raise AnalysisError(f"risk limit must be in (0, 1), got {self.risk_limit}")
+        if not self.seed:
+            raise AnalysisError("the audit needs a public seed")
+        if not 0.0 < self.stop_probability < 1.0:
+            raise AnalysisError("stop probability must be in (0, 1)")
+
+    def valid_interpretations(self) -> frozenset[str]:
+        return frozenset(self.contest.tally) | {BLANK, NOT_FOUND}
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    """The outcome of one round.
+
+    Attributes
+    ----------
+    number : 1-based round number
+    size : cumulative draws after this round
+    sample : cumulative sampled votes per choice (every draw counted)
+    risk : the largest pair risk (the contest's risk)
+    pair_risks : risk per "winner>loser" pair
+    decision : CONFIRM, NEXT_ROUND or FULL_HAND_COUNT
+    next_size : cumulative size of the next round (``None`` unless NEXT_ROUND)
+    """
+
+    number: int
+    size: int
+    sample: Mapping[str, int]
+    risk: float
+    pair_risks: Mapping[str, float]
+    decision: Decision
+    next_size: int | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "round": self.number,
+            "size": self.size,
+            "sample": dict(self.sample),
+            "risk": self.risk,
+            "pair_risks": dict(self.pair_risks),
+            "decision": self.decision.value,
+            "next_size": self.next_size,
+        }
+
+
+def first_round_size(spec: AuditSpec) -> int:
+    """The size whose chance of finishing the audit is ``spec.stop_probability``."""
+    c = spec.contest
+    targets = (spec.stop_probability,)
+    if spec.method is Method.BRAVO:
+        size = bravo.bravo_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets).sizes[0]
+    else:
+        size = minerva.minerva_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets).sizes[
+            0
+        ]
+    return size.n
+
+
+def sample_tally(spec: AuditSpec, interpretations: Sequence[str]) -> dict[str, int]:
+    """Votes per choice of a sequence of interpretations (one per draw)."""
+    runner_up = spec.contest.reported_losers[0]
+    tally = dict.fromkeys(spec.contest.tally, 0)
+    for choice in interpretations:
+        if choice == BLANK:
+            continue
+        if choice == NOT_FOUND:
+            tally[runner_up] += 1
+        elif choice in tally:
+            tally[choice] += 1
+        else:
+            raise AnalysisError(f"{choice!r} is not a choice of contest {spec.contest.name}")
+    return tally
+
+
+def evaluate(spec: AuditSpec, rounds: Sequence[Sequence[str]]) -> tuple[RoundResult, ...]:
+    """Risk and decision after each round.
+
+    ``rounds[j]`` lists the interpretation of every draw of round j + 1, in draw order. The
+    audit stops at the first round that confirms or escalates; later rounds are an error.
+    """
+    c = spec.contest
+    if c.tied:
+        return (
+            RoundResult(1, 0, dict.fromkeys(c.tally, 0), 1.0, {}, Decision.FULL_HAND_COUNT, None),
+        )
+    step = first_round_size(spec)
+    results: list[RoundResult] = []
+    cumulative: list[str] = []
+    samples: list[dict[str, int]] = []
+    sizes: list[int] = []
+    for number, draws in enumerate(rounds, start=1):
+        if results and results[-1].decision is not Decision.NEXT_ROUND:
+            raise AnalysisError(f"round {number} follows a round that ended the audit")
+        cumulative += list(draws)
+        samples.append(sample_tally(spec, cumulative))
+        sizes.append(len(cumulative))
+        if spec.method is Method.BRAVO:
+            r = bravo.bravo_risk(c, samples[-1], alpha=spec.risk_limit, n=len(cumulative))
+            risk, pairs, decision = r.risk, {str(p.pair): p.risk for p in r.pairs}, r.decision
+        else:
+            m = minerva.minerva_risk(c, samples, alpha=spec.risk_limit, round_sizes=sizes)
+            risk, pairs, decision = m.risk, {str(p.pair): p.risk for p in m.pairs}, m.decision
+        next_size = None
+        if decision is Decision.NEXT_ROUND:
+            next_size = len(cumulative) + step
+            if next_size >= c.ballots:
+                decision, next_size = Decision.FULL_HAND_COUNT, None
+        results.append(
+            RoundResult(number, len(cumulative), samples[-1], risk, pairs, decision, next_size)
+        )
+    return tuple(results)

@@ -1,0 +1,715 @@
+"""``ballotproof audit …``: plan, run, record, check and verify risk-limiting audits.
+
+Stateless commands (``plan``, ``risk``, ``sample --manifest``) compute from their arguments.
+Stateful ones keep the audit in a database (``--db``, SQLite file by default; any SQLAlchemy
+URL works): ``start`` draws round 1, ``sample`` writes the retrieval list, ``record`` stores
+interpretations and closes rounds, ``status`` and ``report`` show the risk, ``verify``
+recomputes everything and checks the record for edits.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ballotproof.audit import alpha as alpha_mod
+from ballotproof.audit import bravo, minerva, supersimple
+from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.audit.process import AuditSpec, Method
+from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
+from ballotproof.cli.app import app, emit_json, err, handle_errors, out
+from ballotproof.errors import InputError
+from ballotproof.io.csvread import read_rows
+from ballotproof.io.manifest import load_manifest
+from ballotproof.store import open_store
+
+audit_app = typer.Typer(
+    name="audit",
+    help="Risk-limiting audits: plan sizes, draw samples, record ballots, measure risk, verify.",
+    no_args_is_help=True,
+)
+app.add_typer(audit_app, name="audit")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+TallyOpt = Annotated[str, typer.Option(help='Reported votes, e.g. "A=600,B=400".')]
+BallotsOpt = Annotated[int, typer.Option(help="Ballots cast in the contest (N).")]
+RiskOpt = Annotated[float, typer.Option("--risk-limit", help="Risk limit α, e.g. 0.10.")]
+WinnersOpt = Annotated[int, typer.Option(help="Number of winners (vote for n).")]
+DbOpt = Annotated[Path, typer.Option("--db", help="Audit database (SQLite file or URL).")]
+NameOpt = Annotated[str, typer.Option("--audit", help="The audit's name.")]
+
+POLLING = ("bravo", "minerva", "alpha-polling")
+COMPARISON = ("supersimple", "alpha-comparison")
+PROBABILITIES = (0.7, 0.8, 0.9)
+
+
+def _parse_counts(text: str, option: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip().isdigit():
+            raise InputError(
+                field=option, expected='name=count pairs such as "A=600,B=400"', got=part
+            )
+        if name in counts:
+            raise InputError("a name appears twice", field=option, got=name)
+        counts[name] = int(value)
+    if not counts:
+        raise InputError(field=option, expected='name=count pairs such as "A=600,B=400"', got=text)
+    return counts
+
+
+def _contest(tally: str, ballots: int, winners: int, name: str = "contest") -> AuditContest:
+    return AuditContest(name, _parse_counts(tally, "tally"), ballots, winners)
+
+
+def _check_alpha(risk_limit: float) -> None:
+    if not 0.0 < risk_limit < 1.0:
+        raise typer.BadParameter(
+            "the risk limit must lie strictly between 0 and 1", param_hint="--risk-limit"
+        )
+
+
+def _discrepancies(text: str | None) -> supersimple.Discrepancies:
+    if not text:
+        return supersimple.Discrepancies()
+    d = _parse_counts(text, "discrepancies")
+    unknown = set(d) - {"o1", "o2", "u1", "u2"}
+    if unknown:
+        raise InputError(
+            field="discrepancies", expected="o1, o2, u1 and u2", got=",".join(sorted(unknown))
+        )
+    return supersimple.Discrepancies(**d)
+
+
+def _sizes(plan: Any) -> dict[str, int | None]:
+    return {f"{round(s.probability * 100)}%": s.n for s in plan.sizes}
+
+
+def _plan_method(
+    method: str,
+    c: AuditContest,
+    risk_limit: float,
+    disc: supersimple.Discrepancies,
+    reps: int,
+    sampled: int | None = None,
+) -> dict[str, Any]:
+    if method == "bravo":
+        asn = bravo.bravo_asn(c, alpha=risk_limit)
+        plan = bravo.bravo_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        return {
+            "kind": "ballot polling",
+            "asn": asn.asn,
+            "sizes": _sizes(plan),
+            "decision": plan.decision.value,
+            "source": "Lindeman, Stark & Yates 2012 (BRAVO)",
+        }
+    if method == "minerva":
+        mplan = minerva.minerva_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        return {
+            "kind": "ballot polling",
+            "sizes": _sizes(mplan),
+            "decision": mplan.decision.value,
+            "source": "Zagórski et al. 2021 (Minerva), first round",
+        }
+    if method == "alpha-polling":
+        pair = (
+            c.pairs()[0]
+            if len(c.pairs()) == 1
+            else min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
+        )
+        values, counts = alpha_mod.polling_population(c, pair)
+        eta0 = (
+            c.tally[pair.winner] + 0.5 * (c.ballots - c.tally[pair.winner] - c.tally[pair.loser])
+        ) / c.ballots
+        sizes = {}
+        for p in PROBABILITIES:
+            r = alpha_mod.sample_size(
+                values, counts, alpha=risk_limit, eta0=eta0, stop_probability=p, reps=reps, seed=1
+            )
+            sizes[f"{round(p * 100)}%"] = r.n
+        return {
+            "kind": "ballot polling",
+            "sizes": sizes,
+            "closest_pair": str(pair),
+            "eta0": round(eta0, 6),
+            "reps": reps,
+            "replacement": False,
+            "source": "Stark 2023 (ALPHA), simulated, sampling without replacement",
+        }
+    if method == "supersimple":
+        none = supersimple.sample_size(c, alpha=risk_limit)
+        planned = supersimple.planned_sample_size(c, alpha=risk_limit)
+        out_: dict[str, Any] = {
+            "kind": "ballot comparison",
+            "diluted_margin": c.diluted_margin(),
+            "no_errors": none.n,
+            "customary_rates": planned.n,
+            "source": "Stark 2010 (super-simple), γ = 1.03905; customary rates 0.1% one-vote "
+            "and 0.01% two-vote over- and understatements",
+        }
+        if disc.total:
+            # Stark's rule: discrepancies continue at the rate seen in the planned sample.
+            seen_in = sampled or planned.n or 1
+            out_["with_observed"] = supersimple.escalated_sample_size(
+                c, alpha=risk_limit, sampled=seen_in, observed=disc
+            ).n
+            out_["observed_in_sample_of"] = seen_in
+            out_["nmin_with_observed"] = supersimple.sample_size(
+                c, alpha=risk_limit, observed=disc
+            ).n
+            out_["discrepancies"] = {"o1": disc.o1, "o2": disc.o2, "u1": disc.u1, "u2": disc.u2}
+        return out_
+    if method == "alpha-comparison":
+        pair = min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
+        values, counts = alpha_mod.comparison_population(c, pair)
+        u = max(values)
+        sizes = {}
+        for p in PROBABILITIES:
+            r = alpha_mod.sample_size(
+                values,
+                counts,
+                alpha=risk_limit,
+                eta0=0.9 * u,
+                u=u,
+                stop_probability=p,
+                reps=reps,
+                seed=1,
+            )
+            sizes[f"{round(p * 100)}%"] = r.n
+        return {
+            "kind": "ballot comparison",
+            "sizes": sizes,
+            "closest_pair": str(pair),
+            "reps": reps,
+            "source": "Stark 2023 (ALPHA) with SHANGRLA comparison "
+            "assorters (Stark 2020), no discrepancies, simulated",
+        }
+    raise typer.BadParameter(
+        f"unknown method {method!r}; one of " + ", ".join(POLLING + COMPARISON),
+        param_hint="--method",
+    )
+
+
+@audit_app.command()
+@handle_errors
+def plan(
+    tally: TallyOpt,
+    ballots: BallotsOpt,
+    risk_limit: RiskOpt = 0.1,
+    winners: WinnersOpt = 1,
+    method: Annotated[str | None, typer.Option(help="One method only.")] = None,
+    discrepancies: Annotated[
+        str | None, typer.Option(help="Comparison: seen so far, e.g. o1=1,o2=0,u1=0,u2=0.")
+    ] = None,
+    sampled: Annotated[
+        int | None,
+        typer.Option(
+            help="Comparison: ballots in which --discrepancies were found "
+            "(default: the planned size)."
+        ),
+    ] = None,
+    reps: Annotated[int, typer.Option(help="Simulations for ALPHA sizes.")] = 400,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sample sizes for every applicable method (or one), as a table or JSON."""
+    _check_alpha(risk_limit)
+    c = _contest(tally, ballots, winners)
+    disc = _discrepancies(discrepancies)
+    methods = [method] if method else list(POLLING + COMPARISON)
+    doc: dict[str, Any] = {
+        "contest": {
+            "tally": dict(c.tally),
+            "ballots": c.ballots,
+            "winners": c.winners,
+            "reported_winners": list(c.reported_winners),
+            "diluted_margin": c.diluted_margin(),
+            "tied": c.tied,
+        },
+        "risk_limit": risk_limit,
+        "methods": {m: _plan_method(m, c, risk_limit, disc, reps, sampled) for m in methods},
+    }
+    if c.tied:
+        doc["decision"] = Decision.FULL_HAND_COUNT.value
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(
+        title=f"Sample sizes at risk limit {risk_limit:g} (N = {c.ballots:,})", title_justify="left"
+    )
+    for col in ("Method", "Kind", "ASN / no errors", "70%", "80%", "90%", "Note"):
+        table.add_column(col)
+    for m, r in doc["methods"].items():
+        sizes = r.get("sizes", {})
+        first = r.get("asn", r.get("no_errors", ""))
+        note = ""
+        if "customary_rates" in r:
+            note = f"customary rates: {r['customary_rates']}"
+            if "with_observed" in r:
+                note += f"; with observed: {r['with_observed']}"
+        table.add_row(
+            m, r["kind"], _fmt(first), *(_fmt(sizes.get(k)) for k in ("70%", "80%", "90%")), note
+        )
+    out.print(table)
+    if c.tied:
+        out.print("[bold]The reported result is a tie: only a full hand count can decide it.[/]")
+    else:
+        big = [
+            m
+            for m, r in doc["methods"].items()
+            if any((v or 0) >= c.ballots for v in r.get("sizes", {}).values())
+        ]
+        if big:
+            out.print(
+                f"Sizes reaching all {c.ballots:,} ballots ({', '.join(big)}): a full hand count."
+            )
+
+
+def _fmt(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@audit_app.command()
+@handle_errors
+def risk(
+    method: Annotated[str, typer.Option(help="bravo, minerva or supersimple.")],
+    tally: TallyOpt,
+    ballots: BallotsOpt,
+    risk_limit: RiskOpt = 0.1,
+    winners: WinnersOpt = 1,
+    sample: Annotated[
+        str | None,
+        typer.Option(
+            help='Polling: sampled votes, e.g. "A=72,B=47"; Minerva: rounds separated '
+            'by ";" (cumulative).'
+        ),
+    ] = None,
+    sample_size: Annotated[int | None, typer.Option(help="Comparison: ballots sampled.")] = None,
+    discrepancies: Annotated[
+        str | None, typer.Option(help="Comparison: o1=…,o2=…,u1=…,u2=… found in the sample.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The risk (p-value) of a sample, per winner–loser pair, and whether the audit may stop."""
+    _check_alpha(risk_limit)
+    c = _contest(tally, ballots, winners)
+    if method == "bravo":
+        if not sample:
+            raise typer.BadParameter("give --sample", param_hint="--sample")
+        b = bravo.bravo_risk(c, _parse_counts(sample, "sample"), alpha=risk_limit)
+        pairs = {str(p.pair): p.risk for p in b.pairs}
+        value, decision = b.risk, b.decision
+    elif method == "minerva":
+        if not sample:
+            raise typer.BadParameter("give --sample", param_hint="--sample")
+        rounds = [_parse_counts(part, "sample") for part in sample.split(";") if part.strip()]
+        m = minerva.minerva_risk(c, rounds, alpha=risk_limit)
+        pairs = {str(p.pair): p.risk for p in m.pairs}
+        value, decision = m.risk, m.decision
+    elif method == "supersimple":
+        if sample_size is None:
+            raise typer.BadParameter("give --sample-size", param_hint="--sample-size")
+        d = _discrepancies(discrepancies)
+        s = supersimple.risk_from_counts(c, sample_size, d, alpha=risk_limit)
+        pairs = {"closest pair": s.p_value}
+        value, decision = s.p_value, s.decision
+    else:
+        raise typer.BadParameter("bravo, minerva or supersimple", param_hint="--method")
+    doc = {
+        "method": method,
+        "risk_limit": risk_limit,
+        "tally": dict(c.tally),
+        "ballots": c.ballots,
+        "pairs": pairs,
+        "risk": value,
+        "decision": decision.value,
+        "may_stop": decision is Decision.CONFIRM,
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    for pair, pair_risk in pairs.items():
+        out.print(f"{pair}: risk {pair_risk:.4g}")
+    out.print(f"risk {value:.4g} against α = {risk_limit:g}: [bold]{decision.value}[/]")
+
+
+def _draw_json(d: Draw) -> dict[str, Any]:
+    b = d.ballot
+    return {
+        "order": d.order,
+        "ticket": d.ticket,
+        "id": d.id,
+        "generation": d.generation,
+        "ballot": {
+            "jurisdiction": b.jurisdiction,
+            "container": b.container,
+            "tabulator": b.tabulator,
+            "batch": b.batch,
+            "position": b.position,
+        },
+    }
+
+
+RETRIEVAL_COLUMNS = [
+    "Jurisdiction",
+    "Container",
+    "Tabulator",
+    "Batch Name",
+    "Ballot Position",
+    "Ticket Numbers",
+    "Times Drawn",
+    "Ballot ID",
+    "Interpretation",
+    "Note",
+]
+
+
+def _retrieval_csv(draws: list[Draw]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(RETRIEVAL_COLUMNS)
+    for row in retrieval_list(draws):
+        b = Ballot(row.jurisdiction, row.tabulator, row.batch, row.position, row.container)
+        w.writerow(
+            [
+                b.jurisdiction or "",
+                b.container or "",
+                b.tabulator or "",
+                b.batch,
+                b.position,
+                ";".join(row.tickets),
+                row.times_drawn,
+                b.id,
+                "",
+                "",
+            ]
+        )
+    return buf.getvalue()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@audit_app.command()
+@handle_errors
+def sample(
+    manifest: Annotated[Path | None, typer.Option(help="Ballot manifest CSV (stateless).")] = None,
+    seed: Annotated[str | None, typer.Option(help="Public random seed.")] = None,
+    size: Annotated[int | None, typer.Option(help="Draws to make.")] = None,
+    skip: Annotated[int, typer.Option(help="Draws made in earlier rounds.")] = 0,
+    without_replacement: Annotated[bool, typer.Option(help="Sample without replacement.")] = False,
+    db: Annotated[Path | None, typer.Option("--db", help="Audit database (stateful).")] = None,
+    audit: Annotated[str | None, typer.Option("--audit", help="Audit name (with --db).")] = None,
+    round_number: Annotated[
+        int | None, typer.Option("--round", help="Round (default: current).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the retrieval list CSV.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draw a sample (from --manifest and --seed) or show a stored audit's round (--db)."""
+    if db is not None:
+        if not audit:
+            raise typer.BadParameter("give --audit with --db", param_hint="--audit")
+        stored = open_store(db).load(audit)
+        number = round_number or stored.current_round
+        draws = [
+            Draw(d.seq, d.ticket, d.ballot_id, d.generation, d.ballot)
+            for d in stored.round_draws(number)
+        ]
+        seed_used = stored.spec.seed
+    else:
+        if manifest is None or seed is None or size is None:
+            raise typer.BadParameter(
+                "give --manifest, --seed and --size (or --db and --audit)", param_hint="--manifest"
+            )
+        m = load_manifest(manifest)
+        s = draw_sample(m.batches, seed, size, skip=skip, with_replacement=not without_replacement)
+        draws = list(s.draws)
+        seed_used = seed
+    if output is not None:
+        output.write_text(_retrieval_csv(draws), encoding="utf-8")
+        err.print(f"wrote {output} ({len(draws)} draws)")
+    if as_json:
+        emit_json({"seed": seed_used, "draws": [_draw_json(d) for d in draws]})
+    elif output is None:
+        sys.stdout.write(_retrieval_csv(draws))
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@audit_app.command()
+@handle_errors
+def start(
+    db: DbOpt,
+    name: Annotated[str, typer.Option(help="A name for the audit.")],
+    manifest: Annotated[Path, typer.Option(help="Ballot manifest CSV.")],
+    tally: TallyOpt,
+    ballots: BallotsOpt,
+    seed: Annotated[str, typer.Option(help="Public random seed (e.g. 20 dice digits).")],
+    risk_limit: RiskOpt = 0.1,
+    winners: WinnersOpt = 1,
+    method: Annotated[str, typer.Option(help="bravo or minerva.")] = "bravo",
+    contest: Annotated[str, typer.Option(help="Contest name.")] = "contest",
+    round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: 90%).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start a ballot-polling audit and draw round 1."""
+    _check_alpha(risk_limit)
+    try:
+        m_ = Method(method)
+    except ValueError:
+        raise typer.BadParameter("bravo or minerva", param_hint="--method") from None
+    c = _contest(tally, ballots, winners, contest)
+    m = load_manifest(manifest)
+    if m.total_ballots != ballots:
+        err.print(f"note: the manifest lists {m.total_ballots:,} ballots; --ballots is {ballots:,}")
+    spec = AuditSpec(name, c, risk_limit, m_, seed)
+    stored = open_store(db).start(
+        spec,
+        m.batches,
+        manifest_source=str(manifest),
+        manifest_sha256=_sha256(manifest),
+        now=_now(),
+        round_size=round_size,
+    )
+    doc = {
+        "audit": name,
+        "round": 1,
+        "size": stored.round_sizes[0],
+        "journal_head": stored.journal_head,
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    out.print(
+        f"Audit {name!r} started: round 1 draws {stored.round_sizes[0]:,} ballots. "
+        f"Next: ballotproof audit sample --db {db} --audit {name} --out round1.csv"
+    )
+
+
+@audit_app.command()
+@handle_errors
+def record(
+    file: Annotated[Path, typer.Argument(help="Retrieval list CSV with Interpretation filled.")],
+    db: DbOpt,
+    audit: NameOpt,
+    correct: Annotated[
+        bool, typer.Option(help="Allow changing a recorded interpretation.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record ballot interpretations (choice, blank or not_found); closes complete rounds."""
+    rows = []
+    for row in read_rows(
+        file,
+        ("Ballot ID", "Interpretation"),
+        optional=tuple(c for c in RETRIEVAL_COLUMNS if c not in ("Ballot ID", "Interpretation")),
+    ):
+        choice = row.get("Interpretation")
+        if not choice:
+            continue
+        rows.append((row.require("Ballot ID"), choice, row.get("Note")))
+    store = open_store(db)
+    stored, written, repeated = store.record(audit, rows, now=_now(), correct=correct)
+    doc = _status_doc(stored)
+    doc["recorded"] = {"new": written, "unchanged": repeated}
+    if as_json:
+        emit_json(doc)
+        return
+    out.print(f"recorded {written} interpretation(s) ({repeated} unchanged)")
+    _print_status(doc)
+
+
+def _status_doc(stored: Any) -> dict[str, Any]:
+    return {
+        "audit": stored.spec.name,
+        "contest": stored.spec.contest.name,
+        "method": stored.spec.method.value,
+        "risk_limit": stored.spec.risk_limit,
+        "seed": stored.spec.seed,
+        "rounds": [
+            {
+                "round": i + 1,
+                "size": size,
+                "missing": len(stored.missing(i + 1)),
+                "result": r.to_json() if r else None,
+            }
+            for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
+        ],
+        "decision": stored.decision.value if stored.decision else None,
+        "journal_head": stored.journal_head,
+    }
+
+
+def _print_status(doc: dict[str, Any]) -> None:
+    table = Table(
+        title=f"Audit {doc['audit']} ({doc['method']}, α = {doc['risk_limit']:g})",
+        title_justify="left",
+    )
+    for col in ("Round", "Size", "Missing", "Risk", "Decision"):
+        table.add_column(col)
+    for r in doc["rounds"]:
+        res = r["result"]
+        table.add_row(
+            str(r["round"]),
+            f"{r['size']:,}",
+            str(r["missing"]),
+            f"{res['risk']:.4g}" if res else "",
+            res["decision"] if res else "open",
+        )
+    out.print(table)
+    out.print(f"journal head: {doc['journal_head']}")
+
+
+@audit_app.command()
+@handle_errors
+def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False) -> None:
+    """Rounds, risk per contest and pair, and the decision so far."""
+    doc = _status_doc(open_store(db).load(audit))
+    if as_json:
+        emit_json(doc)
+        return
+    _print_status(doc)
+
+
+@audit_app.command()
+@handle_errors
+def verify(
+    db: DbOpt,
+    audit: NameOpt,
+    expect_head: Annotated[
+        str | None, typer.Option(help="The journal head hash published earlier.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute the sample and the risk, and check the record for edits; exit 1 on failure."""
+    checks = open_store(db).verify(audit, expected_head=expect_head)
+    ok = all(c.ok for c in checks)
+    if as_json:
+        emit_json(
+            {
+                "audit": audit,
+                "ok": ok,
+                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+            }
+        )
+    else:
+        for c in checks:
+            mark = "[green]ok[/]  " if c.ok else "[red]FAIL[/]"
+            out.print(f"{mark} {c.name}: {c.detail}")
+        out.print("[bold]verified[/]" if ok else "[bold red]verification failed[/]")
+    if not ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command()
+@handle_errors
+def report(
+    db: DbOpt,
+    audit: NameOpt,
+    output: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "audit-report.html"
+    ),
+) -> None:
+    """A self-contained HTML report with the risk over rounds."""
+    from ballotproof.report.audit import render_audit_report
+
+    store = open_store(db)
+    stored = store.load(audit)
+    checks = [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in store.verify(audit)]
+    html = render_audit_report(_status_doc(stored), checks)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(output)
+    err.print(f"wrote {output}")
+
+
+@audit_app.command()
+@handle_errors
+def georgia(
+    county: Annotated[str | None, typer.Option(help="One county (default: statewide).")] = None,
+    replay: Annotated[bool, typer.Option(help="Run the audit on the hand-count batches.")] = False,
+    db: Annotated[Path, typer.Option("--db", help="Database for --replay.")] = Path(
+        "georgia-audit.db"
+    ),
+    name: Annotated[str | None, typer.Option(help="Audit name for --replay.")] = None,
+    method: Annotated[str, typer.Option(help="bravo or minerva (for --replay).")] = "bravo",
+    seed: Annotated[str | None, typer.Option(help="Seed (default: Georgia's own).")] = None,
+    round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: 90%).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Georgia 2020: sizes at its 10% risk limit, or (--replay) an audit of its hand count."""
+    from ballotproof.report.georgia import plan_georgia, replay_georgia
+
+    doc: dict[str, object] = {"plan": plan_georgia(county)}
+    if replay:
+        try:
+            m_ = Method(method)
+        except ValueError:
+            raise typer.BadParameter("bravo or minerva", param_hint="--method") from None
+        audit_name = name or f"ga2020-{(county or 'statewide').lower()}-{method}"
+        stored = replay_georgia(
+            open_store(db),
+            name=audit_name,
+            county=county,
+            method=m_,
+            seed=seed,
+            round_size=round_size,
+            now=_now,
+            progress=lambda msg: err.print(msg, style="dim"),
+        )
+        doc["replay"] = _status_doc(stored)
+    if as_json:
+        emit_json(doc)
+        return
+    p = doc["plan"]
+    assert isinstance(p, dict)
+    out.print(
+        f"[bold]{p['contest']}[/]: margin {p['margin']:,} votes "
+        f"({p['margin_pct']}% of {p['ballots']:,} ballots), risk limit {p['risk_limit']:g}"
+    )
+    table = Table(title_justify="left")
+    for col in ("Method", "ASN", "70%", "80%", "90%"):
+        table.add_column(col)
+    b, m = p["bravo"], p["minerva"]
+    table.add_row(
+        "BRAVO (ballot polling)",
+        _fmt(b["asn"]),
+        *(_fmt(b["sizes"][k]) for k in ("70%", "80%", "90%")),
+    )
+    table.add_row(
+        "Minerva (ballot polling)", "", *(_fmt(m["sizes"][k]) for k in ("70%", "80%", "90%"))
+    )
+    ss = p["supersimple"]
+    table.add_row(
+        "super-simple (comparison)",
+        f"{ss['no_errors']:,} (no errors)",
+        f"{ss['customary_rates']:,} with customary error rates",
+        "",
+        "",
+    )
+    out.print(table)
+    if "replay" in doc:
+        r = doc["replay"]
+        assert isinstance(r, dict)
+        _print_status(r)

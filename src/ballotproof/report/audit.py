@@ -1,0 +1,81 @@
+"""The audit report: rounds, risk over rounds against the risk limit, verification checks."""
+
+from __future__ import annotations
+
+import io
+import json
+from html import escape
+from typing import Any
+
+__all__ = ["render_audit_report"]
+
+
+def _risk_chart(status: dict[str, Any]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    closed = [r for r in status["rounds"] if r["result"]]
+    with plt.rc_context({"svg.hashsalt": "ballotproof", "svg.fonttype": "none"}):
+        fig, ax = plt.subplots(figsize=(6.5, 3.0))
+        if closed:
+            xs = [r["size"] for r in closed]
+            ys = [max(r["result"]["risk"], 1e-12) for r in closed]
+            ax.plot(xs, ys, marker="o", color="#1d4f91", label="risk after the round")
+        ax.axhline(
+            status["risk_limit"],
+            color="#c92a2a",
+            ls="--",
+            label=f"risk limit α = {status['risk_limit']:g}",
+        )
+        ax.set_yscale("log")
+        ax.set_xlabel("ballots drawn (cumulative)")
+        ax.set_ylabel("risk (p-value)")
+        ax.set_title("Risk over rounds")
+        ax.legend(fontsize=8, frameon=False)
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+        plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def render_audit_report(status: dict[str, Any], checks: list[dict[str, Any]]) -> str:
+    """One self-contained HTML page for an audit's status and verification."""
+    rows = "".join(
+        f"<tr><td>{r['round']}</td><td>{r['size']:,}</td><td>{r['missing']}</td>"
+        f"<td>{'' if not r['result'] else format(r['result']['risk'], '.4g')}</td>"
+        f"<td>{'open' if not r['result'] else escape(r['result']['decision'])}</td>"
+        f"<td>{'' if not r['result'] else escape(json.dumps(r['result']['sample']))}</td></tr>"
+        for r in status["rounds"]
+    )
+    check_rows = "".join(
+        f"<tr><td>{'ok' if c['ok'] else 'FAIL'}</td><td>{escape(c['name'])}</td>"
+        f"<td>{escape(c['detail'])}</td></tr>"
+        for c in checks
+    )
+    decision = status["decision"] or "in progress"
+    data = json.dumps({"status": status, "checks": checks}).replace("</", "<\\/")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>ballotproof audit — {escape(status["audit"])}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse}} td,th{{padding:.2em .6em;border-bottom:1px solid #eee;
+text-align:left}} figure svg{{max-width:100%;height:auto}}</style></head><body>
+<h1>Risk-limiting audit: {escape(status["audit"])}</h1>
+<p>Contest {escape(status["contest"])}; method {escape(status["method"])}; risk limit
+{status["risk_limit"]:g}; public seed <code>{escape(status["seed"])}</code>.
+Decision: <b id="decision">{escape(decision)}</b>.</p>
+<figure id="risk-chart">{_risk_chart(status)}</figure>
+<h2>Rounds</h2>
+<table id="rounds"><tr><th>Round</th><th>Draws</th><th>Not yet recorded</th><th>Risk</th>
+<th>Decision</th><th>Sample</th></tr>{rows}</table>
+<h2>Verification</h2>
+<table id="checks"><tr><th></th><th>Check</th><th>Detail</th></tr>{check_rows}</table>
+<p>Journal head (publish it; <code>ballotproof audit verify --expect-head</code> checks it):
+<code>{escape(status["journal_head"])}</code></p>
+<script type="application/json" id="ballotproof-audit">{data}</script>
+</body></html>
+"""

@@ -1,0 +1,93 @@
+"""The tables. The journal is the record; the other tables are its readable projection.
+
+``journal`` rows form a hash chain: ``hash = SHA-256(prev_hash + kind + payload)``, with the
+payload as canonical JSON (sorted keys, no spaces). Projections (``audit``, ``batch``,
+``round``, ``draw``, ``interpretation``) are written in the same transaction as their journal
+entry; ``audit verify`` rebuilds them from the journal and compares.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+    Column("spec", Text, nullable=False),  # canonical JSON of the AuditSpec
+    Column("manifest_source", Text, nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+)
+
+batch = Table(
+    "batch",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("jurisdiction", Text),
+    Column("container", Text),
+    Column("tabulator", Text),
+    Column("name", Text, nullable=False),
+    Column("ballots", Integer, nullable=False),
+)
+
+round_ = Table(
+    "round",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("size", Integer, nullable=False),  # cumulative draws at the end of the round
+    Column("opened_at", String(40), nullable=False),
+    Column("result", Text),  # canonical JSON of the RoundResult once closed
+)
+
+draw = Table(
+    "draw",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("seq", Integer, primary_key=True),  # draw order over the whole audit, from 1
+    Column("round", Integer, nullable=False),
+    Column("ticket", String(100), nullable=False),
+    Column("ballot_id", Text, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("jurisdiction", Text),
+    Column("container", Text),
+    Column("tabulator", Text),
+    Column("batch", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+interpretation = Table(
+    "interpretation",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("ballot_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),  # 1, then 2, 3 … for corrections
+    Column("choice", String(200), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("correction", Boolean, nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("audit", String(200), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

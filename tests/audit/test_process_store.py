@@ -1,0 +1,180 @@
+"""The audit as a process: start, sample, record, close rounds, verify — through the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.audit.process import (
+    BLANK,
+    NOT_FOUND,
+    AuditSpec,
+    Method,
+    evaluate,
+    first_round_size,
+    sample_tally,
+)
+from ballotproof.audit.sampler import Batch, draw_sample
+from ballotproof.errors import StoreError
+from ballotproof.store import AuditStore, open_store
+
+BATCHES = tuple(Batch("J", "T1", f"B{i}", 100) for i in range(20))
+SEED = "31415926535897932384"
+
+
+def _spec(method: Method = Method.BRAVO, tally: dict[str, int] | None = None) -> AuditSpec:
+    return AuditSpec(
+        "t", AuditContest("mayor", tally or {"A": 1300, "B": 700}, 2000), 0.1, method, SEED
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AuditStore:
+    return open_store(tmp_path / "audit.db")
+
+
+def _record_round(store: AuditStore, truth: dict[str, str] | None = None) -> None:
+    audit = store.load("t")
+    rows = {
+        d.ballot_id: (d.ballot_id, (truth or {}).get(d.ballot_id, "A"), "") for d in audit.missing()
+    }
+    store.record("t", list(rows.values()), now="2026-11-27T12:00:00Z")
+
+
+def test_start_draws_round_one_exactly_as_the_sampler(store: AuditStore) -> None:
+    spec = _spec()
+    audit = store.start(
+        spec, BATCHES, manifest_source="m.csv", manifest_sha256="0" * 64, now="2026-11-27T11:00:00Z"
+    )
+    n = first_round_size(spec)
+    assert audit.round_sizes == (n,)
+    expected = draw_sample(BATCHES, SEED, n).draws
+    assert [(d.seq, d.ticket, d.ballot_id) for d in audit.draws] == [
+        (d.order, d.ticket, d.id) for d in expected
+    ]
+
+
+def test_a_round_closes_when_every_draw_is_recorded(store: AuditStore) -> None:
+    store.start(_spec(), BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t")
+    _record_round(store)  # every drawn ballot shows A: the audit confirms
+    audit = store.load("t")
+    assert audit.decision is Decision.CONFIRM
+    assert audit.results[0] is not None and audit.results[0].risk <= 0.1
+    with pytest.raises(StoreError, match="has ended"):
+        store.record("t", [(audit.draws[0].ballot_id, "B", "")], now="t2", correct=True)
+
+
+def test_re_recording_differently_needs_an_explicit_correction(store: AuditStore) -> None:
+    spec = _spec()
+    store.start(
+        spec, BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0", round_size=40
+    )
+    audit = store.load("t")
+    first = audit.draws[0].ballot_id
+    store.record("t", [(first, "A", "")], now="t1")
+    _, written, repeated = store.record("t", [(first, "A", "")], now="t2")
+    assert (written, repeated) == (0, 1)  # the same reading again changes nothing
+    with pytest.raises(StoreError, match="needs an explicit correction"):
+        store.record("t", [(first, "B", "")], now="t3")
+    audit, written, _ = store.record("t", [(first, "B", "misread")], now="t4", correct=True)
+    assert written == 1
+    assert audit.interpretations[first] == "B"
+    versions = [h for h in audit.history if h[0] == first]
+    assert [(v[1], v[2], v[3]) for v in versions] == [(1, "A", False), (2, "B", True)]
+    assert all(c.ok for c in store.verify("t"))
+
+
+def test_a_failed_record_leaves_nothing_half_written(store: AuditStore) -> None:
+    store.start(
+        _spec(), BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0", round_size=40
+    )
+    audit = store.load("t")
+    good = [(d.ballot_id, "A", "") for d in audit.draws[:10]]
+    with pytest.raises(StoreError, match="was not drawn"):
+        store.record("t", [*good, ("((None, 'X', 'Y'), 1)", "A", "")], now="t1")
+    after = store.load("t")
+    assert after.interpretations == {} and after.journal_length == audit.journal_length
+
+
+def test_unknown_choice_is_refused(store: AuditStore) -> None:
+    store.start(
+        _spec(), BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0", round_size=10
+    )
+    bid = store.load("t").draws[0].ballot_id
+    with pytest.raises(StoreError, match="'Z' is not one of A, B, blank, not_found"):
+        store.record("t", [(bid, "Z", "")], now="t1")
+
+
+def test_escalation_opens_a_next_round_that_extends_the_sample(store: AuditStore) -> None:
+    spec = _spec(tally={"A": 1100, "B": 900})
+    store.start(
+        spec,
+        tuple(Batch("J", "T1", f"B{i}", 1000) for i in range(20)),
+        manifest_source="m",
+        manifest_sha256="0" * 64,
+        now="t0",
+        round_size=20,
+    )
+    audit = store.load("t")
+    # Round 1 shows an even split: not enough evidence.
+    rows = {}
+    for i, d in enumerate(audit.missing()):
+        rows.setdefault(d.ballot_id, (d.ballot_id, "A" if i % 2 else "B", ""))
+    audit, _, _ = store.record("t", list(rows.values()), now="t1")
+    assert audit.results[0] is not None and audit.results[0].decision is Decision.NEXT_ROUND
+    assert audit.current_round == 2
+    assert audit.round_sizes[1] == 20 + first_round_size(spec)
+    whole = draw_sample(audit.batches, SEED, audit.round_sizes[1]).draws
+    assert [d.ballot_id for d in audit.draws] == [d.id for d in whole]
+    assert all(c.ok for c in store.verify("t"))
+
+
+def test_verify_reports_every_edit(store: AuditStore, tmp_path: Path) -> None:
+    store.start(_spec(), BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0")
+    _record_round(store)
+    head = store.load("t").journal_head
+    assert all(c.ok for c in store.verify("t", expected_head=head))
+    con = sqlite3.connect(tmp_path / "audit.db")
+    con.execute("update interpretation set choice='B' where rowid=1")
+    con.execute("update draw set ticket='0.5' where seq=2")
+    con.commit()
+    failed = {c.name for c in store.verify("t", expected_head=head) if not c.ok}
+    assert failed == {
+        "interpretations match the journal",
+        "draws recomputed from manifest and seed",
+        "risk recomputed from interpretations",
+    }
+    # Rewriting the journal to match breaks the chain, or changes the published head.
+    con.execute("update journal set payload=replace(payload, 'A', 'B') where seq=3")
+    con.commit()
+    failed = {c.name for c in store.verify("t", expected_head=head) if not c.ok}
+    assert "journal hash chain" in failed
+
+
+def test_sample_tally_counts_every_draw_and_a_missing_ballot_against_the_winner() -> None:
+    spec = _spec()
+    assert sample_tally(spec, ["A", "A", BLANK, NOT_FOUND, "B"]) == {"A": 2, "B": 2}
+
+
+def test_minerva_rounds_are_evaluated_with_their_schedule() -> None:
+    spec = AuditSpec(
+        "t", AuditContest("m", {"A": 60000, "B": 40000}, 100000), 0.1, Method.MINERVA, SEED
+    )
+    # Published check (Zagórski et al.; the issue): 100 ballots with 58 for the winner stop.
+    results = evaluate(spec, [["A"] * 58 + ["B"] * 42])
+    assert results[0].decision is Decision.CONFIRM
+    results = evaluate(spec, [["A"] * 57 + ["B"] * 43])
+    assert results[0].decision is Decision.NEXT_ROUND
+
+
+def test_a_tie_goes_to_a_full_hand_count() -> None:
+    spec = AuditSpec("t", AuditContest("m", {"A": 500, "B": 500}, 1000), 0.1, Method.BRAVO, SEED)
+    assert evaluate(spec, [["A"]])[0].decision is Decision.FULL_HAND_COUNT
+
+
+def test_an_unknown_audit_is_named(store: AuditStore) -> None:
+    with pytest.raises(StoreError, match="no audit named 'nope'"):
+        store.load("nope")
