@@ -107,7 +107,9 @@ def read_rows(
             )
     allowed = set(required) | set(optional)
     for column in header:
-        if column not in allowed and not (allow_prefix and column.startswith(allow_prefix)):
+        if column not in allowed and not (
+            allow_prefix is not None and column.startswith(allow_prefix)
+        ):
             raise InputError(
                 path=name,
                 line=1,
