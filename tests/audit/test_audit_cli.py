@@ -1,0 +1,234 @@
+"""The ``ballotproof audit`` commands, through Typer's CliRunner, on the acceptance interface."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import consistent_sampler
+from typer.testing import CliRunner
+
+from ballotproof.cli.app import app
+from tests.conftest import TESTDATA
+
+runner = CliRunner()
+MANIFEST = TESTDATA / "manifests" / "good_arlo.csv"
+
+
+def _json(*args: str) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_plan_gives_every_method_and_the_published_numbers() -> None:
+    doc = _json(
+        "audit",
+        "plan",
+        "--tally",
+        "A=600,B=400",
+        "--ballots",
+        "1000",
+        "--risk-limit",
+        "0.10",
+        "--reps",
+        "100",
+    )
+    m = doc["methods"]
+    assert set(m) == {"bravo", "minerva", "alpha-polling", "supersimple", "alpha-comparison"}
+    assert m["bravo"]["asn"] == 119  # Lindeman, Stark & Yates 2012: ASN for 60/40 at 10%
+    assert set(m["bravo"]["sizes"]) == {"70%", "80%", "90%"}
+    assert m["supersimple"]["no_errors"] == 24  # ⌈−2γ ln α / μ⌉, γ = 1.03905, μ = 0.2
+
+
+def test_plan_with_discrepancies_for_a_comparison_method() -> None:
+    doc = _json(
+        "audit",
+        "plan",
+        "--tally",
+        "A=60000,B=40000",
+        "--ballots",
+        "100000",
+        "--method",
+        "supersimple",
+        "--discrepancies",
+        "o1=1,o2=0,u1=0,u2=0",
+    )
+    ss = doc["methods"]["supersimple"]
+    assert (ss["no_errors"], ss["customary_rates"], ss["with_observed"]) == (24, 27, 38)
+
+
+def test_plan_of_a_tie_is_a_full_hand_count() -> None:
+    doc = _json("audit", "plan", "--tally", "A=500,B=500", "--ballots", "1000", "--method", "bravo")
+    assert doc["decision"] == "full_hand_count"
+
+
+def test_risk_of_a_bravo_sample() -> None:
+    doc = _json(
+        "audit",
+        "risk",
+        "--method",
+        "bravo",
+        "--tally",
+        "A=600,B=400",
+        "--ballots",
+        "1000",
+        "--sample",
+        "A=72,B=47",
+    )
+    assert abs(doc["pairs"]["A>B"] - 0.071) < 0.0005
+    assert doc["may_stop"] is True
+
+
+def test_sample_matches_consistent_sampler_and_names_the_hashed_id() -> None:
+    doc = _json(
+        "audit",
+        "sample",
+        "--manifest",
+        str(MANIFEST),
+        "--seed",
+        "12345678901234567890",
+        "--size",
+        "12",
+    )
+    ids = []
+    with MANIFEST.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            for pos in range(1, int(row["Number of Ballots"]) + 1):
+                ids.append(((None, row["Tabulator"], row["Batch Name"]), pos))
+    oracle = list(
+        consistent_sampler.sampler(
+            ids,
+            seed="12345678901234567890",
+            with_replacement=True,
+            take=12,
+            output="tuple",
+            digits=18,
+        )
+    )
+    assert [(d["ticket"], d["id"], d["generation"]) for d in doc["draws"]] == [
+        (t, str(i), g) for t, i, g in oracle
+    ]
+    first = doc["draws"][0]["ballot"]
+    assert set(first) == {"jurisdiction", "container", "tabulator", "batch", "position"}
+
+
+def test_a_whole_audit_through_the_cli(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    start = _json(
+        "audit",
+        "start",
+        "--db",
+        str(db),
+        "--name",
+        "mayor",
+        "--manifest",
+        str(MANIFEST),
+        "--tally",
+        "A=200,B=122",
+        "--ballots",
+        "322",
+        "--seed",
+        "12345678901234567890",
+    )
+    assert start["round"] == 1
+    retrieval = tmp_path / "r1.csv"
+    result = runner.invoke(
+        app, ["audit", "sample", "--db", str(db), "--audit", "mayor", "--out", str(retrieval)]
+    )
+    assert result.exit_code == 0, result.output
+    with retrieval.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    keys = [
+        (r["Container"], r["Tabulator"], r["Batch Name"], int(r["Ballot Position"])) for r in rows
+    ]
+    assert keys == sorted(keys)  # retrieval order: container, tabulator, batch, position
+    for r in rows:
+        r["Interpretation"] = "A"
+    with retrieval.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    recorded = _json("audit", "record", str(retrieval), "--db", str(db), "--audit", "mayor")
+    assert recorded["decision"] == "confirm"
+    status = _json("audit", "status", "--db", str(db), "--audit", "mayor")
+    assert status["rounds"][0]["result"]["risk"] <= 0.1
+    verified = _json(
+        "audit",
+        "verify",
+        "--db",
+        str(db),
+        "--audit",
+        "mayor",
+        "--expect-head",
+        status["journal_head"],
+    )
+    assert verified["ok"] is True
+    report = tmp_path / "report.html"
+    result = runner.invoke(
+        app, ["audit", "report", "--db", str(db), "--audit", "mayor", "--out", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Risk over rounds" in report.read_text(encoding="utf-8")
+
+
+def test_verify_exits_1_when_the_record_was_edited(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "a.db"
+    _json(
+        "audit",
+        "start",
+        "--db",
+        str(db),
+        "--name",
+        "m",
+        "--manifest",
+        str(MANIFEST),
+        "--tally",
+        "A=200,B=122",
+        "--ballots",
+        "322",
+        "--seed",
+        "1",
+        "--round-size",
+        "5",
+    )
+    con = sqlite3.connect(db)
+    con.execute('update audit set spec=replace(spec, \'"seed":"1"\', \'"seed":"2"\')')
+    con.commit()
+    result = runner.invoke(app, ["audit", "verify", "--db", str(db), "--audit", "m", "--json"])
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    failed = {c["name"] for c in doc["checks"] if not c["ok"]}
+    assert "audit specification matches the journal" in failed
+    assert "draws recomputed from manifest and seed" in failed
+
+
+def test_bad_tally_is_one_line() -> None:
+    result = runner.invoke(app, ["audit", "plan", "--tally", "A=6x0", "--ballots", "10"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: field 'tally': expected name=count pairs such as \"A=600,B=400\", got 'A=6x0'"
+    ]
+
+
+def test_georgia_plan_shows_why_polling_needed_a_hand_count() -> None:
+    doc = _json("audit", "georgia")
+    p = doc["plan"]
+    assert p["ballots"] == 5_023_513 and p["margin"] == 12_780
+    # BRAVO's 90% round would be over 40% of all ballots; comparison needs about 2,000.
+    assert p["bravo"]["sizes"]["90%"] > 0.4 * p["ballots"]
+    assert p["supersimple"]["no_errors"] < 2_000
+
+
+def test_georgia_replay_of_one_county(tmp_path: Path) -> None:
+    doc = _json(
+        "audit", "georgia", "--county", "FULTON", "--replay", "--db", str(tmp_path / "ga.db")
+    )
+    replay = doc["replay"]
+    assert replay["seed"] == "12345123451234512345"  # Georgia's own public seed
+    assert replay["decision"] == "confirm"
+    assert replay["rounds"][-1]["result"]["risk"] <= 0.1
