@@ -232,3 +232,47 @@ def test_georgia_replay_of_one_county(tmp_path: Path) -> None:
     assert replay["seed"] == "12345123451234512345"  # Georgia's own public seed
     assert replay["decision"] == "confirm"
     assert replay["rounds"][-1]["result"]["risk"] <= 0.1
+
+
+def test_export_then_verify_from_the_published_files_alone(tmp_path: Path) -> None:
+    db = tmp_path / "ga.db"
+    _json("audit", "georgia", "--county", "FULTON", "--replay", "--db", str(db))
+    bundle = tmp_path / "published"
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            "export",
+            "--db",
+            str(db),
+            "--audit",
+            "ga2020-fulton-bravo",
+            "--out",
+            str(bundle),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    db.unlink()  # the verifier needs nothing but the published files
+    doc = _json("audit", "verify", "--published", str(bundle))
+    assert doc["ok"] is True
+    assert len(doc["checks"]) == 5
+    # A changed interpretation is caught, and named.
+    path = bundle / "interpretations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = (
+        lines[1].replace(",biden,", ",trump,")
+        if ",biden," in lines[1]
+        else lines[1].replace(",trump,", ",biden,")
+    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
+    assert result.exit_code == 1
+    failed = [c["name"] for c in json.loads(result.stdout)["checks"] if not c["ok"]]
+    assert failed == ["risk and decisions recomputed from interpretations"]
+    # A different seed in the published spec changes the sample.
+    spec = json.loads((bundle / "audit.json").read_text(encoding="utf-8"))
+    spec["spec"]["seed"] = "1"
+    (bundle / "audit.json").write_text(json.dumps(spec), encoding="utf-8")
+    result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
+    failed = [c["name"] for c in json.loads(result.stdout)["checks"] if not c["ok"]]
+    assert "published draws match the recomputed ones" in failed

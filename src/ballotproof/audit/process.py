@@ -31,17 +31,20 @@ from enum import StrEnum
 
 from ballotproof.audit import bravo, minerva
 from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.audit.sampler import Batch, draw_sample
 from ballotproof.errors import AnalysisError
 
 __all__ = [
     "BLANK",
     "NOT_FOUND",
     "AuditSpec",
+    "Check",
     "Method",
     "RoundResult",
     "evaluate",
     "first_round_size",
     "sample_tally",
+    "verify_published",
 ]
 
 BLANK = "blank"
@@ -187,3 +190,77 @@ def evaluate(spec: AuditSpec, rounds: Sequence[Sequence[str]]) -> tuple[RoundRes
             RoundResult(number, len(cumulative), samples[-1], risk, pairs, decision, next_size)
         )
     return tuple(results)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One verification check and its outcome."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def verify_published(
+    spec: AuditSpec,
+    batches: Sequence[Batch],
+    round_sizes: Sequence[int],
+    interpretations: Mapping[str, str],
+    claimed: Sequence[Mapping[str, object]],
+    *,
+    claimed_draws: Sequence[tuple[int, str, str]] | None = None,
+) -> tuple[Check, ...]:
+    """Recompute an audit from what was published, and compare with what was claimed.
+
+    From the manifest (``batches``), the seed and the round sizes, the draws are recomputed
+    (and compared with ``claimed_draws`` as (order, ticket, id), if given); from the recorded
+    interpretation of every drawn ballot, the risk and decision of every round are recomputed
+    and compared with the ``claimed`` round results (``RoundResult.to_json()`` documents).
+    Every check is reported, passed or failed.
+    """
+    checks: list[Check] = []
+    total = round_sizes[-1] if round_sizes else 0
+    draws = draw_sample(batches, spec.seed, total).draws if total else ()
+    checks.append(
+        Check(
+            "sample redrawn from manifest and seed",
+            len(draws) == total,
+            f"{len(draws)} of {total} draws",
+        )
+    )
+    if claimed_draws is not None:
+        same = [(d.order, d.ticket, d.id) for d in draws] == list(claimed_draws)
+        checks.append(
+            Check(
+                "published draws match the recomputed ones", same, f"{len(claimed_draws)} published"
+            )
+        )
+    bounds = [0, *round_sizes]
+    per_round: list[list[str]] = []
+    missing: list[str] = []
+    for j in range(len(claimed)):
+        ids = [d.id for d in draws[bounds[j] : bounds[j + 1]]]
+        missing += [i for i in ids if i not in interpretations]
+        per_round.append([interpretations.get(i, NOT_FOUND) for i in ids])
+    checks.append(
+        Check(
+            "every drawn ballot of a closed round has an interpretation",
+            not missing,
+            f"{len(missing)} missing" + (f", e.g. {missing[0]}" if missing else ""),
+        )
+    )
+    try:
+        recomputed = [r.to_json() for r in evaluate(spec, per_round)] if per_round else []
+        ok = recomputed == [dict(c) for c in claimed]
+        detail = f"{len(recomputed)} round(s) recomputed"
+        if not ok:
+            diffs = [
+                j + 1
+                for j, (a, b) in enumerate(zip(recomputed, claimed, strict=False))
+                if a != dict(b)
+            ]
+            detail += f"; differing rounds: {diffs or 'count differs'}"
+    except AnalysisError as exc:
+        ok, detail = False, str(exc)
+    checks.append(Check("risk and decisions recomputed from interpretations", ok, detail))
+    return tuple(checks)

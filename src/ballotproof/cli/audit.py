@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +24,11 @@ from rich.table import Table
 from ballotproof.audit import alpha as alpha_mod
 from ballotproof.audit import bravo, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.process import AuditSpec, Method
+from ballotproof.audit.process import AuditSpec, Check, Method, verify_published
 from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import app, emit_json, err, handle_errors, out
 from ballotproof.errors import InputError
-from ballotproof.io.csvread import read_rows
+from ballotproof.io.csvread import parse_int, read_rows
 from ballotproof.io.manifest import load_manifest
 from ballotproof.store import open_store
 
@@ -595,20 +596,33 @@ def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False) -> None:
 @audit_app.command()
 @handle_errors
 def verify(
-    db: DbOpt,
-    audit: NameOpt,
+    db: Annotated[Path | None, typer.Option("--db", help="Audit database.")] = None,
+    audit: Annotated[str | None, typer.Option("--audit", help="Audit name (with --db).")] = None,
+    published: Annotated[
+        Path | None,
+        typer.Option(help="A folder written by 'audit export': verify without the database."),
+    ] = None,
     expect_head: Annotated[
         str | None, typer.Option(help="The journal head hash published earlier.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute the sample and the risk, and check the record for edits; exit 1 on failure."""
-    checks = open_store(db).verify(audit, expected_head=expect_head)
+    if published is not None:
+        checks = _verify_published(published, expect_head)
+        name = published.name
+    elif db is not None and audit:
+        checks = open_store(db).verify(audit, expected_head=expect_head)
+        name = audit
+    else:
+        raise typer.BadParameter(
+            "give --db and --audit, or --published DIR", param_hint="--published"
+        )
     ok = all(c.ok for c in checks)
     if as_json:
         emit_json(
             {
-                "audit": audit,
+                "audit": name,
                 "ok": ok,
                 "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
             }
@@ -620,6 +634,127 @@ def verify(
         out.print("[bold]verified[/]" if ok else "[bold red]verification failed[/]")
     if not ok:
         raise typer.Exit(1)
+
+
+EXPORT_FILES = ("audit.json", "manifest.csv", "interpretations.csv", "draws.csv")
+
+
+@audit_app.command()
+@handle_errors
+def export(
+    db: DbOpt,
+    audit: NameOpt,
+    output: Annotated[Path, typer.Option("--out", help="Folder to write the published files.")],
+) -> None:
+    """Write what an audit publishes: spec and results, manifest, draws, interpretations."""
+    from ballotproof.store.repository import spec_to_json
+
+    stored = open_store(db).load(audit)
+    output.mkdir(parents=True, exist_ok=True)
+    batches = stored.batches
+    columns = [
+        ("Jurisdiction", "jurisdiction"),
+        ("Container", "container"),
+        ("Tabulator", "tabulator"),
+    ]
+    present = [(h, a) for h, a in columns if all(getattr(b, a) is not None for b in batches)]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([h for h, _ in present] + ["Batch Name", "Number of Ballots"])
+    for b in batches:
+        w.writerow([getattr(b, a) for _, a in present] + [b.name, b.ballots])
+    manifest_text = buf.getvalue()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Ballot ID", "Version", "Interpretation", "Correction", "Recorded At", "Note"])
+    for bid, version, choice, correction, note, at in stored.history:
+        w.writerow([bid, version, choice, str(correction).lower(), at, note])
+    interp_text = buf.getvalue()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Order", "Round", "Ticket", "Ballot ID", "Generation"])
+    for d in stored.draws:
+        w.writerow([d.seq, d.round, d.ticket, d.ballot_id, d.generation])
+    draws_text = buf.getvalue()
+    doc = {
+        "spec": spec_to_json(stored.spec),
+        "round_sizes": list(stored.round_sizes),
+        "results": [r.to_json() for r in stored.results if r is not None],
+        "journal_head": stored.journal_head,
+        "manifest_source": stored.manifest_source,
+        "manifest_sha256": hashlib.sha256(manifest_text.encode()).hexdigest(),
+    }
+    texts = {
+        "audit.json": json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+        "manifest.csv": manifest_text,
+        "interpretations.csv": interp_text,
+        "draws.csv": draws_text,
+    }
+    for name, text in texts.items():  # all written, then renamed: never half a bundle
+        (output / f".{name}.tmp").write_text(text, encoding="utf-8")
+    for name in texts:
+        (output / f".{name}.tmp").replace(output / name)
+    err.print(f"wrote {', '.join(EXPORT_FILES)} to {output}")
+
+
+def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...]:
+    from ballotproof.store.repository import spec_from_json
+
+    for name in EXPORT_FILES:
+        if not (folder / name).is_file():
+            raise InputError(
+                "file not found (write the folder with 'audit export')", path=str(folder / name)
+            )
+    try:
+        doc = json.loads((folder / "audit.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"malformed JSON: {exc.msg}", path=str(folder / "audit.json"), line=exc.lineno
+        ) from exc
+    spec = spec_from_json(doc["spec"])
+    manifest_path = folder / "manifest.csv"
+    manifest = load_manifest(manifest_path)
+    checks = [
+        Check(
+            "manifest matches its published hash",
+            _sha256(manifest_path) == doc["manifest_sha256"],
+            f"sha256 {_sha256(manifest_path)[:16]}…",
+        )
+    ]
+    if expect_head is not None:
+        checks.append(
+            Check(
+                "journal head matches the published hash",
+                doc["journal_head"] == expect_head,
+                f"bundle {doc['journal_head']}, published {expect_head}",
+            )
+        )
+    latest: dict[str, tuple[int, str]] = {}
+    for row in read_rows(
+        folder / "interpretations.csv",
+        ("Ballot ID", "Version", "Interpretation"),
+        optional=("Correction", "Recorded At", "Note"),
+    ):
+        bid, version = row.require("Ballot ID"), parse_int(row, "Version", minimum=1)
+        if bid not in latest or latest[bid][0] < version:
+            latest[bid] = (version, row.require("Interpretation"))
+    claimed_draws = [
+        (parse_int(r, "Order", minimum=1), r.require("Ticket"), r.require("Ballot ID"))
+        for r in read_rows(
+            folder / "draws.csv",
+            ("Order", "Round", "Ticket", "Ballot ID"),
+            optional=("Generation",),
+        )
+    ]
+    checks += verify_published(
+        spec,
+        manifest.batches,
+        doc["round_sizes"],
+        {k: v for k, (_, v) in latest.items()},
+        doc["results"],
+        claimed_draws=claimed_draws,
+    )
+    return tuple(checks)
 
 
 @audit_app.command()

@@ -30,6 +30,7 @@ COMMANDS = [
     ["audit", "status"],
     ["audit", "report"],
     ["audit", "verify"],
+    ["audit", "export"],
     ["audit", "georgia"],
 ]
 ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb"}

@@ -25,7 +25,14 @@ from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.process import AuditSpec, Method, RoundResult, evaluate, first_round_size
+from ballotproof.audit.process import (
+    AuditSpec,
+    Check,
+    Method,
+    RoundResult,
+    evaluate,
+    first_round_size,
+)
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
 from ballotproof.errors import StoreError
 from ballotproof.store import schema
@@ -95,15 +102,6 @@ class StoredDraw:
     ballot_id: str
     generation: int
     ballot: Ballot
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One verification check and its outcome."""
-
-    name: str
-    ok: bool
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
