@@ -178,3 +178,146 @@ def test_a_tie_goes_to_a_full_hand_count() -> None:
 def test_an_unknown_audit_is_named(store: AuditStore) -> None:
     with pytest.raises(StoreError, match="no audit named 'nope'"):
         store.load("nope")
+
+
+def test_comparison_round_counts_overstatements_and_escalates() -> None:
+    """Super-simple through the process: published 24/38 figures, via the round machinery."""
+    spec = AuditSpec(
+        "c", AuditContest("m", {"A": 60000, "B": 40000}, 100000), 0.1, Method.SUPERSIMPLE, SEED
+    )
+    assert first_round_size(spec) == 27  # planned with the customary rates (Stark's tool)
+    clean = evaluate(spec, [["A"] * 27], [["A"] * 27])
+    assert clean[0].decision is Decision.CONFIRM
+    # One one-vote overstatement (the record says A, the paper is blank) among 27 ballots:
+    # not enough; the next round grows to 38, as the customary rule says (Stark 2010).
+    one = evaluate(spec, [["A"] * 26 + [BLANK]], [["A"] * 27])
+    assert one[0].decision is Decision.NEXT_ROUND
+    assert one[0].next_size == 38
+    assert one[0].sample["discrepancy_o1"] == 1
+    # A ballot that cannot be found counts as the worst case: a two-vote overstatement.
+    lost = evaluate(spec, [["A"] * 26 + [NOT_FOUND]], [["A"] * 27])
+    assert lost[0].sample["discrepancy_o2"] == 1
+
+
+def test_a_comparison_audit_through_the_cli(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ballotproof.cli.app import app
+    from tests.conftest import TESTDATA
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,2,3\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    args = [
+        "audit",
+        "start",
+        "--db",
+        str(db),
+        "--name",
+        "cmp",
+        "--manifest",
+        str(manifest),
+        "--tally",
+        "Ann Archer=2,Bo Baker=1,Write-in=1",
+        "--ballots",
+        "6",
+        "--seed",
+        "7",
+        "--method",
+        "supersimple",
+        "--contest",
+        "Mayor",
+        "--cvrs",
+        str(TESTDATA / "cvrs" / "dominion" / "cvr.csv"),
+        "--round-size",
+        "3",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    audit = store.load("cmp")
+    assert len(audit.cvrs) == 6
+    rows = {d.ballot_id: (d.ballot_id, audit.cvrs[d.ballot_id], "") for d in audit.draws}
+    audit, _, _ = store.record("cmp", list(rows.values()), now="t1")
+    assert audit.results[0] is not None
+    assert audit.results[0].sample["discrepancy_o1"] == 0  # paper agrees with the records
+    checks = store.verify("cmp")
+    assert all(c.ok for c in checks), checks
+    assert "cast vote records match the committed hash" in {c.name for c in checks}
+    # Editing a stored record after the fact is caught.
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    con.execute("update cvr set choice='Bo Baker' where choice='Ann Archer'")
+    con.commit()
+    failed = {c.name for c in store.verify("cmp") if not c.ok}
+    assert "cast vote records match the committed hash" in failed
+    doc = json.loads(
+        runner.invoke(app, ["audit", "status", "--db", str(db), "--audit", "cmp", "--json"]).stdout
+    )
+    assert doc["method"] == "supersimple"
+
+
+def test_a_published_comparison_audit_verifies_without_the_database(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ballotproof.cli.app import app
+    from tests.conftest import TESTDATA
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,2,3\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            "start",
+            "--db",
+            str(db),
+            "--name",
+            "cmp",
+            "--manifest",
+            str(manifest),
+            "--tally",
+            "Ann Archer=2,Bo Baker=1,Write-in=1",
+            "--ballots",
+            "6",
+            "--seed",
+            "7",
+            "--method",
+            "supersimple",
+            "--contest",
+            "Mayor",
+            "--cvrs",
+            str(TESTDATA / "cvrs" / "dominion" / "cvr.csv"),
+            "--round-size",
+            "3",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    audit = store.load("cmp")
+    store.record(
+        "cmp",
+        [(d.ballot_id, audit.cvrs[d.ballot_id], "") for d in audit.draws if d.generation == 1],
+        now="t1",
+    )
+    out = tmp_path / "pub"
+    assert (
+        runner.invoke(
+            app, ["audit", "export", "--db", str(db), "--audit", "cmp", "--out", str(out)]
+        ).exit_code
+        == 0
+    )
+    db.unlink()
+    doc = json.loads(
+        runner.invoke(app, ["audit", "verify", "--published", str(out), "--json"]).stdout
+    )
+    assert doc["ok"] is True
+    assert "cast vote records match their published hash" in {c["name"] for c in doc["checks"]}

@@ -13,6 +13,12 @@ ballot drawn twice counts twice):
 * ``minerva`` — Minerva (Zagórski et al. 2021), :mod:`ballotproof.audit.minerva`, on the
   cumulative sample after each round, with the round schedule.
 
+Ballot comparison (``supersimple``, Stark 2010, :mod:`ballotproof.audit.supersimple`): each
+drawn ballot's interpretation is compared with its cast vote record; the overstatement of the
+closest pair's margin enters the Kaplan–Markov p-value. Round 1 is the size planned for the
+customary discrepancy rates; a later round grows to the size at which the discrepancies seen so
+far, continuing at their observed rate, would still meet the risk limit (Stark's rule).
+
 Interpretations are a choice id, ``blank`` (no valid vote for the contest), or ``not_found``
 (the ballot could not be retrieved). A ballot not found is counted as a vote for the reported
 runner-up — the worst case for the closest winner–loser pair (the test that decides in a
@@ -28,8 +34,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 
-from ballotproof.audit import bravo, minerva
+from ballotproof.audit import bravo, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.sampler import Batch, draw_sample
 from ballotproof.errors import AnalysisError
@@ -54,6 +61,11 @@ NOT_FOUND = "not_found"
 class Method(StrEnum):
     BRAVO = "bravo"
     MINERVA = "minerva"
+    SUPERSIMPLE = "supersimple"
+
+    @property
+    def is_comparison(self) -> bool:
+        return self is Method.SUPERSIMPLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +140,9 @@ def first_round_size(spec: AuditSpec) -> int:
     """The size whose chance of finishing the audit is ``spec.stop_probability``."""
     c = spec.contest
     targets = (spec.stop_probability,)
+    if spec.method is Method.SUPERSIMPLE:
+        planned = supersimple.planned_sample_size(c, alpha=spec.risk_limit).n
+        return c.ballots if planned is None else min(planned, c.ballots)
     if spec.method is Method.BRAVO:
         size = bravo.bravo_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets).sizes[0]
     else:
@@ -153,12 +168,42 @@ def sample_tally(spec: AuditSpec, interpretations: Sequence[str]) -> dict[str, i
     return tally
 
 
-def evaluate(spec: AuditSpec, rounds: Sequence[Sequence[str]]) -> tuple[RoundResult, ...]:
+def _marks(spec: AuditSpec, choice: str) -> dict[str, int]:
+    """A reading as 0/1 marks; a ballot not found reads as a vote for every loser."""
+    if choice == NOT_FOUND:
+        return dict.fromkeys(spec.contest.reported_losers, 1)
+    return {choice: 1} if choice in spec.contest.tally else {}
+
+
+def overstatements(
+    spec: AuditSpec, interpretations: Sequence[str], cvrs: Sequence[str]
+) -> list[Fraction]:
+    """ẽ of each draw: the cast vote record against the auditors' reading (Stark 2010)."""
+    valid = spec.valid_interpretations()
+    for choice in (*interpretations, *cvrs):
+        if choice not in valid:
+            raise AnalysisError(f"{choice!r} is not a choice of contest {spec.contest.name}")
+    return [
+        supersimple.ballot_overstatement(spec.contest, _marks(spec, cvr), _marks(spec, mvr))
+        for mvr, cvr in zip(interpretations, cvrs, strict=True)
+    ]
+
+
+def evaluate(
+    spec: AuditSpec,
+    rounds: Sequence[Sequence[str]],
+    cvrs: Sequence[Sequence[str]] | None = None,
+) -> tuple[RoundResult, ...]:
     """Risk and decision after each round.
 
-    ``rounds[j]`` lists the interpretation of every draw of round j + 1, in draw order. The
-    audit stops at the first round that confirms or escalates; later rounds are an error.
+    ``rounds[j]`` lists the interpretation of every draw of round j + 1, in draw order, and
+    for a comparison audit ``cvrs[j]`` the cast vote record of the same draws. The audit stops
+    at the first round that confirms or escalates; later rounds are an error.
     """
+    if spec.method.is_comparison:
+        if cvrs is None or [len(r) for r in cvrs] != [len(r) for r in rounds]:
+            raise AnalysisError("a comparison audit needs the cast vote record of every draw")
+        return _evaluate_comparison(spec, rounds, cvrs)
     c = spec.contest
     if c.tied:
         return (
@@ -192,6 +237,45 @@ def evaluate(spec: AuditSpec, rounds: Sequence[Sequence[str]]) -> tuple[RoundRes
     return tuple(results)
 
 
+def _evaluate_comparison(
+    spec: AuditSpec, rounds: Sequence[Sequence[str]], cvrs: Sequence[Sequence[str]]
+) -> tuple[RoundResult, ...]:
+    c = spec.contest
+    if c.tied:
+        return (
+            RoundResult(1, 0, dict.fromkeys(c.tally, 0), 1.0, {}, Decision.FULL_HAND_COUNT, None),
+        )
+    results: list[RoundResult] = []
+    es: list[Fraction] = []
+    readings: list[str] = []
+    for number, (draws, records) in enumerate(zip(rounds, cvrs, strict=True), start=1):
+        if results and results[-1].decision is not Decision.NEXT_ROUND:
+            raise AnalysisError(f"round {number} follows a round that ended the audit")
+        es += overstatements(spec, draws, records)
+        readings += list(draws)
+        r = supersimple.risk(c, es, alpha=spec.risk_limit)
+        decision, next_size = r.decision, None
+        counts = supersimple.Discrepancies.from_overstatements(es)
+        if decision is Decision.NEXT_ROUND:
+            grown = supersimple.escalated_sample_size(
+                c, alpha=spec.risk_limit, sampled=len(es), observed=counts
+            ).n
+            # Grow to Stark's escalated size; should it not exceed the sample, add a round.
+            next_size = c.ballots if grown is None else grown
+            if next_size <= len(es):
+                next_size = len(es) + first_round_size(spec)
+            if next_size >= c.ballots:
+                decision, next_size = Decision.FULL_HAND_COUNT, None
+        sample = sample_tally(spec, readings)
+        sample.update({f"discrepancy_{k}": getattr(counts, k) for k in ("o1", "o2", "u1", "u2")})
+        results.append(
+            RoundResult(
+                number, len(es), sample, r.p_value, {"closest pair": r.p_value}, decision, next_size
+            )
+        )
+    return tuple(results)
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One verification check and its outcome."""
@@ -209,6 +293,7 @@ def verify_published(
     claimed: Sequence[Mapping[str, object]],
     *,
     claimed_draws: Sequence[tuple[int, str, str]] | None = None,
+    cvrs: Mapping[str, str] | None = None,
 ) -> tuple[Check, ...]:
     """Recompute an audit from what was published, and compare with what was claimed.
 
@@ -237,11 +322,14 @@ def verify_published(
         )
     bounds = [0, *round_sizes]
     per_round: list[list[str]] = []
+    cvr_rounds: list[list[str]] | None = [] if spec.method.is_comparison else None
     missing: list[str] = []
     for j in range(len(claimed)):
         ids = [d.id for d in draws[bounds[j] : bounds[j + 1]]]
         missing += [i for i in ids if i not in interpretations]
         per_round.append([interpretations.get(i, NOT_FOUND) for i in ids])
+        if cvr_rounds is not None:
+            cvr_rounds.append([(cvrs or {}).get(i, BLANK) for i in ids])
     checks.append(
         Check(
             "every drawn ballot of a closed round has an interpretation",
@@ -250,7 +338,9 @@ def verify_published(
         )
     )
     try:
-        recomputed = [r.to_json() for r in evaluate(spec, per_round)] if per_round else []
+        recomputed = (
+            [r.to_json() for r in evaluate(spec, per_round, cvr_rounds)] if per_round else []
+        )
         ok = recomputed == [dict(c) for c in claimed]
         detail = f"{len(recomputed)} round(s) recomputed"
         if not ok:

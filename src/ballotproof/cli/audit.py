@@ -24,7 +24,7 @@ from rich.table import Table
 from ballotproof.audit import alpha as alpha_mod
 from ballotproof.audit import bravo, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.process import AuditSpec, Check, Method, verify_published
+from ballotproof.audit.process import BLANK, AuditSpec, Check, Method, verify_published
 from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import app, emit_json, err, handle_errors, out
 from ballotproof.errors import InputError
@@ -458,6 +458,45 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _load_cvrs(
+    path: Path, fmt: str, contest: str, jurisdiction: str | None, choices: set[str]
+) -> dict[str, str]:
+    """Ballot id → the record's reading of ``contest`` (a choice, or blank)."""
+    from ballotproof.io.cvr import to_ballot
+    from ballotproof.io.cvr_dominion import load_dominion_csv, load_dominion_json
+
+    if fmt == "dominion-csv":
+        cvr_file = load_dominion_csv(path)
+    elif fmt == "dominion-json":
+        cvr_file = load_dominion_json(path)
+    else:
+        raise typer.BadParameter("dominion-csv or dominion-json", param_hint="--cvr-format")
+    if contest not in cvr_file.contests:
+        raise InputError(
+            path=str(path),
+            field="contest",
+            expected="one of " + ", ".join(cvr_file.contests),
+            got=contest,
+        )
+    out: dict[str, str] = {}
+    for record in cvr_file.records:
+        marks = record.votes.get(contest, frozenset())
+        if contest in record.overvotes or len(marks) != 1:
+            choice = BLANK
+        else:
+            (choice,) = marks
+            if choice not in choices:
+                raise InputError(
+                    f"card {record.imprinted_id}",
+                    path=str(path),
+                    field=contest,
+                    expected="a choice of --tally",
+                    got=choice,
+                )
+        out[to_ballot(record, jurisdiction).id] = choice
+    return out
+
+
 @audit_app.command()
 @handle_errors
 def start(
@@ -469,21 +508,50 @@ def start(
     seed: Annotated[str, typer.Option(help="Public random seed (e.g. 20 dice digits).")],
     risk_limit: RiskOpt = 0.1,
     winners: WinnersOpt = 1,
-    method: Annotated[str, typer.Option(help="bravo or minerva.")] = "bravo",
-    contest: Annotated[str, typer.Option(help="Contest name.")] = "contest",
-    round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: 90%).")] = None,
+    method: Annotated[str, typer.Option(help="bravo, minerva or supersimple.")] = "bravo",
+    contest: Annotated[str, typer.Option(help="Contest name (as in the CVRs).")] = "contest",
+    cvrs: Annotated[Path | None, typer.Option(help="Cast vote records (supersimple).")] = None,
+    cvr_format: Annotated[
+        str, typer.Option(help="dominion-csv or dominion-json.")
+    ] = "dominion-csv",
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Jurisdiction name in ballot ids (as in the manifest).")
+    ] = None,
+    round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: planned).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Start a ballot-polling audit and draw round 1."""
+    """Start an audit (ballot polling, or ballot comparison with --cvrs) and draw round 1."""
     _check_alpha(risk_limit)
     try:
         m_ = Method(method)
     except ValueError:
-        raise typer.BadParameter("bravo or minerva", param_hint="--method") from None
+        raise typer.BadParameter("bravo, minerva or supersimple", param_hint="--method") from None
     c = _contest(tally, ballots, winners, contest)
     m = load_manifest(manifest)
     if m.total_ballots != ballots:
         err.print(f"note: the manifest lists {m.total_ballots:,} ballots; --ballots is {ballots:,}")
+    committed = None
+    if m_.is_comparison:
+        if cvrs is None:
+            raise typer.BadParameter("a comparison audit needs --cvrs", param_hint="--cvrs")
+        committed = _load_cvrs(cvrs, cvr_format, contest, jurisdiction, set(c.tally))
+        if len(committed) != m.total_ballots:
+            raise InputError(
+                f"{len(committed):,} cast vote records but {m.total_ballots:,} "
+                "ballots in the manifest: a comparison audit needs one record "
+                "per ballot",
+                path=str(cvrs),
+            )
+        ids = {b.ballot(p).id for b in m.batches for p in range(1, b.ballots + 1)}
+        stray = next((i for i in committed if i not in ids), None)
+        if stray is not None:
+            raise InputError(
+                "a cast vote record matches no ballot of the manifest (check "
+                "--jurisdiction and the manifest's tabulator and batch names)",
+                path=str(cvrs),
+                field="ballot",
+                got=stray,
+            )
     spec = AuditSpec(name, c, risk_limit, m_, seed)
     stored = open_store(db).start(
         spec,
@@ -492,6 +560,8 @@ def start(
         manifest_sha256=_sha256(manifest),
         now=_now(),
         round_size=round_size,
+        cvrs=committed,
+        cvr_source=str(cvrs) if cvrs else "",
     )
     doc = {
         "audit": name,
@@ -647,7 +717,7 @@ def export(
     output: Annotated[Path, typer.Option("--out", help="Folder to write the published files.")],
 ) -> None:
     """Write what an audit publishes: spec and results, manifest, draws, interpretations."""
-    from ballotproof.store.repository import spec_to_json
+    from ballotproof.store.repository import cvr_digest, spec_to_json
 
     stored = open_store(db).load(audit)
     output.mkdir(parents=True, exist_ok=True)
@@ -676,6 +746,14 @@ def export(
     for d in stored.draws:
         w.writerow([d.seq, d.round, d.ticket, d.ballot_id, d.generation])
     draws_text = buf.getvalue()
+    cvr_text = None
+    if stored.cvrs:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["Ballot ID", "CVR"])
+        for bid, choice in sorted(stored.cvrs.items()):
+            w.writerow([bid, choice])
+        cvr_text = buf.getvalue()
     doc = {
         "spec": spec_to_json(stored.spec),
         "round_sizes": list(stored.round_sizes),
@@ -683,6 +761,7 @@ def export(
         "journal_head": stored.journal_head,
         "manifest_source": stored.manifest_source,
         "manifest_sha256": hashlib.sha256(manifest_text.encode()).hexdigest(),
+        "cvrs_sha256": cvr_digest(stored.cvrs) if stored.cvrs else None,
     }
     texts = {
         "audit.json": json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
@@ -690,6 +769,8 @@ def export(
         "interpretations.csv": interp_text,
         "draws.csv": draws_text,
     }
+    if cvr_text is not None:
+        texts["cvrs.csv"] = cvr_text
     for name, text in texts.items():  # all written, then renamed: never half a bundle
         (output / f".{name}.tmp").write_text(text, encoding="utf-8")
     for name in texts:
@@ -698,7 +779,7 @@ def export(
 
 
 def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...]:
-    from ballotproof.store.repository import spec_from_json
+    from ballotproof.store.repository import cvr_digest, spec_from_json
 
     for name in EXPORT_FILES:
         if not (folder / name).is_file():
@@ -746,6 +827,24 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
             optional=("Generation",),
         )
     ]
+    cvrs: dict[str, str] | None = None
+    if spec.method.is_comparison:
+        if not (folder / "cvrs.csv").is_file():
+            raise InputError(
+                "file not found: a comparison audit publishes its cast vote records",
+                path=str(folder / "cvrs.csv"),
+            )
+        cvrs = {
+            r.require("Ballot ID"): r.require("CVR")
+            for r in read_rows(folder / "cvrs.csv", ("Ballot ID", "CVR"))
+        }
+        checks.append(
+            Check(
+                "cast vote records match their published hash",
+                cvr_digest(cvrs) == doc.get("cvrs_sha256"),
+                f"{len(cvrs)} records",
+            )
+        )
     checks += verify_published(
         spec,
         manifest.batches,
@@ -753,6 +852,7 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
         {k: v for k, (_, v) in latest.items()},
         doc["results"],
         claimed_draws=claimed_draws,
+        cvrs=cvrs,
     )
     return tuple(checks)
 

@@ -58,6 +58,11 @@ def chain_hash(prev: str, kind: str, payload: str) -> str:
     return hashlib.sha256(f"{prev}\n{kind}\n{payload}".encode()).hexdigest()
 
 
+def cvr_digest(cvrs: dict[str, str]) -> str:
+    """SHA-256 of the committed cast vote records (canonical: sorted by ballot id)."""
+    return hashlib.sha256(canonical(sorted(cvrs.items())).encode()).hexdigest()
+
+
 def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
     c = spec.contest
     return {
@@ -124,6 +129,7 @@ class StoredAudit:
     history: tuple[tuple[str, int, str, bool, str, str], ...]
     journal_head: str
     journal_length: int
+    cvrs: dict[str, str] = field(default_factory=dict)
 
     @property
     def current_round(self) -> int:
@@ -131,6 +137,21 @@ class StoredAudit:
 
     def round_draws(self, number: int) -> tuple[StoredDraw, ...]:
         return tuple(d for d in self.draws if d.round == number)
+
+    def readings(
+        self, interpretations: dict[str, str], upto: int
+    ) -> tuple[list[list[str]], list[list[str]] | None]:
+        """Interpretations (and, for comparison, cast vote records) of rounds 1…upto."""
+        rounds = [
+            [interpretations[d.ballot_id] for d in self.round_draws(r)] for r in range(1, upto + 1)
+        ]
+        if not self.spec.method.is_comparison:
+            return rounds, None
+        cvrs = [
+            [self.cvrs.get(d.ballot_id, "blank") for d in self.round_draws(r)]
+            for r in range(1, upto + 1)
+        ]
+        return rounds, cvrs
 
     def missing(self, number: int | None = None) -> tuple[StoredDraw, ...]:
         """Draws of a round (default: the current one) with no interpretation yet."""
@@ -252,8 +273,12 @@ class AuditStore:
         manifest_sha256: str,
         now: str,
         round_size: int | None = None,
+        cvrs: dict[str, str] | None = None,
+        cvr_source: str = "",
     ) -> StoredAudit:
-        """Create an audit and draw its first round."""
+        """Create an audit, commit its cast vote records (comparison), draw round 1."""
+        if spec.method.is_comparison and not cvrs:
+            raise StoreError("a comparison audit needs the cast vote records (--cvrs)")
         size = round_size if round_size is not None else first_round_size(spec)
         if size < 1:
             raise StoreError(f"round size must be at least 1, got {size}")
@@ -298,6 +323,18 @@ class AuditStore:
                         "batches": len(batches),
                     },
                 )
+                if cvrs:
+                    conn.execute(
+                        schema.cvr.insert(),
+                        [
+                            {"audit": spec.name, "ballot_id": k, "choice": v}
+                            for k, v in cvrs.items()
+                        ],
+                    )
+                    w.log(
+                        "cvrs_committed",
+                        {"sha256": cvr_digest(cvrs), "records": len(cvrs), "source": cvr_source},
+                    )
                 self._open_round(w, spec, batches, 1, size, 0, now)
                 w.flush()
         except SQLAlchemyError as exc:
@@ -393,10 +430,8 @@ class AuditStore:
             return
         if any(d.ballot_id not in latest for d in audit.round_draws(number)):
             return
-        per_round = [
-            [latest[d.ballot_id] for d in audit.round_draws(r)] for r in range(1, number + 1)
-        ]
-        result = evaluate(audit.spec, per_round)[-1]
+        per_round, cvr_rounds = audit.readings(latest, number)
+        result = evaluate(audit.spec, per_round, cvr_rounds)[-1]
         w.conn.execute(
             schema.round_.update()
             .where(schema.round_.c.audit == audit.spec.name)
@@ -469,6 +504,10 @@ class AuditStore:
                         )
                     )
                 )
+                cvrs = {
+                    r.ballot_id: r.choice
+                    for r in conn.execute(select(schema.cvr).where(schema.cvr.c.audit == name))
+                }
                 head = conn.execute(
                     select(schema.journal.c.hash, schema.journal.c.seq)
                     .where(schema.journal.c.audit == name)
@@ -494,6 +533,7 @@ class AuditStore:
             history=hist,
             journal_head=head.hash if head else GENESIS,
             journal_length=head.seq if head else 0,
+            cvrs=cvrs,
         )
 
     def journal(self, name: str) -> list[tuple[int, str, str, str, str]]:
@@ -589,13 +629,19 @@ class AuditStore:
             )
         )
         # Recompute the risk from the interpretations.
+        committed = next((p for k, p in payloads if k == "cvrs_committed"), None)
+        if audit.spec.method.is_comparison or committed is not None:
+            checks.append(
+                Check(
+                    "cast vote records match the committed hash",
+                    committed is not None and committed["sha256"] == cvr_digest(audit.cvrs),
+                    f"{len(audit.cvrs)} records stored",
+                )
+            )
         closed = [r for r in audit.results if r is not None]
         try:
-            per_round = [
-                [audit.interpretations[d.ballot_id] for d in audit.round_draws(r.number)]
-                for r in closed
-            ]
-            recomputed = evaluate(audit.spec, per_round) if per_round else ()
+            per_round, cvr_rounds = audit.readings(audit.interpretations, len(closed))
+            recomputed = evaluate(audit.spec, per_round, cvr_rounds) if per_round else ()
             ok = [x.to_json() for x in recomputed] == [r.to_json() for r in closed]
             detail = f"{len(closed)} closed round(s) recomputed"
         except KeyError as exc:

@@ -81,6 +81,14 @@ interpretation = Table(
     Column("note", Text, nullable=False),
 )
 
+cvr = Table(
+    "cvr",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("ballot_id", Text, primary_key=True),
+    Column("choice", String(200), nullable=False),  # the record's reading, or "blank"
+)
+
 journal = Table(
     "journal",
     metadata,
