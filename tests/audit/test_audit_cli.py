@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import consistent_sampler
+import pytest
 from typer.testing import CliRunner
 
 from ballotproof.cli.app import app
@@ -37,7 +38,14 @@ def test_plan_gives_every_method_and_the_published_numbers() -> None:
         "100",
     )
     m = doc["methods"]
-    assert set(m) == {"bravo", "minerva", "alpha-polling", "supersimple", "alpha-comparison"}
+    assert set(m) == {
+        "bravo",
+        "minerva",
+        "alpha-polling",
+        "supersimple",
+        "alpha-comparison",
+        "macro",
+    }
     assert m["bravo"]["asn"] == 119  # Lindeman, Stark & Yates 2012: ASN for 60/40 at 10%
     assert set(m["bravo"]["sizes"]) == {"70%", "80%", "90%"}
     assert m["supersimple"]["no_errors"] == 24  # ⌈−2γ ln α / μ⌉, γ = 1.03905, μ = 0.2
@@ -276,3 +284,45 @@ def test_export_then_verify_from_the_published_files_alone(tmp_path: Path) -> No
     result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
     failed = [c["name"] for c in json.loads(result.stdout)["checks"] if not c["ok"]]
     assert "published draws match the recomputed ones" in failed
+
+
+def test_plan_macro_from_batch_tallies_and_manifest(tmp_path: Path) -> None:
+    """MACRO: ⌈ln α / ln(1 − 1/U)⌉ batches; Arlo's fixture U = 21 gives 29 at α = 25%."""
+    import math
+
+    manifest = tmp_path / "m.csv"
+    tallies = tmp_path / "t.csv"
+    manifest.write_text(
+        "Batch Name,Number of Ballots\n" + "".join(f"b{i},100\n" for i in range(50)),
+        encoding="utf-8",
+    )
+    tallies.write_text(
+        "Batch Name,A,B\n" + "".join(f"b{i},60,38\n" for i in range(50)), encoding="utf-8"
+    )
+    doc = _json(
+        "audit",
+        "plan",
+        "--tally",
+        "A=3000,B=1900",
+        "--ballots",
+        "5000",
+        "--method",
+        "macro",
+        "--batch-tallies",
+        str(tallies),
+        "--manifest",
+        str(manifest),
+        "--risk-limit",
+        "0.1",
+    )
+    m = doc["methods"]["macro"]
+    # u_p = (60 − 38 + 100) / 1100 per batch (Stark 2009), U = 50 · 122/1100.
+    big_u = 50 * 122 / 1100
+    assert m["total_error_bound"] == pytest.approx(big_u)
+    assert m["no_errors"] == math.ceil(math.log(0.1) / math.log(1 - 1 / big_u))
+    assert m["padded"] == m["no_errors"] + 1
+
+
+def test_plan_without_batch_tallies_says_macro_needs_them() -> None:
+    doc = _json("audit", "plan", "--tally", "A=600,B=400", "--ballots", "1000", "--method", "macro")
+    assert doc["methods"]["macro"]["applicable"] is False

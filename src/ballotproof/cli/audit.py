@@ -22,7 +22,7 @@ import typer
 from rich.table import Table
 
 from ballotproof.audit import alpha as alpha_mod
-from ballotproof.audit import bravo, minerva, supersimple
+from ballotproof.audit import bravo, macro, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.process import BLANK, AuditSpec, Check, Method, verify_published
 from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
@@ -48,7 +48,7 @@ DbOpt = Annotated[Path, typer.Option("--db", help="Audit database (SQLite file o
 NameOpt = Annotated[str, typer.Option("--audit", help="The audit's name.")]
 
 POLLING = ("bravo", "minerva", "alpha-polling")
-COMPARISON = ("supersimple", "alpha-comparison")
+COMPARISON = ("supersimple", "alpha-comparison", "macro")
 PROBABILITIES = (0.7, 0.8, 0.9)
 
 
@@ -105,6 +105,8 @@ def _plan_method(
     disc: supersimple.Discrepancies,
     reps: int,
     sampled: int | None = None,
+    batch_tallies: dict[str, Any] | None = None,
+    batch_ballots: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     if method == "bravo":
         asn = bravo.bravo_asn(c, alpha=risk_limit)
@@ -172,6 +174,30 @@ def _plan_method(
             ).n
             out_["discrepancies"] = {"o1": disc.o1, "o2": disc.o2, "u1": disc.u1, "u2": disc.u2}
         return out_
+    if method == "macro":
+        if batch_tallies is None or batch_ballots is None:
+            return {
+                "kind": "batch comparison",
+                "applicable": False,
+                "reason": "needs the reported batch tallies and the ballot manifest "
+                "(--batch-tallies FILE --manifest FILE)",
+            }
+        batches = [
+            macro.Batch(name, batch_ballots[name], dict(t)) for name, t in batch_tallies.items()
+        ]
+        size = macro.sample_size(c, batches, alpha=risk_limit)
+        padded = macro.sample_size(c, batches, alpha=risk_limit, pad=1)
+        return {
+            "kind": "batch comparison",
+            "applicable": True,
+            "batches": size.K,
+            "total_error_bound": float(size.U),
+            "no_errors": size.n,
+            "padded": padded.n,
+            "decision": size.decision.value,
+            "source": "Stark 2008/2009 (MACRO), PPEB sampling with replacement; 'padded' "
+            "adds the one-batch cushion existing tools add",
+        }
     if method == "alpha-comparison":
         pair = min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
         values, counts = alpha_mod.comparison_population(c, pair)
@@ -222,10 +248,28 @@ def plan(
         ),
     ] = None,
     reps: Annotated[int, typer.Option(help="Simulations for ALPHA sizes.")] = 400,
+    batch_tallies: Annotated[
+        Path | None, typer.Option(help="MACRO: reported batch tallies (Batch Name + choices).")
+    ] = None,
+    manifest: Annotated[
+        Path | None, typer.Option(help="MACRO: the ballot manifest (ballots per batch).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sample sizes for every applicable method (or one), as a table or JSON."""
     _check_alpha(risk_limit)
+    tallies: dict[str, Any] | None = None
+    batch_ballots: dict[str, int] | None = None
+    if batch_tallies is not None:
+        if manifest is None:
+            raise typer.BadParameter(
+                "MACRO needs --manifest with --batch-tallies", param_hint="--manifest"
+            )
+        from ballotproof.io.batch_tallies import load_batch_tallies
+
+        m = load_manifest(manifest)
+        tallies = load_batch_tallies(batch_tallies, manifest=m)
+        batch_ballots = {b.name: b.ballots for b in m.batches}
     c = _contest(tally, ballots, winners)
     disc = _discrepancies(discrepancies)
     methods = [method] if method else list(POLLING + COMPARISON)
@@ -239,7 +283,10 @@ def plan(
             "tied": c.tied,
         },
         "risk_limit": risk_limit,
-        "methods": {m: _plan_method(m, c, risk_limit, disc, reps, sampled) for m in methods},
+        "methods": {
+            m: _plan_method(m, c, risk_limit, disc, reps, sampled, tallies, batch_ballots)
+            for m in methods
+        },
     }
     if c.tied:
         doc["decision"] = Decision.FULL_HAND_COUNT.value
@@ -254,7 +301,11 @@ def plan(
     for m, r in doc["methods"].items():
         sizes = r.get("sizes", {})
         first = r.get("asn", r.get("no_errors", ""))
-        note = ""
+        note = r.get("reason", "")
+        if r.get("applicable") and "padded" in r:
+            note = (
+                f"{r['batches']} batches, U = {r['total_error_bound']:.3f}; padded: {r['padded']}"
+            )
         if "customary_rates" in r:
             note = f"customary rates: {r['customary_rates']}"
             if "with_observed" in r:
