@@ -199,9 +199,8 @@ def test_comparison_round_counts_overstatements_and_escalates() -> None:
     assert lost[0].sample["discrepancy_o2"] == 1
 
 
-def test_a_comparison_audit_through_the_cli(tmp_path: Path) -> None:
-    import json
-
+def _start_comparison(tmp_path: Path) -> Path:
+    """Start a super-simple audit of the Dominion CSV fixture's Mayor contest via the CLI."""
     from typer.testing import CliRunner
 
     from ballotproof.cli.app import app
@@ -210,70 +209,8 @@ def test_a_comparison_audit_through_the_cli(tmp_path: Path) -> None:
     manifest = tmp_path / "m.csv"
     manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,2,3\n", encoding="utf-8")
     db = tmp_path / "c.db"
-    runner = CliRunner()
-    args = [
-        "audit",
-        "start",
-        "--db",
-        str(db),
-        "--name",
-        "cmp",
-        "--manifest",
-        str(manifest),
-        "--tally",
-        "Ann Archer=2,Bo Baker=1,Write-in=1",
-        "--ballots",
-        "6",
-        "--seed",
-        "7",
-        "--method",
-        "supersimple",
-        "--contest",
-        "Mayor",
-        "--cvrs",
-        str(TESTDATA / "cvrs" / "dominion" / "cvr.csv"),
-        "--round-size",
-        "3",
-    ]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    store = open_store(db)
-    audit = store.load("cmp")
-    assert len(audit.cvrs) == 6
-    rows = {d.ballot_id: (d.ballot_id, audit.cvrs[d.ballot_id], "") for d in audit.draws}
-    audit, _, _ = store.record("cmp", list(rows.values()), now="t1")
-    assert audit.results[0] is not None
-    assert audit.results[0].sample["discrepancy_o1"] == 0  # paper agrees with the records
-    checks = store.verify("cmp")
-    assert all(c.ok for c in checks), checks
-    assert "cast vote records match the committed hash" in {c.name for c in checks}
-    # Editing a stored record after the fact is caught.
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    con.execute("update cvr set choice='Bo Baker' where choice='Ann Archer'")
-    con.commit()
-    failed = {c.name for c in store.verify("cmp") if not c.ok}
-    assert "cast vote records match the committed hash" in failed
-    doc = json.loads(
-        runner.invoke(app, ["audit", "status", "--db", str(db), "--audit", "cmp", "--json"]).stdout
-    )
-    assert doc["method"] == "supersimple"
-
-
-def test_a_published_comparison_audit_verifies_without_the_database(tmp_path: Path) -> None:
-    import json
-
-    from typer.testing import CliRunner
-
-    from ballotproof.cli.app import app
-    from tests.conftest import TESTDATA
-
-    manifest = tmp_path / "m.csv"
-    manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,2,3\n", encoding="utf-8")
-    db = tmp_path / "c.db"
-    runner = CliRunner()
-    result = runner.invoke(
+    cvrs = str(TESTDATA / "cvrs" / "dominion" / "cvr.csv")
+    result = CliRunner().invoke(
         app,
         [
             "audit",
@@ -295,12 +232,56 @@ def test_a_published_comparison_audit_verifies_without_the_database(tmp_path: Pa
             "--contest",
             "Mayor",
             "--cvrs",
-            str(TESTDATA / "cvrs" / "dominion" / "cvr.csv"),
+            cvrs,
             "--round-size",
             "3",
         ],
     )
     assert result.exit_code == 0, result.output
+    return db
+
+
+def test_a_comparison_audit_through_the_cli(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from ballotproof.cli.app import app
+
+    db = _start_comparison(tmp_path)
+    runner = CliRunner()
+    store = open_store(db)
+    audit = store.load("cmp")
+    assert len(audit.cvrs) == 6
+    rows = {d.ballot_id: (d.ballot_id, audit.cvrs[d.ballot_id], "") for d in audit.draws}
+    audit, _, _ = store.record("cmp", list(rows.values()), now="t1")
+    assert audit.results[0] is not None
+    assert audit.results[0].sample["discrepancy_o1"] == 0  # paper agrees with the records
+    checks = store.verify("cmp")
+    assert all(c.ok for c in checks), checks
+    assert "cast vote records match the committed hash" in {c.name for c in checks}
+    # Editing a stored record after the fact is caught.
+    con = sqlite3.connect(db)
+    con.execute("update cvr set choice='Bo Baker' where choice='Ann Archer'")
+    con.commit()
+    failed = {c.name for c in store.verify("cmp") if not c.ok}
+    assert "cast vote records match the committed hash" in failed
+    doc = json.loads(
+        runner.invoke(app, ["audit", "status", "--db", str(db), "--audit", "cmp", "--json"]).stdout
+    )
+    assert doc["method"] == "supersimple"
+
+
+def test_a_published_comparison_audit_verifies_without_the_database(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ballotproof.cli.app import app
+
+    db = _start_comparison(tmp_path)
+    runner = CliRunner()
     store = open_store(db)
     audit = store.load("cmp")
     store.record(
