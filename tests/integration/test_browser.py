@@ -70,6 +70,15 @@ def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
             deny = page.locator("#flip-deny").inner_text()
             assert "42,918" in deny
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+            # The other two reports of the demonstration, reached by their links.
+            page.click("#nav a[href='replay/report.html']")
+            assert page.locator("#wrong").inner_text() == "0"
+            assert page.locator("figure.state svg").count() == 7
+            assert page.locator("#ec-chart svg").count() == 1
+            page.goto(report.with_name("audit").joinpath("report.html").as_uri())
+            assert page.locator("#decision").inner_text() == "confirm"
+            assert "FAIL" not in page.locator("#checks").inner_text()
+            assert page.locator("#risk-chart svg").count() == 1
         finally:
             browser.close()
     assert (tmp_path / "report.png").stat().st_size > 20_000

@@ -119,6 +119,7 @@ def test_human_output_names_the_tipping_point() -> None:
     assert "Wisconsin (WI)" in result.stdout
 
 
+@pytest.mark.slow
 def test_demo_writes_a_report(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--json"])
     assert result.exit_code == 0, result.output

@@ -329,7 +329,7 @@ def demo(
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the whole 2020 analysis and write a self-contained HTML report."""
+    """Run the 2020 demonstration: results, election-night replay and a Georgia audit."""
     from ballotproof.report.demo import run_demo
 
     summary = run_demo(out_dir, data=data, console=err)
@@ -337,7 +337,19 @@ def demo(
         emit_json(summary)
         return
     out.print(summary["headline"])
-    out.print(f"Report: [bold]{summary['report']}[/]")
+    out.print(f"Results report: [bold]{summary['report']}[/]")
+    if "replay" in summary:
+        r = summary["replay"]
+        out.print(
+            f"Election night replay: [bold]{r['replay_report']}[/] (wrong calls: "
+            f"{len(r['wrong_calls'])}; not called: {', '.join(r['uncalled']) or 'none'})"
+        )
+    if "audit" in summary:
+        a = summary["audit"]
+        out.print(
+            f"Georgia audit (SQLite {a['audit_db']}): [bold]{a['audit_report']}[/] — "
+            f"{a['audit_decision']}, {'verified' if a['audit_verified'] else 'NOT verified'}"
+        )
 
 
 @app.command()

@@ -1,4 +1,11 @@
-"""The main job: the whole 2020 analysis, written as a report a person can open."""
+"""The main job: the whole 2020 demonstration, written as reports a person can open.
+
+``report.html`` — results, Electoral College, tipping point, flip sets, recounts;
+``replay/report.html`` — election night replayed through the calling engine, scored against AP;
+``audit/report.html`` — a risk-limiting audit of Georgia's Fulton County contest, replayed on the
+hand-count batches with Georgia's public seed, kept in the embedded SQLite store
+(``audit.sqlite``), exported for publication (``audit/published/``) and verified from it.
+"""
 
 from __future__ import annotations
 
@@ -28,12 +35,15 @@ def run_demo(
     no half-written report. Returns a summary (headline and paths).
     """
     console = console or Console(stderr=True)
+    builtin = data is None
     steps = [
         "load results",
         "Electoral College",
         "tipping point",
         "flip sets",
         "recount rules",
+        "election night",
+        "Georgia audit",
         "render report",
         "write files",
     ]
@@ -66,9 +76,19 @@ def run_demo(
             rules_source="ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)",
         )
         step(5)
-        html = render_report(docs)
-        step(6)
         out_dir.mkdir(parents=True, exist_ok=True)
+        links: list[tuple[str, str]] = []
+        extra: dict[str, Any] = {}
+        if builtin:
+            extra["replay"] = _replay(out_dir / "replay")
+            links.append(("Election night, replayed", "replay/report.html"))
+        step(6)
+        if builtin:
+            extra["audit"] = _audit(out_dir)
+            links.append(("Georgia audit, replayed", "audit/report.html"))
+        step(7)
+        html = render_report(docs, links=links)
+        step(8)
         outputs = {
             "report.html": html,
             "results.json": json.dumps(docs, indent=2, ensure_ascii=False) + "\n",
@@ -83,10 +103,88 @@ def run_demo(
         temps.append((nist_tmp, out_dir / "election.nist.json"))
         for tmp, final in temps:
             tmp.replace(final)
-        step(7)
+        step(9)
     return {
         "headline": headline(docs),
         "report": str(out_dir / "report.html"),
         "results": str(out_dir / "results.json"),
         "nist": str(out_dir / "election.nist.json"),
+        **extra,
+    }
+
+
+def _replay(folder: Path) -> dict[str, Any]:
+    """Election night 2020 at the default confidence (and two others for comparison)."""
+    from ballotproof.report.replay import replay_doc, run_replay, write_replay_report
+
+    engines = run_replay(confidences=(0.99, 0.995, 0.999))
+    doc = replay_doc(engines, main=0.995)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_replay_report(engines[0.995], doc, folder / "report.html")
+    tmp = folder / ".replay.json.tmp"
+    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(folder / "replay.json")
+    bt = doc["backtest"]
+    return {
+        "replay_report": str(folder / "report.html"),
+        "wrong_calls": bt["wrong_calls"],
+        "uncalled": bt["uncalled"],
+    }
+
+
+def _audit(out_dir: Path) -> dict[str, Any]:
+    """Georgia's Fulton County contest audited on its hand count, stored, published, verified."""
+    from datetime import UTC, datetime
+
+    from ballotproof.audit.process import verify_published
+    from ballotproof.report.audit import render_audit_report
+    from ballotproof.report.georgia import replay_georgia
+    from ballotproof.store import open_store
+
+    db = out_dir / "audit.sqlite"
+    db.unlink(missing_ok=True)  # the demonstration's own database, made afresh each run
+    store = open_store(db)
+    name = "ga2020-fulton-bravo"
+    stored = replay_georgia(
+        store,
+        name=name,
+        county="FULTON",
+        now=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    checks = store.verify(name)
+    closed = [r.to_json() for r in stored.results if r is not None]
+    published = verify_published(
+        stored.spec, stored.batches, stored.round_sizes, stored.interpretations, closed
+    )
+    folder = out_dir / "audit"
+    folder.mkdir(parents=True, exist_ok=True)
+    status = {
+        "audit": name,
+        "contest": stored.spec.contest.name,
+        "method": stored.spec.method.value,
+        "risk_limit": stored.spec.risk_limit,
+        "seed": stored.spec.seed,
+        "rounds": [
+            {
+                "round": i + 1,
+                "size": size,
+                "missing": len(stored.missing(i + 1)),
+                "result": r.to_json() if r else None,
+            }
+            for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
+        ],
+        "decision": stored.decision.value if stored.decision else None,
+        "journal_head": stored.journal_head,
+    }
+    html = render_audit_report(
+        status, [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in (*checks, *published)]
+    )
+    tmp = folder / ".report.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(folder / "report.html")
+    return {
+        "audit_report": str(folder / "report.html"),
+        "audit_db": str(db),
+        "audit_decision": status["decision"],
+        "audit_verified": all(c.ok for c in (*checks, *published)),
     }

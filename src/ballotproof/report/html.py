@@ -154,8 +154,8 @@ def headline(docs: dict[str, Any]) -> str:
     return text
 
 
-def render_report(docs: dict[str, Any]) -> str:
-    """The whole report as one HTML string."""
+def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None = None) -> str:
+    """The whole report as one HTML string (``links``: other reports of the demonstration)."""
     res, margins, tp, flip, rec = (
         docs[k] for k in ("results", "margins", "tipping_point", "flip", "recounts")
     )
@@ -225,6 +225,13 @@ def render_report(docs: dict[str, Any]) -> str:
     data_json = json.dumps(docs, ensure_ascii=False).replace("</", "<\\/")
     ec = res["electoral_college"]
     tally = " · ".join(f"{names.get(c, c)} {n}" for c, n in ec["electors"].items())
+    nav = ""
+    if links:
+        nav = (
+            "<p class='muted' id='nav'>Also: "
+            + " · ".join(f"<a href='{escape(href)}'>{escape(title)}</a>" for title, href in links)
+            + "</p>"
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -245,6 +252,7 @@ td:nth-child(n+2){{font-variant-numeric:tabular-nums}} tr.total td{{font-weight:
 figure{{margin:0}} figure svg{{max-width:100%;height:auto}}
 </style></head><body>
 <h1>{escape(res["election"])}</h1>
+{nav}
 <p class="ec" id="ec-total">{escape(tally)}
  <span class="muted">electors of {ec["total"]} (majority {ec["majority"]})</span></p>
 <p class="summary" id="summary">{escape(headline(docs))}</p>
