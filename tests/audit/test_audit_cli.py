@@ -263,7 +263,7 @@ def test_export_then_verify_from_the_published_files_alone(tmp_path: Path) -> No
     db.unlink()  # the verifier needs nothing but the published files
     doc = _json("audit", "verify", "--published", str(bundle))
     assert doc["ok"] is True
-    assert len(doc["checks"]) == 5
+    assert len(doc["checks"]) == 11
     # A changed interpretation is caught, and named.
     path = bundle / "interpretations.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -276,7 +276,10 @@ def test_export_then_verify_from_the_published_files_alone(tmp_path: Path) -> No
     result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
     assert result.exit_code == 1
     failed = [c["name"] for c in json.loads(result.stdout)["checks"] if not c["ok"]]
-    assert failed == ["risk and decisions recomputed from interpretations"]
+    assert failed == [
+        "interpretations match the journal",
+        "risk and decisions recomputed from interpretations",
+    ]
     # A different seed in the published spec changes the sample.
     spec = json.loads((bundle / "audit.json").read_text(encoding="utf-8"))
     spec["spec"]["seed"] = "1"
@@ -326,3 +329,104 @@ def test_plan_macro_from_batch_tallies_and_manifest(tmp_path: Path) -> None:
 def test_plan_without_batch_tallies_says_macro_needs_them() -> None:
     doc = _json("audit", "plan", "--tally", "A=600,B=400", "--ballots", "1000", "--method", "macro")
     assert doc["methods"]["macro"]["applicable"] is False
+
+
+def test_comparison_start_refuses_records_that_report_another_outcome(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,2,3\n", encoding="utf-8")
+    cvrs = str(TESTDATA / "cvrs" / "dominion" / "cvr.csv")
+    base = [
+        "audit",
+        "start",
+        "--db",
+        str(tmp_path / "c.db"),
+        "--name",
+        "c",
+        "--manifest",
+        str(manifest),
+        "--seed",
+        "7",
+        "--method",
+        "supersimple",
+        "--contest",
+        "Mayor",
+        "--cvrs",
+        cvrs,
+    ]
+    # The records say Ann 2, Bo 1, Write-in 1; a tally that makes Bo the winner is refused.
+    result = runner.invoke(
+        app, [*base, "--tally", "Bo Baker=3,Ann Archer=1,Write-in=1", "--ballots", "6"]
+    )
+    assert result.exit_code == 1
+    assert "do not add up to the reported tally" in result.stderr
+    result = runner.invoke(
+        app, [*base, "--tally", "Ann Archer=2,Bo Baker=1,Write-in=1", "--ballots", "5"]
+    )
+    assert result.exit_code == 1
+    assert "--ballots is 5 but the manifest lists 6" in result.stderr
+
+
+def test_a_tied_contest_goes_straight_to_a_full_hand_count(tmp_path: Path) -> None:
+    doc = _json(
+        "audit",
+        "start",
+        "--db",
+        str(tmp_path / "t.db"),
+        "--name",
+        "tie",
+        "--manifest",
+        str(MANIFEST),
+        "--tally",
+        "A=161,B=161",
+        "--ballots",
+        "322",
+        "--seed",
+        "1",
+    )
+    assert doc["decision"] == "full_hand_count"
+    assert (
+        not (tmp_path / "t.db").exists()
+        or "tie"
+        not in str(
+            runner.invoke(
+                app, ["audit", "status", "--db", str(tmp_path / "t.db"), "--audit", "tie"]
+            ).output
+        ).split("audits:")[0]
+    )
+
+
+def test_record_errors_name_the_file_line_and_field(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    _json(
+        "audit",
+        "start",
+        "--db",
+        str(db),
+        "--name",
+        "m",
+        "--manifest",
+        str(MANIFEST),
+        "--tally",
+        "A=200,B=122",
+        "--ballots",
+        "322",
+        "--seed",
+        "1",
+        "--round-size",
+        "5",
+    )
+    sheet = tmp_path / "r.csv"
+    result = runner.invoke(
+        app, ["audit", "sample", "--db", str(db), "--audit", "m", "--out", str(sheet)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    assert lines[1].endswith(",,")  # Interpretation and Note are left empty for the auditors
+    lines[1] = lines[1][:-2] + ",Q,"  # an interpretation that is not a choice
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", "record", str(sheet), "--db", str(db), "--audit", "m"])
+    assert result.exit_code == 1
+    assert (
+        f"{sheet}:2: field 'Interpretation': expected one of A, B, blank, not_found, got 'Q'"
+        in result.stderr
+    )

@@ -145,6 +145,7 @@ def test_verify_reports_every_edit(store: AuditStore, tmp_path: Path) -> None:
     assert failed == {
         "interpretations match the journal",
         "draws recomputed from manifest and seed",
+        "drawn ballots (with where they are) match the journal",
         "risk recomputed from interpretations",
     }
     # Rewriting the journal to match breaks the chain, or changes the published head.
@@ -154,9 +155,68 @@ def test_verify_reports_every_edit(store: AuditStore, tmp_path: Path) -> None:
     assert "journal hash chain" in failed
 
 
-def test_sample_tally_counts_every_draw_and_a_missing_ballot_against_the_winner() -> None:
+@pytest.mark.parametrize(
+    ("sql", "check"),
+    [
+        ("update batch set ballots = ballots + 1 where idx = 0", "manifest matches the journal"),
+        ("update batch set container = 'elsewhere' where idx = 0", "manifest matches the journal"),
+        (
+            "update draw set position = position + 1 where seq = 1",
+            "drawn ballots (with where they are) match the journal",
+        ),
+        (
+            "update draw set container = 'elsewhere' where seq = 1",
+            "drawn ballots (with where they are) match the journal",
+        ),
+        ("update audit set created_at = 'yesterday'", "audit specification matches the journal"),
+        (
+            "update interpretation set choice = 'zzz' where rowid = 1",
+            "risk recomputed from interpretations",
+        ),
+    ],
+)
+def test_verify_catches_edits_of_every_table(
+    store: AuditStore, tmp_path: Path, sql: str, check: str
+) -> None:
+    store.start(_spec(), BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0")
+    _record_round(store)
+    con = sqlite3.connect(tmp_path / "audit.db")
+    con.execute(sql)
+    con.commit()
+    failed = {c.name for c in store.verify("t") if not c.ok}
+    assert check in failed
+
+
+def test_sample_tally_counts_every_draw_and_a_missing_ballot_where_told() -> None:
     spec = _spec()
-    assert sample_tally(spec, ["A", "A", BLANK, NOT_FOUND, "B"]) == {"A": 2, "B": 2}
+    readings = ["A", "A", BLANK, NOT_FOUND, "B"]
+    assert sample_tally(spec, readings) == {"A": 2, "B": 1}
+    assert sample_tally(spec, readings, not_found_to="B") == {"A": 2, "B": 2}
+
+
+def test_a_missing_ballot_is_the_worst_case_for_every_pair() -> None:
+    """Reported A 5000, C 4000, B 1000; the sample A 100, B 44, C 20 and one ballot not found.
+
+    Counted for the runner-up C only, the A>B test would confirm (risk 0.064); as a vote for
+    B in the A>B test — the worst case for that pair — it must not (risk 0.19 > α).
+    """
+    spec = AuditSpec(
+        "t", AuditContest("m", {"A": 5000, "C": 4000, "B": 1000}, 10000), 0.1, Method.BRAVO, SEED
+    )
+    readings = ["A"] * 100 + ["B"] * 44 + ["C"] * 20 + [NOT_FOUND]
+    result = evaluate(spec, [readings])[0]
+    assert result.pair_risks["A>B"] > 0.1
+    assert result.decision is not Decision.CONFIRM
+    assert result.sample[NOT_FOUND] == 1
+
+
+def test_vote_for_n_audits_are_refused_until_interpretations_can_hold_several_choices() -> None:
+    from ballotproof.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="vote-for-one"):
+        AuditSpec(
+            "t", AuditContest("m", {"A": 5, "B": 4, "C": 1}, 10, winners=2), 0.1, Method.BRAVO, SEED
+        )
 
 
 def test_minerva_rounds_are_evaluated_with_their_schedule() -> None:

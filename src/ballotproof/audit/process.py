@@ -20,9 +20,10 @@ customary discrepancy rates; a later round grows to the size at which the discre
 far, continuing at their observed rate, would still meet the risk limit (Stark's rule).
 
 Interpretations are a choice id, ``blank`` (no valid vote for the contest), or ``not_found``
-(the ballot could not be retrieved). A ballot not found is counted as a vote for the reported
-runner-up — the worst case for the closest winner–loser pair (the test that decides in a
-vote-for-one contest; for pairs with other losers it is neutral).
+(the ballot could not be retrieved). A ballot not found is the worst case for every pair: in
+each winner–loser pair's test it counts as a vote for that pair's loser (and, in a comparison
+audit, as a vote for every loser against the record). Audits are of vote-for-one contests:
+an interpretation is one choice.
 
 Round sizes: round 1 is the size whose chance of finishing the audit is ``stop_probability``
 (default 90%) if the reported results are right; each later round adds that many draws again.
@@ -50,6 +51,7 @@ __all__ = [
     "RoundResult",
     "evaluate",
     "first_round_size",
+    "overstatements",
     "sample_tally",
     "verify_published",
 ]
@@ -90,6 +92,12 @@ class AuditSpec:
     stop_probability: float = 0.9
 
     def __post_init__(self) -> None:
+        if self.contest.winners != 1:
+            raise AnalysisError(
+                "audits here are of vote-for-one contests (an interpretation "
+                "is one choice); this contest has "
+                f"{self.contest.winners} winners"
+            )
         if not 0.0 < self.risk_limit < 1.0:
             raise AnalysisError(f"risk limit must be in (0, 1), got {self.risk_limit}")
         if not self.seed:
@@ -152,15 +160,21 @@ def first_round_size(spec: AuditSpec) -> int:
     return size.n
 
 
-def sample_tally(spec: AuditSpec, interpretations: Sequence[str]) -> dict[str, int]:
-    """Votes per choice of a sequence of interpretations (one per draw)."""
-    runner_up = spec.contest.reported_losers[0]
+def sample_tally(
+    spec: AuditSpec, interpretations: Sequence[str], *, not_found_to: str | None = None
+) -> dict[str, int]:
+    """Votes per choice of a sequence of interpretations (one per draw).
+
+    A ballot not found counts for ``not_found_to`` (a pair's loser, when testing that pair),
+    or for nobody when ``None`` (for display: ``not_found`` is then reported on its own).
+    """
     tally = dict.fromkeys(spec.contest.tally, 0)
     for choice in interpretations:
         if choice == BLANK:
             continue
         if choice == NOT_FOUND:
-            tally[runner_up] += 1
+            if not_found_to is not None:
+                tally[not_found_to] += 1
         elif choice in tally:
             tally[choice] += 1
         else:
@@ -212,27 +226,41 @@ def evaluate(
     step = first_round_size(spec)
     results: list[RoundResult] = []
     cumulative: list[str] = []
-    samples: list[dict[str, int]] = []
     sizes: list[int] = []
+    # One cumulative sample per pair and round: a ballot not found counts for that pair's
+    # loser, the worst case for every pair at once.
+    per_pair: dict[str, list[dict[str, int]]] = {str(p): [] for p in c.pairs()}
     for number, draws in enumerate(rounds, start=1):
         if results and results[-1].decision is not Decision.NEXT_ROUND:
             raise AnalysisError(f"round {number} follows a round that ended the audit")
         cumulative += list(draws)
-        samples.append(sample_tally(spec, cumulative))
         sizes.append(len(cumulative))
-        if spec.method is Method.BRAVO:
-            r = bravo.bravo_risk(c, samples[-1], alpha=spec.risk_limit, n=len(cumulative))
-            risk, pairs, decision = r.risk, {str(p.pair): p.risk for p in r.pairs}, r.decision
-        else:
-            m = minerva.minerva_risk(c, samples, alpha=spec.risk_limit, round_sizes=sizes)
-            risk, pairs, decision = m.risk, {str(p.pair): p.risk for p in m.pairs}, m.decision
+        pairs: dict[str, float] = {}
+        confirmed = True
+        for pair in c.pairs():
+            samples = per_pair[str(pair)]
+            samples.append(sample_tally(spec, cumulative, not_found_to=pair.loser))
+            if spec.method is Method.BRAVO:
+                r = bravo.bravo_risk(c, samples[-1], alpha=spec.risk_limit, n=len(cumulative))
+                entry = next(x for x in r.pairs if x.pair == pair)
+                pairs[str(pair)] = entry.risk
+                confirmed = confirmed and entry.risk <= spec.risk_limit
+            else:
+                m = minerva.minerva_risk(c, samples, alpha=spec.risk_limit, round_sizes=sizes)
+                mentry = next(x for x in m.pairs if x.pair == pair)
+                pairs[str(pair)] = mentry.risk
+                confirmed = confirmed and mentry.stopped_round is not None
+        risk = max(pairs.values())
+        decision = Decision.CONFIRM if confirmed else Decision.NEXT_ROUND
         next_size = None
         if decision is Decision.NEXT_ROUND:
             next_size = len(cumulative) + step
             if next_size >= c.ballots:
                 decision, next_size = Decision.FULL_HAND_COUNT, None
+        shown = sample_tally(spec, cumulative, not_found_to=None)
+        shown[NOT_FOUND] = sum(1 for x in cumulative if x == NOT_FOUND)
         results.append(
-            RoundResult(number, len(cumulative), samples[-1], risk, pairs, decision, next_size)
+            RoundResult(number, len(cumulative), shown, risk, pairs, decision, next_size)
         )
     return tuple(results)
 
@@ -267,6 +295,7 @@ def _evaluate_comparison(
             if next_size >= c.ballots:
                 decision, next_size = Decision.FULL_HAND_COUNT, None
         sample = sample_tally(spec, readings)
+        sample[NOT_FOUND] = sum(1 for x in readings if x == NOT_FOUND)
         sample.update({f"discrepancy_{k}": getattr(counts, k) for k in ("o1", "o2", "u1", "u2")})
         results.append(
             RoundResult(

@@ -21,14 +21,18 @@ The model, for one state at one moment, with leader L and trailer T in the two-p
   R₂ = f₂·R. R is integrated over with Gauss–Hermite quadrature (n = 40 nodes) on ε.
 
 * **Lean of the remaining vote.** p, the trailer's share of the remaining two-party vote, is
-  Normal(μ_p, σ_p²). μ_p is the trailer's two-party share in the most recent batches, weighted
-  by their two-party votes, over a window of the latest W votes (default the larger of 5% of
-  the count and 50,000); before any batch it is the trailer's share of the count. σ_p² =
-  σ_w² + σ_drift², where σ_w² is the weighted variance of recent batch shares divided by the
-  effective number of batches, and σ_drift = d₀ + d₁·(R/Ê) (defaults 0.03 and 0.15): late
-  votes (mail, provisional, one big county) can lean differently from the recent ones, the
-  more so the more remains. This is the vote-method lean the data supports: the feeds do not
-  say which method a batch was, so the model learns it from the batch shares as they arrive.
+  Normal(μ_p, σ_p²). Two signals inform it: r, the trailer's two-party share in the most
+  recent batches (weighted by their two-party votes, over the latest W votes, W the larger of
+  5% of the count and 50,000; before any batch, the share of the count), and s, the
+  trailer's share of the whole count. μ_p = w·r + (1 − w)·s (w = 0.5), and σ_p² = σ_w² +
+  σ_drift² + ((r − s)/2)², where σ_w² is the weighted variance of recent batch shares divided
+  by the effective number of batches, σ_drift = d₀ + d₁·√(R/Ê) (defaults 0.04 and 0.25), and
+  the last term says that when the recent batches and the count disagree, neither is a safe
+  guide to the rest: late votes (mail, provisional, one big county) can lean very differently
+  from the recent ones, the more so the more remains. This is the vote-method lean the data
+  supports: the feeds do not say which method a batch was, so the model learns it from the
+  batch shares as they arrive. (Batches are differences between successive counts of one
+  source; the counties of each batch are loaded but not used.)
 
 * **Final margin.** M = D + δ − R₂(2p − 1), δ ~ N(0, σ_D²). Given R₂, M is Normal with mean
   D + R₂(1 − 2μ_p) and variance σ_D² + 4R₂²σ_p². Hence P(leader wins) = E_ε[Φ(mean/sd)], and
@@ -69,6 +73,9 @@ class ModelParams:
     drift_remaining: float = 0.25
     window_fraction: float = 0.05
     window_min_votes: int = 50_000
+    expected_drop: float = 0.02
+    recent_weight: float = 0.5
+    quiet_minutes: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,10 +198,15 @@ def estimate(
         s_e = math.sqrt((s_r * (1.0 - expected_pct / 100.0)) ** 2 + (0.5 / expected_pct) ** 2 / 3.0)
 
     remaining_hat = max(e_hat - counted, 0.0)
-    mu_p, var_w, _ = _lean(batches, two_party, params, share_now)
+    recent, var_w, _ = _lean(batches, two_party, params, share_now)
+    # Two signals of the remaining vote's lean: the recent batches and the whole count so far.
+    # Their mean is the estimate; their disagreement is itself uncertainty (a late mail drop
+    # or one big county says little about what the rest of the vote will look like).
+    mu_p = params.recent_weight * recent + (1.0 - params.recent_weight) * share_now
+    disagreement = (recent - share_now) / 2.0
     frac_left = min(remaining_hat / e_hat, 1.0) if e_hat else 0.0
     drift = params.drift_base + params.drift_remaining * math.sqrt(frac_left)
-    sigma_p = math.sqrt(var_w + drift**2)
+    sigma_p = math.sqrt(var_w + drift**2 + disagreement**2)
 
     # Quadrature over the error of the expected total.
     r = np.maximum(e_hat * (1.0 + s_e * _NODES) - counted, 0.0) * f2

@@ -9,9 +9,11 @@ A state is called for its current leader L at the first moment when both
    end inside it is not called: a recount could still move it, and a call made then is the
    kind that feeds claims of a stolen count.
 
-A call is never withdrawn. If the called candidate's probability later falls below 1 − c, the
-engine records that the call *would have had to be withdrawn*; if the called candidate lost in
-the certified result, the backtest counts a wrong call.
+A call is never withdrawn. If the called candidate's probability later falls below 1/2 (the
+called candidate is no longer even the favourite), the engine records that the call *would
+have had to be withdrawn*, and the backtest counts it with the wrong calls; it also reports,
+for every call, the lowest probability the called candidate had afterwards. A call for the
+candidate who lost in the certified result is a wrong call.
 
 Thresholds come from the results module's recount-rule table
 (:mod:`ballotproof.model.recount`); for a percentage of a base other than the office total
@@ -33,25 +35,32 @@ PUBLIC_PAYERS = frozenset({"public", "state", "counties"})
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    """A recount threshold: a percent of the final total, a number of votes, or the lesser."""
+    """A state's public recount threshold, from one or more rules of its law.
 
-    pct: float | None
-    votes: float | None
+    ``parts`` holds, per rule, (percent of the final total or ``None``, votes or ``None``,
+    whether the lesser of the two applies — else the greater). The threshold in votes at a given
+    final total is the most generous rule's; it is evaluated at the engine's *current* estimate
+    of the final total, never at the certified one.
+    """
+
+    parts: tuple[tuple[float | None, float | None, bool], ...]
     citation: str
 
     def votes_at(self, total: float) -> float:
-        options = []
-        if self.pct is not None:
-            options.append(self.pct / 100.0 * total)
-        if self.votes is not None:
-            options.append(self.votes)
-        return min(options) if options else 0.0
+        best = 0.0
+        for pct, votes, lesser in self.parts:
+            options = [
+                x for x in (None if pct is None else pct / 100.0 * total, votes) if x is not None
+            ]
+            if options:
+                best = max(best, min(options) if lesser else max(options))
+        return best
 
 
-def public_threshold(rules: Iterable[RecountRule], *, at_total: float) -> Threshold | None:
-    """The most generous automatic or publicly paid recount threshold among ``rules``."""
-    best: Threshold | None = None
-    best_votes = -1.0
+def public_threshold(rules: Iterable[RecountRule]) -> Threshold | None:
+    """The automatic or publicly paid recount rules among ``rules``, as one threshold."""
+    parts = []
+    citations = []
     for rule in rules:
         if rule.any_margin:
             continue
@@ -59,15 +68,9 @@ def public_threshold(rules: Iterable[RecountRule], *, at_total: float) -> Thresh
             continue
         pct = float(rule.threshold_pct) if rule.threshold_pct is not None else None
         votes = float(rule.threshold_votes) if rule.threshold_votes is not None else None
-        if pct is not None and votes is not None and rule.combine is not ThresholdCombine.LESSER:
-            # "greater"/"either": the larger one decides.
-            t = Threshold(None, max(pct / 100.0 * at_total, votes), rule.citation)
-        else:
-            t = Threshold(pct, votes, rule.citation)
-        v = t.votes_at(at_total)
-        if v > best_votes:
-            best, best_votes = t, v
-    return best
+        parts.append((pct, votes, rule.combine is ThresholdCombine.LESSER))
+        citations.append(rule.citation)
+    return Threshold(tuple(parts), "; ".join(citations)) if parts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +90,5 @@ class CallRule:
         return not (self.respect_recount and p_within > 1.0 - self.confidence)
 
     def would_withdraw(self, p_called: float) -> bool:
-        return p_called < 1.0 - self.confidence
+        """A call is untenable once its candidate is no longer the favourite."""
+        return p_called < 0.5

@@ -24,7 +24,14 @@ from rich.table import Table
 from ballotproof.audit import alpha as alpha_mod
 from ballotproof.audit import bravo, macro, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.process import BLANK, AuditSpec, Check, Method, verify_published
+from ballotproof.audit.process import (
+    BLANK,
+    AuditSpec,
+    Check,
+    Method,
+    first_round_size,
+    verify_published,
+)
 from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import app, emit_json, err, handle_errors, out
 from ballotproof.errors import InputError
@@ -585,7 +592,25 @@ def start(
     if m_.is_comparison:
         if cvrs is None:
             raise typer.BadParameter("a comparison audit needs --cvrs", param_hint="--cvrs")
+        if ballots != m.total_ballots:
+            raise InputError(
+                f"--ballots is {ballots:,} but the manifest lists {m.total_ballots:,}: a "
+                "comparison audit's diluted margin needs the true number of ballots",
+                path=str(manifest),
+            )
         committed = _load_cvrs(cvrs, cvr_format, contest, jurisdiction, set(c.tally))
+        recorded = dict.fromkeys(c.tally, 0)
+        for choice in committed.values():
+            if choice in recorded:
+                recorded[choice] += 1
+        if recorded != dict(c.tally):
+            raise InputError(
+                "the cast vote records do not add up to the reported tally (records: "
+                + ", ".join(f"{k}={v}" for k, v in recorded.items())
+                + "): a comparison audit checks the outcome the records report",
+                path=str(cvrs),
+                field="tally",
+            )
         if len(committed) != m.total_ballots:
             raise InputError(
                 f"{len(committed):,} cast vote records but {m.total_ballots:,} "
@@ -604,6 +629,19 @@ def start(
                 got=stray,
             )
     spec = AuditSpec(name, c, risk_limit, m_, seed)
+    size = round_size if round_size is not None else first_round_size(spec)
+    if c.tied or size >= c.ballots:
+        reason = (
+            "the reported result is a tie"
+            if c.tied
+            else f"round 1 would need {size:,} of {c.ballots:,} ballots"
+        )
+        doc_fc = {"audit": name, "decision": Decision.FULL_HAND_COUNT.value, "reason": reason}
+        if as_json:
+            emit_json(doc_fc)
+        else:
+            out.print(f"[bold]Full hand count[/]: {reason}; no sample is drawn.")
+        return
     stored = open_store(db).start(
         spec,
         m.batches,
@@ -641,7 +679,12 @@ def record(
     as_json: JsonOpt = False,
 ) -> None:
     """Record ballot interpretations (choice, blank or not_found); closes complete rounds."""
+    store = open_store(db)
+    current = store.load(audit)
+    drawn = {d.ballot_id for d in current.draws}
+    valid = current.spec.valid_interpretations()
     rows = []
+    seen: dict[str, tuple[str, int]] = {}
     for row in read_rows(
         file,
         ("Ballot ID", "Interpretation"),
@@ -650,8 +693,17 @@ def record(
         choice = row.get("Interpretation")
         if not choice:
             continue
-        rows.append((row.require("Ballot ID"), choice, row.get("Note")))
-    store = open_store(db)
+        ballot_id = row.require("Ballot ID")
+        if ballot_id not in drawn:
+            raise row.error("Ballot ID", f"a ballot drawn in audit {audit!r}", ballot_id)
+        if choice not in valid:
+            raise row.error("Interpretation", "one of " + ", ".join(sorted(valid)), choice)
+        if ballot_id in seen and seen[ballot_id][0] != choice:
+            raise row.error(
+                "Interpretation", f"{seen[ballot_id][0]!r} as on line {seen[ballot_id][1]}", choice
+            )
+        seen[ballot_id] = (choice, row.line)
+        rows.append((ballot_id, choice, row.get("Note")))
     stored, written, repeated = store.record(audit, rows, now=_now(), correct=correct)
     doc = _status_doc(stored)
     doc["recorded"] = {"new": written, "unchanged": repeated}
@@ -757,7 +809,7 @@ def verify(
         raise typer.Exit(1)
 
 
-EXPORT_FILES = ("audit.json", "manifest.csv", "interpretations.csv", "draws.csv")
+EXPORT_FILES = ("audit.json", "manifest.csv", "interpretations.csv", "draws.csv", "journal.jsonl")
 
 
 @audit_app.command()
@@ -819,6 +871,13 @@ def export(
         "manifest.csv": manifest_text,
         "interpretations.csv": interp_text,
         "draws.csv": draws_text,
+        "journal.jsonl": "".join(
+            json.dumps(
+                {"seq": q, "kind": k, "payload": p, "prev_hash": ph, "hash": h}, ensure_ascii=False
+            )
+            + "\n"
+            for q, k, p, ph, h in open_store(db).journal(audit)
+        ),
     }
     if cvr_text is not None:
         texts["cvrs.csv"] = cvr_text
@@ -827,6 +886,88 @@ def export(
     for name in texts:
         (output / f".{name}.tmp").replace(output / name)
     err.print(f"wrote {', '.join(EXPORT_FILES)} to {output}")
+
+
+def _journal_checks(
+    path: Path, doc: dict[str, Any], batches: Any, expect_head: str | None
+) -> list[Check]:
+    """Replay the published journal: its chain, its head, and what it says was recorded."""
+    from ballotproof.store.repository import GENESIS, batches_digest, chain_hash
+
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON: {exc.msg}", path=str(path), line=number) from exc
+    prev, broken = GENESIS, None
+    for e in entries:
+        if e["prev_hash"] != prev or chain_hash(prev, e["kind"], e["payload"]) != e["hash"]:
+            broken = e["seq"]
+            break
+        prev = e["hash"]
+    checks = [
+        Check(
+            "journal hash chain",
+            broken is None,
+            "intact" if broken is None else f"broken at entry {broken}",
+        )
+    ]
+    head = entries[-1]["hash"] if entries else GENESIS
+    checks.append(
+        Check(
+            "journal head matches audit.json", head == doc["journal_head"], f"journal {head[:16]}…"
+        )
+    )
+    if expect_head is not None:
+        checks.append(
+            Check(
+                "journal head matches the published hash",
+                head == expect_head,
+                f"journal {head}, published {expect_head}",
+            )
+        )
+    payloads = [(e["kind"], json.loads(e["payload"])) for e in entries]
+    started = next((p for k, p in payloads if k == "audit_started"), None)
+    checks.append(
+        Check(
+            "specification matches the journal",
+            started is not None and started["spec"] == doc["spec"],
+            "seed, contest, risk limit and method as first journalled",
+        )
+    )
+    checks.append(
+        Check(
+            "manifest matches the journal",
+            started is not None and started.get("batches_sha256") == batches_digest(batches),
+            f"{len(batches)} batches hashed",
+        )
+    )
+    checks.append(
+        Check(
+            "round sizes match the journal",
+            [p["size"] for k, p in payloads if k == "round_opened"] == doc["round_sizes"],
+            f"sizes {doc['round_sizes']}",
+        )
+    )
+    checks.append(
+        Check(
+            "round results match the journal",
+            [p["result"] for k, p in payloads if k == "round_closed"] == doc["results"],
+            f"{len(doc['results'])} result(s)",
+        )
+    )
+    return checks
+
+
+def _journal_interpretations(path: Path) -> list[tuple[str, int, str]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        e = json.loads(line)
+        if e["kind"] == "interpretation":
+            p = json.loads(e["payload"])
+            out.append((p["ballot_id"], p["version"], p["choice"]))
+    return out
 
 
 def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...]:
@@ -844,23 +985,9 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
             f"malformed JSON: {exc.msg}", path=str(folder / "audit.json"), line=exc.lineno
         ) from exc
     spec = spec_from_json(doc["spec"])
-    manifest_path = folder / "manifest.csv"
-    manifest = load_manifest(manifest_path)
-    checks = [
-        Check(
-            "manifest matches its published hash",
-            _sha256(manifest_path) == doc["manifest_sha256"],
-            f"sha256 {_sha256(manifest_path)[:16]}…",
-        )
-    ]
-    if expect_head is not None:
-        checks.append(
-            Check(
-                "journal head matches the published hash",
-                doc["journal_head"] == expect_head,
-                f"bundle {doc['journal_head']}, published {expect_head}",
-            )
-        )
+    manifest = load_manifest(folder / "manifest.csv")
+    checks = list(_journal_checks(folder / "journal.jsonl", doc, manifest.batches, expect_head))
+    published_rows: list[tuple[str, int, str]] = []
     latest: dict[str, tuple[int, str]] = {}
     for row in read_rows(
         folder / "interpretations.csv",
@@ -868,8 +995,16 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
         optional=("Correction", "Recorded At", "Note"),
     ):
         bid, version = row.require("Ballot ID"), parse_int(row, "Version", minimum=1)
+        published_rows.append((bid, version, row.require("Interpretation")))
         if bid not in latest or latest[bid][0] < version:
             latest[bid] = (version, row.require("Interpretation"))
+    checks.append(
+        Check(
+            "interpretations match the journal",
+            sorted(published_rows) == sorted(_journal_interpretations(folder / "journal.jsonl")),
+            f"{len(published_rows)} published",
+        )
+    )
     claimed_draws = [
         (parse_int(r, "Order", minimum=1), r.require("Ticket"), r.require("Ballot ID"))
         for r in read_rows(

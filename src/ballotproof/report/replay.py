@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import statistics
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from html import escape
@@ -25,7 +26,7 @@ from ballotproof.io.feeds import load_2020_feed, load_generic_feed
 from ballotproof.io.race_calls import load_race_calls
 from ballotproof.io.recount_rules import load_recount_rules
 from ballotproof.io.us2020 import data_dir, load_us2020
-from ballotproof.model import Election, UnitId
+from ballotproof.model import Election
 from ballotproof.results import electoral_college
 
 __all__ = ["BATTLEGROUND", "replay_doc", "run_replay", "setups_for", "write_replay_report"]
@@ -39,22 +40,19 @@ def _iso(t: datetime | None) -> str | None:
 
 
 def setups_for(election: Election, *, states: Sequence[str] | None = None) -> list[StateSetup]:
-    """Per state: its elector-bearing units and its public recount threshold."""
+    """Per state: its elector-bearing units and its public recount threshold.
+
+    Only the units, their electors and the law are used: nothing from the results.
+    """
     rules = load_recount_rules()
-    ec = electoral_college(election)
     units: dict[str, list[tuple[str, int]]] = {}
-    for a in ec.awards:
-        units.setdefault(str(election.state_of(a.unit).id), []).append((a.unit, a.electors))
-    totals = election.contest().totals
+    for unit in election.electoral_units():
+        units.setdefault(str(election.state_of(unit.id).id), []).append((unit.id, unit.electors))
     out = []
     for st, us in units.items():
         if states is not None and st not in states:
             continue
-        state_votes = totals.get(UnitId(st), {})
-        at = float(sum(state_votes.values()))
-        # The threshold is computed from the rule table at the scale of the state's turnout;
-        # the engine re-evaluates it against its own estimate of the final total.
-        thr = public_threshold([r for r in rules if r.state == st], at_total=at)
+        thr = public_threshold([r for r in rules if r.state == st])
         out.append(StateSetup(st, tuple(us), thr))
     return out
 
@@ -155,9 +153,20 @@ def replay_doc(
             "final_winner": s.winner,
             "final_margin_biden": final_margin,
             "wrong": s.wrong,
+            "lowest_p_after_call": None
+            if engine.lowest_after_call(s.state) is None
+            else round(float(engine.lowest_after_call(s.state) or 0.0), 6),
+            "withdrawn": any(
+                e.state == s.state and e.kind == "call_would_be_withdrawn" for e in engine.events
+            ),
             "recount_threshold": None
             if setup_thr is None
-            else {"pct": setup_thr.pct, "votes": setup_thr.votes, "citation": setup_thr.citation},
+            else {
+                "rules": [
+                    {"pct": p, "votes": v, "lesser": lesser} for p, v, lesser in setup_thr.parts
+                ],
+                "citation": setup_thr.citation,
+            },
             "updates": len(moments),
             "last_p_leader": None if last is None else round(last.p_leader, 6),
             "events": {
@@ -173,10 +182,13 @@ def replay_doc(
         _b, br = calibration(eng.moments, winners)
         levels[f"{c:g}"] = {
             "calls": sum(1 for x in sc if x.call is not None),
-            "wrong_calls": [x.state for x in sc if x.wrong],
+            "wrong_calls": sorted(
+                {x.state for x in sc if x.wrong}
+                | {e.state for e in eng.events if e.kind == "call_would_be_withdrawn"}
+            ),
             "uncalled": [x.state for x in sc if x.call is None],
             "withdrawals": [e.state for e in eng.events if e.kind == "call_would_be_withdrawn"],
-            "median_hours_vs_ap": deltas[len(deltas) // 2] if deltas else None,
+            "median_hours_vs_ap": round(statistics.median(deltas), 2) if deltas else None,
             "earlier_than_ap": sum(1 for d in deltas if d < 0),
             "later_than_ap": sum(1 for d in deltas if d >= 0),
             "brier": round(br, 6),
@@ -205,7 +217,12 @@ def replay_doc(
         "(see PROVENANCE.md); hindsight columns are not read",
         "states": per_state,
         "backtest": {
-            "wrong_calls": [s.state for s in scores if s.wrong],
+            # Wrong: called for the certified loser, or a call that would have had to be
+            # withdrawn (its candidate later no longer the favourite).
+            "wrong_calls": sorted(
+                {s.state for s in scores if s.wrong}
+                | {e.state for e in engine.events if e.kind == "call_would_be_withdrawn"}
+            ),
             "calls": sum(1 for s in scores if s.call is not None),
             "uncalled": [s.state for s in scores if s.call is None],
             "calibration": [

@@ -34,7 +34,7 @@ from ballotproof.audit.process import (
     first_round_size,
 )
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
-from ballotproof.errors import StoreError
+from ballotproof.errors import AnalysisError, StoreError
 from ballotproof.store import schema
 
 __all__ = [
@@ -61,6 +61,37 @@ def chain_hash(prev: str, kind: str, payload: str) -> str:
 def cvr_digest(cvrs: dict[str, str]) -> str:
     """SHA-256 of the committed cast vote records (canonical: sorted by ballot id)."""
     return hashlib.sha256(canonical(sorted(cvrs.items())).encode()).hexdigest()
+
+
+def draws_digest(rows: Sequence[dict[str, Any]]) -> str:
+    """SHA-256 of a round's draws: order, round, ticket, id, generation and where the ballot is."""
+    keys = (
+        "seq",
+        "round",
+        "ticket",
+        "ballot_id",
+        "generation",
+        "jurisdiction",
+        "container",
+        "tabulator",
+        "batch",
+        "position",
+    )
+    return hashlib.sha256(canonical([[r[k] for k in keys] for r in rows]).encode()).hexdigest()
+
+
+def batches_digest(batches: Sequence[Batch]) -> str:
+    """SHA-256 of a manifest's batches (jurisdiction, container, tabulator, name, ballots)."""
+    return hashlib.sha256(
+        canonical(
+            [[b.jurisdiction, b.container, b.tabulator, b.name, b.ballots] for b in batches]
+        ).encode()
+    ).hexdigest()
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    """The database's own one-line reason, without SQLAlchemy's SQL and parameter dump."""
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
 
 
 def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
@@ -249,18 +280,16 @@ class AuditStore:
                 audit=spec.name, number=number, size=size, opened_at=now, result=None
             )
         )
-        digest = hashlib.sha256(
-            canonical(
-                [[r["seq"], r["ticket"], r["ballot_id"], r["generation"]] for r in rows]
-            ).encode()
-        ).hexdigest()
-        w.log("round_opened", {"round": number, "size": size, "draws_sha256": digest, "at": now})
+        w.log(
+            "round_opened",
+            {"round": number, "size": size, "draws_sha256": draws_digest(rows), "at": now},
+        )
 
     def _transaction(self) -> Any:
         try:
             return self.engine.begin()
         except SQLAlchemyError as exc:  # pragma: no cover - connection failures
-            raise StoreError(f"cannot open the audit database: {exc}") from exc
+            raise StoreError(f"cannot open the audit database: {_short(exc)}") from exc
 
     # --- commands --------------------------------------------------------------------------
 
@@ -321,6 +350,7 @@ class AuditStore:
                         "manifest_sha256": manifest_sha256,
                         "manifest_source": manifest_source,
                         "batches": len(batches),
+                        "batches_sha256": batches_digest(batches),
                     },
                 )
                 if cvrs:
@@ -338,7 +368,7 @@ class AuditStore:
                 self._open_round(w, spec, batches, 1, size, 0, now)
                 w.flush()
         except SQLAlchemyError as exc:
-            raise StoreError(f"the audit database refused the new audit: {exc}") from exc
+            raise StoreError(f"the audit database refused the new audit: {_short(exc)}") from exc
         return self.load(spec.name)
 
     def record(
@@ -361,6 +391,11 @@ class AuditStore:
         try:
             with self.engine.begin() as conn:
                 w = self._writer(conn, name)
+                if w.head != before.journal_head:
+                    # Someone recorded meanwhile: what was checked above may be stale.
+                    raise StoreError(
+                        f"audit {name!r} changed while recording; run the command again"
+                    )
                 latest = dict(before.interpretations)
                 versions: dict[str, int] = {}
                 for bid, _v, *_ in before.history:
@@ -419,7 +454,7 @@ class AuditStore:
                 self._close_if_complete(w, before, latest, now)
                 w.flush()
         except SQLAlchemyError as exc:
-            raise StoreError(f"the audit database refused the record: {exc}") from exc
+            raise StoreError(f"the audit database refused the record: {_short(exc)}") from exc
         return self.load(name), written, repeated
 
     def _close_if_complete(
@@ -515,7 +550,7 @@ class AuditStore:
                     .limit(1)
                 ).first()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read audit {name!r}: {exc}") from exc
+            raise StoreError(f"cannot read audit {name!r}: {_short(exc)}") from exc
         latest: dict[str, tuple[int, str]] = {}
         for bid, version, choice, *_ in hist:
             if bid not in latest or latest[bid][0] < version:
@@ -583,15 +618,20 @@ class AuditStore:
                 "audit specification matches the journal",
                 started is not None
                 and started["spec"] == spec_to_json(audit.spec)
-                and started["manifest_sha256"] == audit.manifest_sha256,
-                "seed, contest, risk limit, method and manifest hash as first journalled",
+                and started["manifest_sha256"] == audit.manifest_sha256
+                and started.get("manifest_source") == audit.manifest_source
+                and started.get("at") == audit.created_at,
+                "seed, contest, risk limit, method, manifest hash and source, start time as "
+                "first journalled",
             )
         )
         checks.append(
             Check(
                 "manifest matches the journal",
-                started is not None and started["batches"] == len(audit.batches),
-                f"{len(audit.batches)} batches stored",
+                started is not None
+                and started["batches"] == len(audit.batches)
+                and started.get("batches_sha256") == batches_digest(audit.batches),
+                f"{len(audit.batches)} batches stored, every field hashed",
             )
         )
         journalled = [
@@ -608,6 +648,17 @@ class AuditStore:
             )
         )
         opened = [p for k, p in payloads if k == "round_opened"]
+        stored_digests = [
+            draws_digest([_draw_row(name, d.round, _as_draw(d)) for d in audit.round_draws(r)])
+            for r in range(1, len(audit.round_sizes) + 1)
+        ]
+        checks.append(
+            Check(
+                "drawn ballots (with where they are) match the journal",
+                [p["draws_sha256"] for p in opened] == stored_digests,
+                f"{len(opened)} round(s) compared",
+            )
+        )
         checks.append(
             Check(
                 "round sizes match the journal",
@@ -646,6 +697,8 @@ class AuditStore:
             detail = f"{len(closed)} closed round(s) recomputed"
         except KeyError as exc:
             ok, detail = False, f"a closed round lacks the interpretation of {exc}"
+        except AnalysisError as exc:
+            ok, detail = False, str(exc)
         checks.append(Check("risk recomputed from interpretations", ok, detail))
         closed_journal = [p["result"] for k, p in payloads if k == "round_closed"]
         checks.append(
@@ -656,6 +709,10 @@ class AuditStore:
             )
         )
         return tuple(checks)
+
+
+def _as_draw(d: StoredDraw) -> Draw:
+    return Draw(d.seq, d.ticket, d.ballot_id, d.generation, d.ballot)
 
 
 def _draw_row(audit: str, number: int, d: Draw) -> dict[str, Any]:
@@ -689,5 +746,5 @@ def open_store(url_or_path: str | Path) -> AuditStore:
 
         schema.metadata.create_all(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the audit database {text}: {exc}") from exc
+        raise StoreError(f"cannot open the audit database {text}: {_short(exc)}") from exc
     return AuditStore(engine)
