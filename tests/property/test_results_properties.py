@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -100,28 +101,60 @@ def test_flip_sets_are_optimal_and_work(
     except AnalysisError:
         return
     contest = e.contest()
-    # 1. The set works: move the switchers one by one, each from the strongest other candidate
-    #    (a plain simulation, independent of the closed form), and recount the electors.
+    # 1. The set works, in both worlds — voters switching, and votes added — simulated plainly
+    #    and independently of the closed forms, then the electors recounted.
     moved = {i.unit: i for i in f.items}
-    electors: dict[str, int] = {}
-    for a in ec.awards:
-        votes = dict(tabulate_unit(contest, a.unit).votes)
-        if a.unit in moved:
-            i = moved[a.unit]
-            assert i.switchers is not None
-            for _ in range(i.switchers):
-                donor = max((c for c in votes if c != i.to_choice), key=lambda c: votes[c])
-                votes[donor] -= 1
-                votes[i.to_choice] += 1
-            assert all(v >= 0 for v in votes.values())
-        top = sorted(votes.items(), key=lambda cv: -cv[1])
-        if len(top) > 1 and top[0][1] == top[1][1]:
-            continue
-        electors[top[0][0]] = electors.get(top[0][0], 0) + a.electors
-    if goal is FlipGoal.DENY:
-        assert electors.get(f.winner, 0) < ec.majority
-    else:
-        assert electors.get(f.runner_up, 0) >= ec.majority
+
+    def switched(votes: dict[str, int], i: Any, k: int) -> dict[str, int]:
+        v = dict(votes)
+        for _ in range(k):  # deny: from the winner; elect: from the strongest other
+            donor = (
+                i.from_choice
+                if goal is FlipGoal.DENY
+                else max((c for c in v if c != i.to_choice), key=lambda c: v[c])
+            )
+            v[donor] -= 1
+            v[i.to_choice] += 1
+        return v
+
+    def achieved(v: dict[str, int], i: Any) -> bool:
+        best_other = max(x for c, x in v.items() if c != i.to_choice)
+        if goal is FlipGoal.DENY:  # the winner no longer strictly ahead of everyone
+            return v[i.from_choice] <= max(x for c, x in v.items() if c != i.from_choice)
+        return v[i.to_choice] > best_other
+
+    for world in ("switch", "add"):
+        electors: dict[str, int] = {}
+        for a in ec.awards:
+            votes = dict(tabulate_unit(contest, a.unit).votes)
+            if a.unit in moved:
+                i = moved[a.unit]
+                if objective is FlipObjective.SWITCHERS or world == "switch":
+                    assert i.switchers is not None
+                    votes = switched(votes, i, i.switchers)
+                    assert all(v >= 0 for v in votes.values())
+                    assert achieved(votes, i)
+                    if i.switchers:  # and one voter fewer would not do
+                        assert not achieved(
+                            switched(
+                                dict(tabulate_unit(contest, a.unit).votes), i, i.switchers - 1
+                            ),
+                            i,
+                        )
+                else:
+                    votes[i.to_choice] += i.votes
+                    assert achieved(votes, i)
+                    fewer = dict(tabulate_unit(contest, a.unit).votes)
+                    fewer[i.to_choice] += i.votes - 1
+                    assert i.votes == 0 or not achieved(fewer, i)
+            top = sorted(votes.items(), key=lambda cv: -cv[1])
+            if len(top) > 1 and top[0][1] == top[1][1]:
+                continue
+            electors[top[0][0]] = electors.get(top[0][0], 0) + a.electors
+        if goal is FlipGoal.DENY:
+            assert electors.get(f.winner, 0) < ec.majority
+        else:
+            assert electors.get(f.runner_up, 0) >= ec.majority
     # 2. Nothing cheaper works: brute force over every subset of candidate units.
     if goal is FlipGoal.DENY:
         pool = [
@@ -140,16 +173,23 @@ def test_flip_sets_are_optimal_and_work(
     weights, costs = [], []
     for a, t in pool:
         assert t is not None
-        cost = (
-            a.result.votes_to_flip(t)
-            if objective is FlipObjective.MARGIN
-            else a.result.switchers_to_flip(t)
-        )
+        if goal is FlipGoal.DENY:
+            cost: int | None = (
+                a.result.margin
+                if objective is FlipObjective.VOTES
+                else a.result.switchers_to_deny()
+            )
+        else:
+            cost = (
+                a.result.votes_to_flip(t) + 1
+                if objective is FlipObjective.VOTES
+                else a.result.switchers_to_flip(t)
+            )
         if cost is not None:
             weights.append(a.electors)
             costs.append(cost)
     best = _brute_force(weights, costs, need)
-    got = f.margin_sum if objective is FlipObjective.MARGIN else f.switchers
+    got = f.votes if objective is FlipObjective.VOTES else f.switchers
     assert got == best
 
 

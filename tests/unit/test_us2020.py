@@ -92,24 +92,20 @@ def test_tipping_point_is_wisconsin(us2020: Election) -> None:
 
 def test_deny_flip_is_az_ga_wi(us2020: Election) -> None:
     votes = _state_votes()
+    margins = {s: votes[s]["biden"] - votes[s]["trump"] for s in ("AZ", "GA", "WI")}
     for objective in FlipObjective:
         f = minimal_flip(us2020, FlipGoal.DENY, objective)
         assert set(f.units) == {"AZ", "GA", "WI"}
-        assert (
-            f.margin_sum
-            == sum(votes[s]["biden"] - votes[s]["trump"] for s in ("AZ", "GA", "WI"))
-            == 42_918
-        )
-        assert f.switchers == sum(
-            (votes[s]["biden"] - votes[s]["trump"]) // 2 + 1 for s in ("AZ", "GA", "WI")
-        )
-        assert f.winner_electors_after == 269
+        assert f.margin_sum == f.votes == sum(margins.values()) == 42_918
+        assert f.switchers == sum((m + 1) // 2 for m in margins.values())  # to a tie
+        assert f.winner_electors_after == 269 and f.runner_up_electors_after == 232
 
 
 def test_elect_flip_gives_trump_a_majority(us2020: Election) -> None:
     f = minimal_flip(us2020, FlipGoal.ELECT)
     assert f.runner_up_electors_after >= 270
     assert set(f.units) == {"AZ", "GA", "WI", "NE-2"}
+    assert f.votes == f.margin_sum + 4  # each unit won outright: one vote past the tie
 
 
 def test_recount_status_of_the_close_states(us2020: Election, rules: tuple) -> None:

@@ -17,8 +17,10 @@ candidate who lost in the certified result is a wrong call.
 
 Thresholds come from the results module's recount-rule table
 (:mod:`ballotproof.model.recount`); for a percentage of a base other than the office total
-the model uses its estimate of the final total, which differs from the two-candidate base by
-the third-party share (about 1–2% in 2020), so τ is slightly generous (cautious) there.
+the model uses its estimate, at that moment, of the final total of all votes: larger than a
+two-candidate base by the third-party share (about 1–2% in 2020) and about twice a
+winner's-votes base (Colorado), so τ is generous there — which only makes the rule more
+cautious, never less.
 """
 
 from __future__ import annotations

@@ -161,7 +161,7 @@ def margins(
     data: DataOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
-    top: Annotated[int, typer.Option(help="Show only the N closest (0: all).")] = 0,
+    top: Annotated[int, typer.Option(min=0, help="Show only the N closest (0: all).")] = 0,
 ) -> None:
     """Margins in votes and in percent of votes cast, closest first."""
     doc = documents.margins_doc(_load(data), contest)
@@ -213,9 +213,9 @@ def tipping_point(
 
 def _print_flip(title: str, block: dict[str, Any]) -> None:
     table = Table(title=title, title_justify="left")
-    for col in ("Unit", "Electors", "From", "To", "Margin", "Switchers"):
+    for col in ("Unit", "Electors", "From", "To", "Margin", "Votes", "Switchers"):
         table.add_column(
-            col, justify="right" if col in ("Electors", "Margin", "Switchers") else "left"
+            col, justify="right" if col in ("Electors", "Margin", "Votes", "Switchers") else "left"
         )
     for i in block["units"]:
         table.add_row(
@@ -224,6 +224,7 @@ def _print_flip(title: str, block: dict[str, Any]) -> None:
             i["from"],
             i["to"],
             _num(i["margin"]),
+            _num(i["votes"]),
             _num(i["switchers"]),
         )
     table.add_row(
@@ -232,6 +233,7 @@ def _print_flip(title: str, block: dict[str, Any]) -> None:
         "",
         "",
         _num(block["margin_sum"]),
+        _num(block["votes"]),
         _num(block["switchers"]),
         style="bold",
     )
@@ -269,7 +271,7 @@ def recounts(
         Path | None,
         typer.Option(help="Recount-rule table (CSV). Default: the packaged 2020 table."),
     ] = None,
-    top: Annotated[int, typer.Option(help="Show only the N closest states (0: all).")] = 0,
+    top: Annotated[int, typer.Option(min=0, help="Show only the N closest states (0: all).")] = 0,
 ) -> None:
     """Recount eligibility per state from the rules in force (unknown where not in the table)."""
     election = _load(data)

@@ -207,6 +207,10 @@ def load_generic_feed(path: str | Path) -> list[Update]:
             raise row.error(
                 "votes_", "at least two votes_<candidate> columns", ",".join(row.values)
             )
+        if sum(cands.values()) > parse_int(row, "total"):
+            raise row.error(
+                "total", f"at least the candidates' {sum(cands.values()):,} votes", row.get("total")
+            )
         out.append(
             Update(
                 state=row.require("state"),
@@ -220,7 +224,7 @@ def load_generic_feed(path: str | Path) -> list[Update]:
                 line=row.line,
             )
         )
-    return out
+    return merge(out)  # a feed may list its rows in any order
 
 
 def merge(*feeds: Iterable[Update]) -> list[Update]:

@@ -53,6 +53,14 @@ def _rule(row: Row) -> RecountRule:
     pct_text = row.get("threshold_pct").lower()
     any_margin = pct_text == "any"
     pct = None if any_margin else parse_fraction(row, "threshold_pct")
+    if pct is not None and (pct > 100 or "/" in row.get("threshold_pct")):
+        raise row.error(
+            "threshold_pct", "a percentage from 0 to 100 as a decimal", row.get("threshold_pct")
+        )
+    if any_margin and row.get("threshold_votes"):
+        raise row.error(
+            "threshold_votes", "nothing when threshold_pct is 'any'", row.get("threshold_votes")
+        )
     votes = parse_int(row, "threshold_votes") if row.get("threshold_votes") else None
     if not any_margin and pct is None and votes is None:
         raise row.error("threshold_pct", "a percent, 'any', or a threshold_votes value", "")

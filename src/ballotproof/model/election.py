@@ -30,7 +30,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import NewType
 
-from ballotproof.errors import IntegrityError
+from ballotproof.errors import AnalysisError, IntegrityError
 
 UnitId = NewType("UnitId", str)
 ChoiceId = NewType("ChoiceId", str)
@@ -278,13 +278,17 @@ class Election:
         return UnitId(unit_id) in self._by_id
 
     def contest(self, contest_id: str | None = None) -> Contest:
-        """The contest with this id, or the first contest when ``None``."""
+        """The contest with this id, or the first contest when ``None`` (AnalysisError if none)."""
         if contest_id is None:
             return self.contests[0]
         for c in self.contests:
             if c.id == contest_id:
                 return c
-        raise KeyError(contest_id)
+        raise AnalysisError(
+            f"no contest {contest_id!r} in this election (contests: "
+            + ", ".join(c.id for c in self.contests)
+            + ")"
+        )
 
     def children(self, unit_id: UnitId | None) -> tuple[Unit, ...]:
         """Units whose parent is ``unit_id`` (``None``: the roots)."""

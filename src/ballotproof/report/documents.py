@@ -143,11 +143,13 @@ def _flip_set(f: FlipSet) -> dict[str, Any]:
                 "from": i.from_choice,
                 "to": i.to_choice,
                 "margin": i.margin,
+                "votes": i.votes,
                 "switchers": i.switchers,
             }
             for i in f.items
         ],
         "margin_sum": f.margin_sum,
+        "votes": f.votes,
         "switchers": f.switchers,
         "electors_moved": f.electors_moved,
         "electors_needed": f.electors_needed,
@@ -159,7 +161,7 @@ def _flip_set(f: FlipSet) -> dict[str, Any]:
 def flip_doc(
     election: Election, contest_id: str | None = None, *, ec: ElectoralResult | None = None
 ) -> dict[str, Any]:
-    """Both flip questions, each optimised by margin sum and by switchers."""
+    """Both flip questions, each optimised by votes to add and by switchers."""
     ec = ec or electoral_college(election, contest_id)
     doc = _head(election, contest_id)
     sets = {
@@ -167,12 +169,12 @@ def flip_doc(
         for g in FlipGoal
         for o in FlipObjective
     }
-    first = sets[(FlipGoal.DENY, FlipObjective.MARGIN)]
+    first = sets[(FlipGoal.DENY, FlipObjective.VOTES)]
     doc["winner"] = first.winner
     doc["runner_up"] = first.runner_up
     doc["algorithm"] = first.algorithm
     for goal in FlipGoal:
-        block = _flip_set(sets[(goal, FlipObjective.MARGIN)])
+        block = _flip_set(sets[(goal, FlipObjective.VOTES)])
         block["by_switchers"] = _flip_set(sets[(goal, FlipObjective.SWITCHERS)])
         doc[goal.value] = block
     return doc

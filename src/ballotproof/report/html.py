@@ -123,15 +123,22 @@ def headline(docs: dict[str, Any]) -> str:
     flipped = _list([unit_names.get(i["unit"], i["unit"]) for i in deny["units"]])
     w_votes = next(p for p in pv if p["choice"] == w)
     r_votes = next(p for p in pv if p["choice"] == ru)
+    pv_lead = w_votes["votes"] - r_votes["votes"]
+    popular = (
+        f"and the popular vote by {pv_lead:,} votes ({w_votes['share_pct']:.1f}% to "
+        f"{r_votes['share_pct']:.1f}%)"
+        if pv_lead > 0
+        else f"while {names[ru]} won the popular vote by {-pv_lead:,} votes "
+        f"({r_votes['share_pct']:.1f}% to {w_votes['share_pct']:.1f}%)"
+    )
     text = (
         f"{names[w]} won {ec['electors'][w]} electoral votes to {names[ru]}'s "
-        f"{ec['electors'].get(ru, 0)}, and the popular vote by "
-        f"{w_votes['votes'] - r_votes['votes']:,} votes ({w_votes['share_pct']:.1f}% to "
-        f"{r_votes['share_pct']:.1f}%). The election turned on {tp['name']}, the tipping-point "
-        f"state, which {names[w]} carried by {tp['margin']:,} votes ({tp['margin_pct']:.2f}%). "
-        f"Had {_n(deny['switchers'])} voters in {flipped} chosen {names[ru]} instead of "
-        f"{names[w]}, {names[w]} would have been left with {deny['winner_electors_after']} "
-        f"electors, short of the {ec['majority']} needed."
+        f"{ec['electors'].get(ru, 0)}, {popular}. The election turned on {tp['name']}, the "
+        f"tipping-point state, which {names[w]} carried by {tp['margin']:,} votes "
+        f"({tp['margin_pct']:.2f}%). Had {_n(deny['switchers'])} voters in {flipped} chosen "
+        f"{names[ru]} instead of {names[w]}, those states would have been tied and "
+        f"{names[w]} left with {deny['winner_electors_after']} electors, short of the "
+        f"{ec['majority']} needed."
     )
     phrases = []
     for s in docs["recounts"]["states"][:3]:
@@ -200,12 +207,13 @@ def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None =
     def flip_rows(block: dict[str, Any]) -> str:
         rows = "".join(
             f"<tr><td>{escape(i['unit'])}</td><td>{i['electors']}</td>"
-            f"<td>{i['margin']:,}</td><td>{_n(i['switchers'])}</td></tr>"
+            f"<td>{i['margin']:,}</td><td>{i['votes']:,}</td><td>{_n(i['switchers'])}</td></tr>"
             for i in block["units"]
         )
         return rows + (
             f"<tr class='total'><td>total</td><td>{block['electors_moved']}</td>"
-            f"<td>{block['margin_sum']:,}</td><td>{_n(block['switchers'])}</td></tr>"
+            f"<td>{block['margin_sum']:,}</td><td>{block['votes']:,}</td>"
+            f"<td>{_n(block['switchers'])}</td></tr>"
         )
 
     closest = "".join(
@@ -271,16 +279,17 @@ electors, past the {tp["majority"]} needed. Its margin: {tp["margin"]:,} votes
 ({tp["margin_pct"]:.3f}%).</p>
 
 <h2>How few votes would have changed the outcome</h2>
-<p>(a) Deny {escape(names[flip["winner"]])} a majority ({flip["deny"]["winner_electors_after"]}
-electors left):</p>
-<table id="flip-deny"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Voters who would
-have had to switch</th></tr>{flip_rows(flip["deny"])}</table>
-<p>(b) Give {escape(names[flip["runner_up"]])} a majority outright
+<p>(a) Deny {escape(names[flip["winner"]])} a majority: tie these states and their electors
+go to nobody ({flip["deny"]["winner_electors_after"]} electors left, the House decides):</p>
+<table id="flip-deny"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Votes to tie</th>
+<th>Voters switching to tie</th></tr>{flip_rows(flip["deny"])}</table>
+<p>(b) Give {escape(names[flip["runner_up"]])} a majority outright: win these states
 ({flip["elect"]["runner_up_electors_after"]} electors):</p>
-<table id="flip-elect"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Voters who would
-have had to switch</th></tr>{flip_rows(flip["elect"])}</table>
-<p class="muted">Found by {escape(flip["algorithm"])}: exact, not greedy. A switcher moves
-from the winner to the runner-up, so each flips a unit by ⌊margin/2⌋+1 voters.</p>
+<table id="flip-elect"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Votes to win</th>
+<th>Voters switching to win</th></tr>{flip_rows(flip["elect"])}</table>
+<p class="muted">Found by {escape(flip["algorithm"])}: exact, not greedy, each measure
+optimised on its own. A switcher moves from one candidate to the other, so it takes
+⌈margin/2⌉ switchers to tie a state and ⌊margin/2⌋+1 to win it.</p>
 
 <h2>Closest contests and recount thresholds</h2>
 <figure id="recount-chart">{_chart_svg(rec)}</figure>

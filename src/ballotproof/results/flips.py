@@ -2,17 +2,23 @@
 
 Two questions, each answered exactly:
 
-(a) **deny** – the smallest set of units the winner carried whose flip to their own runner-up
-    leaves the winner short of a majority of electors (a 269–269 tie is enough);
+(a) **deny** – the smallest set of units the winner carried that, were they no longer carried
+    by the winner, would leave the winner short of a majority of electors. A unit stops being
+    the winner's once the runner-up draws level: a tied unit awards its electors to nobody, so
+    adding the margin to the runner-up is enough (for Biden in 2020: 269 electors, 37
+    undecided, and the House decides);
 (b) **elect** – the smallest set of units the national runner-up did not carry whose flip to the
-    runner-up gives the runner-up a majority outright.
+    runner-up gives the runner-up a majority outright: each must be *won*, one vote more than
+    the margin.
 
-"Smallest" is measured two ways, each optimised on its own: the sum of the margins (votes the
-challenger trails by: the votes that would have had to be *added*), and the number of voters who
-would have had to *switch* sides (⌊margin/2⌋ + 1 per unit when third parties are far behind;
-exactly as :meth:`~ballotproof.results.tabulate.UnitResult.switchers_to_flip` defines it).
-Units that no number of switchers can flip (no other voters to switch) are left out of the
-second measure.
+"Smallest" is measured two ways, each optimised on its own, both with the standard of the
+goal: the votes that would have had to be *added* (a: the margin; b: the margin + 1), and the
+voters who would have had to *switch* sides (a: ⌈margin/2⌉ from the winner to the runner-up,
+:meth:`~ballotproof.results.tabulate.UnitResult.switchers_to_deny`; b: the least k that makes
+the runner-up win outright, ⌊margin/2⌋ + 1 when third parties are far behind,
+:meth:`~ballotproof.results.tabulate.UnitResult.switchers_to_flip`). ``margin_sum`` also
+reports the plain sum of the margins. Units that no number of switchers can flip (no other
+voters to switch) are left out of the second measure.
 
 Algorithm: each question is a 0/1 minimum-cost covering knapsack — choose items (units) with
 weight = electors and cost = votes so that the weight reaches a target and the cost is least.
@@ -43,7 +49,7 @@ class FlipGoal(StrEnum):
 
 
 class FlipObjective(StrEnum):
-    MARGIN = "margin"  # sum of margins (votes to add)
+    VOTES = "votes"  # votes that would have to be added
     SWITCHERS = "switchers"  # voters who switch sides
 
 
@@ -56,6 +62,7 @@ class FlipItem:
     from_choice: ChoiceId
     to_choice: ChoiceId
     margin: int
+    votes: int  # votes to add: the margin (deny: a tie is enough) or the margin + 1 (elect)
     switchers: int | None  # None: switching alone cannot flip it (see UnitResult)
 
 
@@ -86,6 +93,11 @@ class FlipSet:
     @property
     def margin_sum(self) -> int:
         return sum(i.margin for i in self.items)
+
+    @property
+    def votes(self) -> int:
+        """Votes that would have had to be added, by the standard of the goal."""
+        return sum(i.votes for i in self.items)
 
     @property
     def switchers(self) -> int | None:
@@ -139,7 +151,7 @@ def min_cost_cover(weights: list[int], costs: list[int], target: int) -> tuple[i
 def minimal_flip(
     election: Election,
     goal: FlipGoal,
-    objective: FlipObjective = FlipObjective.MARGIN,
+    objective: FlipObjective = FlipObjective.VOTES,
     contest_id: str | None = None,
     *,
     ec: ElectoralResult | None = None,
@@ -174,8 +186,9 @@ def minimal_flip(
                     a.electors,
                     winner,
                     to,
-                    a.result.votes_to_flip(to),
-                    a.result.switchers_to_flip(to),
+                    a.result.margin,
+                    a.result.margin,
+                    a.result.switchers_to_deny(),
                 )
             )
     else:
@@ -193,18 +206,22 @@ def minimal_flip(
                     source,
                     runner,
                     a.result.votes_to_flip(runner),
+                    a.result.votes_to_flip(runner) + 1,
                     a.result.switchers_to_flip(runner),
                 )
             )
     if objective is FlipObjective.SWITCHERS:
         items = [i for i in items if i.switchers is not None]
-    cost = [i.margin if objective is FlipObjective.MARGIN else (i.switchers or 0) for i in items]
+    cost = [i.votes if objective is FlipObjective.VOTES else (i.switchers or 0) for i in items]
     chosen = min_cost_cover([i.electors for i in items], cost, need)
     if chosen is None:
         raise AnalysisError(f"no set of units can achieve the goal '{goal}'")
     picked = sorted((items[i] for i in chosen), key=lambda i: (i.margin, i.unit))
     moved_from_winner = sum(i.electors for i in picked if i.from_choice == winner)
-    moved_to_runner = sum(i.electors for i in picked if i.to_choice == runner)
+    # (a) leaves the units tied: their electors go to nobody; (b) gives them to the runner-up.
+    moved_to_runner = (
+        0 if goal is FlipGoal.DENY else sum(i.electors for i in picked if i.to_choice == runner)
+    )
     return FlipSet(
         goal=goal,
         objective=objective,

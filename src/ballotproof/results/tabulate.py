@@ -99,6 +99,13 @@ class UnitResult:
                 lo = mid + 1
         return lo
 
+    def switchers_to_deny(self) -> int:
+        """Fewest voters who must switch from the winner to the runner-up for the winner to no
+        longer carry the unit: W − k ≤ R + k, so k = ⌈(W − R)/2⌉ (a tie carries nothing)."""
+        if self.winner is None:
+            return 0
+        return (self.margin + 1) // 2
+
     def votes_to_flip(self, to: ChoiceId) -> int:
         """How many votes ``to`` trails the best other candidate by (0 if ``to`` leads)."""
         best = max((v for c, v in self.votes if c != to), default=0)
@@ -106,7 +113,19 @@ class UnitResult:
 
 
 def tabulate_unit(contest: Contest, unit: UnitId) -> UnitResult:
-    """Tabulate one unit of a contest (a unit with no counts gives an empty result)."""
+    """Tabulate one unit of a contest (a unit with no counts gives an empty result).
+
+    Raises
+    ------
+    AnalysisError
+        For a vote-for-n contest (n > 1): winners, margins and flips here are of
+        single-winner contests.
+    """
+    if contest.seats != 1:
+        raise AnalysisError(
+            f"contest {contest.id} elects {contest.seats}: the results analyses handle "
+            "single-winner contests only"
+        )
     totals = contest.totals.get(unit, {})
     candidates = {c.id for c in contest.choices if c.is_candidate}
     cand = sorted(
