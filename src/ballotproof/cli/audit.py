@@ -487,8 +487,12 @@ def sample(
     if db is not None:
         if not audit:
             raise typer.BadParameter("give --audit with --db", param_hint="--audit")
-        stored = open_store(db).load(audit)
+        stored = open_store(db, create=False).load(audit)
         number = round_number or stored.current_round
+        if not 1 <= number <= stored.current_round:
+            raise typer.BadParameter(
+                f"audit {audit!r} has rounds 1 to {stored.current_round}", param_hint="--round"
+            )
         draws = [
             Draw(d.seq, d.ticket, d.ballot_id, d.generation, d.ballot)
             for d in stored.round_draws(number)
@@ -679,7 +683,7 @@ def record(
     as_json: JsonOpt = False,
 ) -> None:
     """Record ballot interpretations (choice, blank or not_found); closes complete rounds."""
-    store = open_store(db)
+    store = open_store(db, create=False)
     current = store.load(audit)
     drawn = {d.ballot_id for d in current.draws}
     valid = current.spec.valid_interpretations()
@@ -759,7 +763,7 @@ def _print_status(doc: dict[str, Any]) -> None:
 @handle_errors
 def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False) -> None:
     """Rounds, risk per contest and pair, and the decision so far."""
-    doc = _status_doc(open_store(db).load(audit))
+    doc = _status_doc(open_store(db, create=False).load(audit))
     if as_json:
         emit_json(doc)
         return
@@ -785,7 +789,7 @@ def verify(
         checks = _verify_published(published, expect_head)
         name = published.name
     elif db is not None and audit:
-        checks = open_store(db).verify(audit, expected_head=expect_head)
+        checks = open_store(db, create=False).verify(audit, expected_head=expect_head)
         name = audit
     else:
         raise typer.BadParameter(
@@ -822,7 +826,7 @@ def export(
     """Write what an audit publishes: spec and results, manifest, draws, interpretations."""
     from ballotproof.store.repository import cvr_digest, spec_to_json
 
-    stored = open_store(db).load(audit)
+    stored = open_store(db, create=False).load(audit)
     output.mkdir(parents=True, exist_ok=True)
     batches = stored.batches
     columns = [
@@ -876,7 +880,7 @@ def export(
                 {"seq": q, "kind": k, "payload": p, "prev_hash": ph, "hash": h}, ensure_ascii=False
             )
             + "\n"
-            for q, k, p, ph, h in open_store(db).journal(audit)
+            for q, k, p, ph, h in open_store(db, create=False).journal(audit)
         ),
     }
     if cvr_text is not None:
@@ -885,7 +889,7 @@ def export(
         (output / f".{name}.tmp").write_text(text, encoding="utf-8")
     for name in texts:
         (output / f".{name}.tmp").replace(output / name)
-    err.print(f"wrote {', '.join(EXPORT_FILES)} to {output}")
+    err.print(f"wrote {', '.join(texts)} to {output}")
 
 
 def _journal_checks(
@@ -1055,7 +1059,7 @@ def report(
     """A self-contained HTML report with the risk over rounds."""
     from ballotproof.report.audit import render_audit_report
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     stored = store.load(audit)
     checks = [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in store.verify(audit)]
     html = render_audit_report(_status_doc(stored), checks)
@@ -1084,10 +1088,12 @@ def georgia(
 
     doc: dict[str, object] = {"plan": plan_georgia(county)}
     if replay:
-        try:
-            m_ = Method(method)
-        except ValueError:
-            raise typer.BadParameter("bravo or minerva", param_hint="--method") from None
+        if method not in ("bravo", "minerva"):
+            raise typer.BadParameter(
+                "bravo or minerva (the hand count has no cast vote records to compare with)",
+                param_hint="--method",
+            )
+        m_ = Method(method)
         audit_name = name or f"ga2020-{(county or 'statewide').lower()}-{method}"
         stored = replay_georgia(
             open_store(db),

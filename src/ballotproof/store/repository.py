@@ -732,9 +732,12 @@ def _draw_row(audit: str, number: int, d: Draw) -> dict[str, Any]:
     }
 
 
-def open_store(url_or_path: str | Path) -> AuditStore:
-    """Open (and create if needed) an audit database: a file path means SQLite."""
+def open_store(url_or_path: str | Path, *, create: bool = True) -> AuditStore:
+    """Open an audit database (a file path means SQLite); ``create=False`` refuses a missing
+    file instead of creating an empty database (for commands that only read)."""
     text = str(url_or_path)
+    if not create and "://" not in text and not Path(text).is_file():
+        raise StoreError(f"no audit database at {text}")
     url = text if "://" in text else f"sqlite:///{text}"
     try:
         engine = create_engine(url, future=True)
