@@ -430,3 +430,93 @@ def test_record_errors_name_the_file_line_and_field(tmp_path: Path) -> None:
         f"{sheet}:2: field 'Interpretation': expected one of A, B, blank, not_found, got 'Q'"
         in result.stderr
     )
+
+
+def _batch_audit(tmp_path: Path, *, errors: bool) -> tuple[Path, Any]:
+    """A MACRO audit of 40 batches of 100 (A 60, B 38 each), hand counts equal or worse."""
+    manifest = tmp_path / "m.csv"
+    tallies = tmp_path / "t.csv"
+    manifest.write_text(
+        "Batch Name,Number of Ballots\n" + "".join(f"b{i:02d},100\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    tallies.write_text(
+        "Batch Name,A,B\n" + "".join(f"b{i:02d},60,38\n" for i in range(40)), encoding="utf-8"
+    )
+    db = tmp_path / "macro.db"
+    _json(
+        "audit",
+        "start",
+        "--db",
+        str(db),
+        "--name",
+        "mac",
+        "--manifest",
+        str(manifest),
+        "--tally",
+        "A=2400,B=1520",
+        "--ballots",
+        "4000",
+        "--seed",
+        "20201103",
+        "--method",
+        "macro",
+        "--batch-tallies",
+        str(tallies),
+    )
+    sheet = tmp_path / "round.csv"
+    result = runner.invoke(
+        app, ["audit", "sample", "--db", str(db), "--audit", "mac", "--out", str(sheet)]
+    )
+    assert result.exit_code == 0, result.output
+    with sheet.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:  # the hand count: as reported, or (errors) two votes moved in each batch
+        r["A"], r["B"] = ("58", "40") if errors else ("60", "38")
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    doc = _json("audit", "record", str(sheet), "--db", str(db), "--audit", "mac")
+    return db, doc
+
+
+def test_batch_comparison_audit_confirms_when_the_hand_count_agrees(tmp_path: Path) -> None:
+    import math
+
+    db, doc = _batch_audit(tmp_path, errors=False)
+    first = doc["rounds"][0]
+    # u_p = (60 − 38 + 100)/880 per batch, U = 40 · 122/880; n = ⌈ln α / ln(1 − 1/U)⌉.
+    big_u = 40 * 122 / 880
+    assert first["size"] == math.ceil(math.log(0.1) / math.log(1 - 1 / big_u))
+    assert doc["decision"] == "confirm"
+    assert first["result"]["risk"] == pytest.approx((1 - 1 / big_u) ** first["size"])
+    verified = _json("audit", "verify", "--db", str(db), "--audit", "mac")
+    assert verified["ok"] is True
+    assert "reported batch tallies match the committed hash" in {
+        c["name"] for c in verified["checks"]
+    }
+
+
+def test_batch_comparison_audit_escalates_on_overstatements(tmp_path: Path) -> None:
+    _, doc = _batch_audit(tmp_path, errors=True)
+    assert doc["rounds"][0]["result"]["decision"] in ("next_round", "full_hand_count")
+    assert doc["rounds"][0]["result"]["risk"] > 0.1
+
+
+def test_batch_comparison_audit_verifies_from_its_published_files(tmp_path: Path) -> None:
+    db, _ = _batch_audit(tmp_path, errors=False)
+    bundle = tmp_path / "pub"
+    result = runner.invoke(
+        app, ["audit", "export", "--db", str(db), "--audit", "mac", "--out", str(bundle)]
+    )
+    assert result.exit_code == 0, result.output
+    db.unlink()
+    doc = _json("audit", "verify", "--published", str(bundle))
+    assert doc["ok"] is True, doc
+    # Changing a published hand count is caught.
+    path = bundle / "interpretations.csv"
+    text = path.read_text(encoding="utf-8").replace('""A"":60', '""A"":50', 1)
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
+    assert result.exit_code == 1

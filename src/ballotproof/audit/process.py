@@ -19,6 +19,14 @@ closest pair's margin enters the Kaplan–Markov p-value. Round 1 is the size pl
 customary discrepancy rates; a later round grows to the size at which the discrepancies seen so
 far, continuing at their observed rate, would still meet the risk limit (Stark's rule).
 
+Batch comparison (``macro``, Stark 2008/2009, :mod:`ballotproof.audit.macro`): batches are
+drawn with probability proportional to their error bound (PPEB, :mod:`ballotproof.audit.ppeb`)
+and counted by hand; each drawn batch's hand count against its reported tally gives a taint,
+and the Kaplan–Markov p-value of the taints is the risk. The reading of a drawn batch is its
+hand count, written as canonical JSON (``{"A":60,"B":40}``). Round 1 is
+⌈ln α / ln(1 − 1/U)⌉ draws; each later round adds that many again; reaching as many draws as
+batches means counting every batch.
+
 Interpretations are a choice id, ``blank`` (no valid vote for the contest), or ``not_found``
 (the ballot could not be retrieved). A ballot not found is the worst case for every pair: in
 each winner–loser pair's test it counts as a vote for that pair's loser (and, in a comparison
@@ -32,12 +40,13 @@ When the cumulative size would reach the number of ballots, the decision is a fu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from ballotproof.audit import bravo, minerva, supersimple
+from ballotproof.audit import bravo, macro, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.sampler import Batch, draw_sample
 from ballotproof.errors import AnalysisError
@@ -49,9 +58,13 @@ __all__ = [
     "Check",
     "Method",
     "RoundResult",
+    "batch_first_round",
+    "batch_reading",
     "evaluate",
+    "evaluate_batches",
     "first_round_size",
     "overstatements",
+    "parse_batch_reading",
     "sample_tally",
     "verify_published",
 ]
@@ -64,10 +77,16 @@ class Method(StrEnum):
     BRAVO = "bravo"
     MINERVA = "minerva"
     SUPERSIMPLE = "supersimple"
+    MACRO = "macro"
 
     @property
     def is_comparison(self) -> bool:
         return self is Method.SUPERSIMPLE
+
+    @property
+    def is_batch(self) -> bool:
+        """Batch comparison: batches are drawn (PPEB) and hand-counted whole."""
+        return self is Method.MACRO
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,3 +402,74 @@ def verify_published(
         ok, detail = False, str(exc)
     checks.append(Check("risk and decisions recomputed from interpretations", ok, detail))
     return tuple(checks)
+
+
+def batch_reading(tally: Mapping[str, int]) -> str:
+    """A batch's hand count as its canonical reading: sorted JSON, no spaces."""
+    return json.dumps(dict(sorted(tally.items())), separators=(",", ":"))
+
+
+def parse_batch_reading(spec: AuditSpec, text: str) -> dict[str, int]:
+    """The hand count in a batch reading (errors name what is wrong)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise AnalysisError(f"a batch reading is a JSON object of votes, got {text!r}") from None
+    if not isinstance(data, dict) or any(
+        k not in spec.contest.tally or isinstance(v, bool) or not isinstance(v, int) or v < 0
+        for k, v in data.items()
+    ):
+        raise AnalysisError(
+            "a batch reading gives whole votes ≥ 0 for choices of "
+            f"{spec.contest.name} ({', '.join(spec.contest.tally)}), got {text!r}"
+        )
+    return {str(k): int(v) for k, v in data.items()}
+
+
+def batch_first_round(spec: AuditSpec, batches: Sequence[macro.Batch]) -> int:
+    """MACRO's first round: batches to draw if no errors are expected (Stark 2009)."""
+    return macro.sample_size(spec.contest, batches, alpha=spec.risk_limit).n
+
+
+def evaluate_batches(
+    spec: AuditSpec,
+    batches: Sequence[macro.Batch],
+    rounds: Sequence[Sequence[str]],
+    readings: Mapping[str, str],
+) -> tuple[RoundResult, ...]:
+    """Risk and decision after each round of a batch-comparison (MACRO) audit.
+
+    ``rounds[j]`` names the batch of every draw of round j + 1 (a batch drawn twice appears
+    twice); ``readings`` maps each drawn batch to its hand count (:func:`batch_reading`).
+    """
+    c = spec.contest
+    step = batch_first_round(spec, batches)
+    results: list[RoundResult] = []
+    names: list[str] = []
+    for number, draws in enumerate(rounds, start=1):
+        if results and results[-1].decision is not Decision.NEXT_ROUND:
+            raise AnalysisError(f"round {number} follows a round that ended the audit")
+        names += list(draws)
+        audited = {n: parse_batch_reading(spec, readings[n]) for n in set(names)}
+        r = macro.risk(c, batches, names, audited, alpha=spec.risk_limit)
+        decision, next_size = r.decision, None
+        if decision is Decision.NEXT_ROUND:
+            next_size = len(names) + step
+            if next_size >= len(batches):
+                decision, next_size = Decision.FULL_HAND_COUNT, None
+        counted = {k: 0 for k in c.tally}
+        for n in set(names):
+            for k, v in audited[n].items():
+                counted[k] += v
+        results.append(
+            RoundResult(
+                number,
+                len(names),
+                counted,
+                r.p_value,
+                {"all pairs (taints)": r.p_value},
+                decision,
+                next_size,
+            )
+        )
+    return tuple(results)

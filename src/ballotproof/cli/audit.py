@@ -29,12 +29,13 @@ from ballotproof.audit.process import (
     AuditSpec,
     Check,
     Method,
+    batch_first_round,
     first_round_size,
     verify_published,
 )
 from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import app, emit_json, err, handle_errors, out
-from ballotproof.errors import InputError
+from ballotproof.errors import BallotproofError, InputError
 from ballotproof.io.csvread import parse_int, read_rows
 from ballotproof.io.manifest import load_manifest
 from ballotproof.store import open_store
@@ -461,6 +462,40 @@ def _retrieval_csv(draws: list[Draw]) -> str:
     return buf.getvalue()
 
 
+def _batch_sheet(draws: list[Draw], choices: list[str]) -> str:
+    """The batches to hand-count, each once, with empty columns for the hand count."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "Jurisdiction",
+            "Container",
+            "Tabulator",
+            "Batch Name",
+            "Ticket Numbers",
+            "Times Drawn",
+            *choices,
+        ]
+    )
+    seen: dict[str, list[Draw]] = {}
+    for d in draws:
+        seen.setdefault(d.ballot.batch, []).append(d)
+    for name in sorted(seen):
+        b = seen[name][0].ballot
+        w.writerow(
+            [
+                b.jurisdiction or "",
+                b.container or "",
+                b.tabulator or "",
+                name,
+                ";".join(d.ticket for d in seen[name]),
+                len(seen[name]),
+                *([""] * len(choices)),
+            ]
+        )
+    return buf.getvalue()
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -498,6 +533,29 @@ def sample(
             for d in stored.round_draws(number)
         ]
         seed_used = stored.spec.seed
+        if stored.spec.method.is_batch:
+            text = _batch_sheet(draws, list(stored.spec.contest.tally))
+            if output is not None:
+                output.write_text(text, encoding="utf-8")
+                err.print(f"wrote {output} ({len(draws)} batch draws)")
+            if as_json:
+                emit_json(
+                    {
+                        "seed": seed_used,
+                        "draws": [
+                            {
+                                "order": d.order,
+                                "ticket": d.ticket,
+                                "batch": d.ballot.batch,
+                                "generation": d.generation,
+                            }
+                            for d in draws
+                        ],
+                    }
+                )
+            elif output is None:
+                sys.stdout.write(text)
+            return
     else:
         if manifest is None or seed is None or size is None:
             raise typer.BadParameter(
@@ -579,6 +637,9 @@ def start(
     jurisdiction: Annotated[
         str | None, typer.Option(help="Jurisdiction name in ballot ids (as in the manifest).")
     ] = None,
+    batch_tallies: Annotated[
+        Path | None, typer.Option(help="Reported batch tallies (macro: batch comparison).")
+    ] = None,
     round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: planned).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -587,7 +648,9 @@ def start(
     try:
         m_ = Method(method)
     except ValueError:
-        raise typer.BadParameter("bravo, minerva or supersimple", param_hint="--method") from None
+        raise typer.BadParameter(
+            "bravo, minerva, supersimple or macro", param_hint="--method"
+        ) from None
     c = _contest(tally, ballots, winners, contest)
     m = load_manifest(manifest)
     if m.total_ballots != ballots:
@@ -632,13 +695,32 @@ def start(
                 field="ballot",
                 got=stray,
             )
+    reported = None
+    if m_.is_batch:
+        if batch_tallies is None:
+            raise typer.BadParameter(
+                "a batch-comparison audit needs --batch-tallies", param_hint="--batch-tallies"
+            )
+        from ballotproof.io.batch_tallies import load_batch_tallies
+
+        reported = load_batch_tallies(batch_tallies, manifest=m)
     spec = AuditSpec(name, c, risk_limit, m_, seed)
-    size = round_size if round_size is not None else first_round_size(spec)
-    if c.tied or size >= c.ballots:
+    if reported is not None:
+        rep = reported
+        first = batch_first_round(
+            spec, [macro.Batch(b.name, b.ballots, dict(rep.get(b.name, {}))) for b in m.batches]
+        )
+        size = round_size if round_size is not None else first
+        full = c.tied or size >= len(m.batches)
+    else:
+        size = round_size if round_size is not None else first_round_size(spec)
+        full = c.tied or size >= c.ballots
+    if full:
+        unit = "batches" if reported is not None else "ballots"
         reason = (
             "the reported result is a tie"
             if c.tied
-            else f"round 1 would need {size:,} of {c.ballots:,} ballots"
+            else f"round 1 would need {size:,} draws, as many as there are {unit}"
         )
         doc_fc = {"audit": name, "decision": Decision.FULL_HAND_COUNT.value, "reason": reason}
         if as_json:
@@ -653,6 +735,7 @@ def start(
         manifest_sha256=_sha256(manifest),
         now=_now(),
         round_size=round_size,
+        reported=reported,
         cvrs=committed,
         cvr_source=str(cvrs) if cvrs else "",
     )
@@ -685,6 +768,11 @@ def record(
     """Record ballot interpretations (choice, blank or not_found); closes complete rounds."""
     store = open_store(db, create=False)
     current = store.load(audit)
+    if current.spec.method.is_batch:
+        rows = _batch_rows_from(file, current)
+        stored, written, repeated = store.record(audit, rows, now=_now(), correct=correct)
+        _report_recorded(stored, written, repeated, as_json)
+        return
     drawn = {d.ballot_id for d in current.draws}
     valid = current.spec.valid_interpretations()
     rows = []
@@ -715,6 +803,35 @@ def record(
         emit_json(doc)
         return
     out.print(f"recorded {written} interpretation(s) ({repeated} unchanged)")
+    _print_status(doc)
+
+
+def _batch_rows_from(file: Path, current: Any) -> list[tuple[str, str, str]]:
+    """Hand counts of drawn batches (``Batch Name`` + one column per choice), checked."""
+    from ballotproof.audit.process import batch_reading
+    from ballotproof.store.repository import batch_id
+
+    choices = list(current.spec.contest.tally)
+    drawn = {d.ballot.batch for d in current.draws}
+    rows = []
+    for row in read_rows(file, ("Batch Name", *choices), allow_prefix=""):
+        name = row.require("Batch Name")
+        if not any(row.get(c) for c in choices):
+            continue  # not counted yet
+        if name not in drawn:
+            raise row.error("Batch Name", f"a batch drawn in audit {current.spec.name!r}", name)
+        tally = {c: parse_int(row, c) for c in choices}
+        rows.append((batch_id(name), batch_reading(tally), ""))
+    return rows
+
+
+def _report_recorded(stored: Any, written: int, repeated: int, as_json: bool) -> None:
+    doc = _status_doc(stored)
+    doc["recorded"] = {"new": written, "unchanged": repeated}
+    if as_json:
+        emit_json(doc)
+        return
+    out.print(f"recorded {written} reading(s) ({repeated} unchanged)")
     _print_status(doc)
 
 
@@ -885,6 +1002,14 @@ def export(
     }
     if cvr_text is not None:
         texts["cvrs.csv"] = cvr_text
+    if stored.reported:
+        choices = list(stored.spec.contest.tally)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["Batch Name", *choices])
+        for b in stored.batches:
+            w.writerow([b.name, *(stored.reported[b.name].get(c, 0) for c in choices)])
+        texts["reported_batch_tallies.csv"] = buf.getvalue()
     for name, text in texts.items():  # all written, then renamed: never half a bundle
         (output / f".{name}.tmp").write_text(text, encoding="utf-8")
     for name in texts:
@@ -964,6 +1089,55 @@ def _journal_checks(
     return checks
 
 
+def _verify_batch_bundle(
+    folder: Path,
+    spec: AuditSpec,
+    manifest: Any,
+    doc: dict[str, Any],
+    latest: dict[str, tuple[int, str]],
+    claimed_draws: list[tuple[int, str, str]],
+) -> list[Check]:
+    """A batch-comparison bundle: redraw the PPEB sample and recompute the risk."""
+    from ballotproof.audit.process import evaluate_batches
+    from ballotproof.io.batch_tallies import load_batch_tallies
+    from ballotproof.store.repository import ppeb_draws
+
+    path = folder / "reported_batch_tallies.csv"
+    if not path.is_file():
+        raise InputError(
+            "file not found: a batch-comparison audit publishes its reported batch tallies",
+            path=str(path),
+        )
+    reported = load_batch_tallies(path, manifest=manifest)
+    batches = [macro.Batch(b.name, b.ballots, dict(reported[b.name])) for b in manifest.batches]
+    total = doc["round_sizes"][-1] if doc["round_sizes"] else 0
+    draws = ppeb_draws(spec, manifest.batches, batches, total, 0)
+    checks = [
+        Check(
+            "published draws match the recomputed ones",
+            [(d.order, d.ticket, d.id) for d in draws] == claimed_draws,
+            f"{len(draws)} batch draws recomputed (PPEB)",
+        )
+    ]
+    bounds = [0, *doc["round_sizes"]]
+    names = [
+        [d.ballot.batch for d in draws[bounds[j] : bounds[j + 1]]]
+        for j in range(len(doc["results"]))
+    ]
+    try:
+        readings = {
+            d.ballot.batch: latest[d.id][1] for r in names for d in draws if d.ballot.batch in r
+        }
+        recomputed = [r.to_json() for r in evaluate_batches(spec, batches, names, readings)]
+        ok, detail = recomputed == doc["results"], f"{len(recomputed)} round(s) recomputed"
+    except KeyError as exc:
+        ok, detail = False, f"no hand count published for {exc}"
+    except BallotproofError as exc:
+        ok, detail = False, str(exc)
+    checks.append(Check("risk and decisions recomputed from the hand counts", ok, detail))
+    return checks
+
+
 def _journal_interpretations(path: Path) -> list[tuple[str, int, str]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -1017,6 +1191,10 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
             optional=("Generation",),
         )
     ]
+    if spec.method.is_batch:
+        return tuple(
+            checks + _verify_batch_bundle(folder, spec, manifest, doc, latest, claimed_draws)
+        )
     cvrs: dict[str, str] | None = None
     if spec.method.is_comparison:
         if not (folder / "cvrs.csv").is_file():

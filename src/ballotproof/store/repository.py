@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +24,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ballotproof.audit import macro
 from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.audit.ppeb import draw_ppeb
 from ballotproof.audit.process import (
     AuditSpec,
     Check,
     Method,
     RoundResult,
+    batch_first_round,
+    batch_reading,
     evaluate,
+    evaluate_batches,
     first_round_size,
+    parse_batch_reading,
 )
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
 from ballotproof.errors import AnalysisError, StoreError
@@ -161,6 +167,24 @@ class StoredAudit:
     journal_head: str
     journal_length: int
     cvrs: dict[str, str] = field(default_factory=dict)
+    reported: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def macro_batches(self) -> list[macro.Batch]:
+        """The batches as reported, for a batch-comparison audit."""
+        return [macro.Batch(b.name, b.ballots, self.reported.get(b.name, {})) for b in self.batches]
+
+    def evaluate(self, interpretations: dict[str, str], upto: int) -> tuple[RoundResult, ...]:
+        """Recompute rounds 1…upto from the readings (any method)."""
+        if self.spec.method.is_batch:
+            names = [[d.ballot.batch for d in self.round_draws(r)] for r in range(1, upto + 1)]
+            readings = {
+                d.ballot.batch: interpretations[d.ballot_id]
+                for r in range(1, upto + 1)
+                for d in self.round_draws(r)
+            }
+            return evaluate_batches(self.spec, self.macro_batches(), names, readings)
+        per_round, cvr_rounds = self.readings(interpretations, upto)
+        return evaluate(self.spec, per_round, cvr_rounds)
 
     @property
     def current_round(self) -> int:
@@ -271,8 +295,11 @@ class AuditStore:
         already: int,
         now: str,
     ) -> None:
-        sample = draw_sample(batches, spec.seed, size - already, skip=already)
-        rows = [_draw_row(spec.name, number, d) for d in sample.draws]
+        if spec.method.is_batch:
+            rows = self._batch_rows(w.conn, spec, batches, number, size, already)
+        else:
+            sample = draw_sample(batches, spec.seed, size - already, skip=already)
+            rows = [_draw_row(spec.name, number, d) for d in sample.draws]
         if rows:
             w.conn.execute(schema.draw.insert(), rows)
         w.conn.execute(
@@ -284,6 +311,28 @@ class AuditStore:
             "round_opened",
             {"round": number, "size": size, "draws_sha256": draws_digest(rows), "at": now},
         )
+
+    def _batch_rows(
+        self,
+        conn: Connection,
+        spec: AuditSpec,
+        batches: Sequence[Batch],
+        number: int,
+        size: int,
+        already: int,
+    ) -> list[dict[str, Any]]:
+        """PPEB draws of batches, stored as draws whose 'ballot' is the whole batch."""
+        reported = {
+            r.batch: json.loads(r.tally)
+            for r in conn.execute(
+                select(schema.batch_report).where(schema.batch_report.c.audit == spec.name)
+            )
+        }
+        macro_batches = [macro.Batch(b.name, b.ballots, reported[b.name]) for b in batches]
+        return [
+            _draw_row(spec.name, number, d)
+            for d in ppeb_draws(spec, batches, macro_batches, size - already, already)
+        ]
 
     def _transaction(self) -> Any:
         try:
@@ -304,11 +353,30 @@ class AuditStore:
         round_size: int | None = None,
         cvrs: dict[str, str] | None = None,
         cvr_source: str = "",
+        reported: Mapping[str, Mapping[str, int]] | None = None,
     ) -> StoredAudit:
-        """Create an audit, commit its cast vote records (comparison), draw round 1."""
+        """Create an audit, commit its cast vote records (comparison) or reported batch
+        tallies (batch comparison), and draw round 1."""
         if spec.method.is_comparison and not cvrs:
             raise StoreError("a comparison audit needs the cast vote records (--cvrs)")
-        size = round_size if round_size is not None else first_round_size(spec)
+        if spec.method.is_batch:
+            if not reported:
+                raise StoreError("a batch-comparison audit needs the reported batch tallies")
+            names = [b.name for b in batches]
+            if len(set(names)) != len(names):
+                raise StoreError("a batch-comparison audit needs unique batch names")
+            missing = sorted(set(names) - set(reported))
+            if missing:
+                raise StoreError(f"no reported tally for batch {missing[0]!r}")
+        if round_size is not None:
+            size = round_size
+        elif spec.method.is_batch:
+            assert reported is not None
+            size = batch_first_round(
+                spec, [macro.Batch(b.name, b.ballots, dict(reported[b.name])) for b in batches]
+            )
+        else:
+            size = first_round_size(spec)
         if size < 1:
             raise StoreError(f"round size must be at least 1, got {size}")
         try:
@@ -353,6 +421,24 @@ class AuditStore:
                         "batches_sha256": batches_digest(batches),
                     },
                 )
+                if reported:
+                    rep = {b.name: dict(reported[b.name]) for b in batches}
+                    conn.execute(
+                        schema.batch_report.insert(),
+                        [
+                            {"audit": spec.name, "batch": k, "tally": batch_reading(v)}
+                            for k, v in rep.items()
+                        ],
+                    )
+                    w.log(
+                        "batch_tallies_committed",
+                        {
+                            "sha256": hashlib.sha256(
+                                canonical(sorted(rep.items())).encode()
+                            ).hexdigest(),
+                            "batches": len(rep),
+                        },
+                    )
                 if cvrs:
                     conn.execute(
                         schema.cvr.insert(),
@@ -404,7 +490,12 @@ class AuditStore:
                 for ballot_id, choice, note in rows:
                     if ballot_id not in drawn:
                         raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
-                    if choice not in valid:
+                    if before.spec.method.is_batch:
+                        try:
+                            choice = batch_reading(parse_batch_reading(before.spec, choice))
+                        except AnalysisError as exc:
+                            raise StoreError(f"batch {ballot_id}: {exc}") from None
+                    elif choice not in valid:
                         raise StoreError(
                             f"ballot {ballot_id}: {choice!r} is not one of "
                             + ", ".join(sorted(valid))
@@ -465,8 +556,7 @@ class AuditStore:
             return
         if any(d.ballot_id not in latest for d in audit.round_draws(number)):
             return
-        per_round, cvr_rounds = audit.readings(latest, number)
-        result = evaluate(audit.spec, per_round, cvr_rounds)[-1]
+        result = audit.evaluate(latest, number)[-1]
         w.conn.execute(
             schema.round_.update()
             .where(schema.round_.c.audit == audit.spec.name)
@@ -539,6 +629,12 @@ class AuditStore:
                         )
                     )
                 )
+                reported = {
+                    r.batch: json.loads(r.tally)
+                    for r in conn.execute(
+                        select(schema.batch_report).where(schema.batch_report.c.audit == name)
+                    )
+                }
                 cvrs = {
                     r.ballot_id: r.choice
                     for r in conn.execute(select(schema.cvr).where(schema.cvr.c.audit == name))
@@ -569,6 +665,7 @@ class AuditStore:
             journal_head=head.hash if head else GENESIS,
             journal_length=head.seq if head else 0,
             cvrs=cvrs,
+            reported=reported,
         )
 
     def journal(self, name: str) -> list[tuple[int, str, str, str, str]]:
@@ -668,7 +765,14 @@ class AuditStore:
         )
         # Recompute the draws from the manifest and the seed.
         total = audit.round_sizes[-1] if audit.round_sizes else 0
-        redrawn = draw_sample(audit.batches, audit.spec.seed, total).draws if total else ()
+        if audit.spec.method.is_batch:
+            redrawn: Sequence[Draw] = (
+                ppeb_draws(audit.spec, audit.batches, audit.macro_batches(), total, 0)
+                if total
+                else ()
+            )
+        else:
+            redrawn = draw_sample(audit.batches, audit.spec.seed, total).draws if total else ()
         same = [(d.order, d.ticket, d.id, d.generation) for d in redrawn] == [
             (d.seq, d.ticket, d.ballot_id, d.generation) for d in audit.draws
         ]
@@ -680,6 +784,18 @@ class AuditStore:
             )
         )
         # Recompute the risk from the interpretations.
+        tallies = next((p for k, p in payloads if k == "batch_tallies_committed"), None)
+        if audit.spec.method.is_batch or tallies is not None:
+            digest = hashlib.sha256(
+                canonical(sorted((k, dict(v)) for k, v in audit.reported.items())).encode()
+            ).hexdigest()
+            checks.append(
+                Check(
+                    "reported batch tallies match the committed hash",
+                    tallies is not None and tallies["sha256"] == digest,
+                    f"{len(audit.reported)} batches stored",
+                )
+            )
         committed = next((p for k, p in payloads if k == "cvrs_committed"), None)
         if audit.spec.method.is_comparison or committed is not None:
             checks.append(
@@ -691,8 +807,7 @@ class AuditStore:
             )
         closed = [r for r in audit.results if r is not None]
         try:
-            per_round, cvr_rounds = audit.readings(audit.interpretations, len(closed))
-            recomputed = evaluate(audit.spec, per_round, cvr_rounds) if per_round else ()
+            recomputed = audit.evaluate(audit.interpretations, len(closed)) if closed else ()
             ok = [x.to_json() for x in recomputed] == [r.to_json() for r in closed]
             detail = f"{len(closed)} closed round(s) recomputed"
         except KeyError as exc:
@@ -709,6 +824,28 @@ class AuditStore:
             )
         )
         return tuple(checks)
+
+
+def batch_id(name: str) -> str:
+    """The reading key of a drawn batch in a batch-comparison audit."""
+    return f"batch {name!r}"
+
+
+def ppeb_draws(
+    spec: AuditSpec,
+    batches: Sequence[Batch],
+    macro_batches: Sequence[macro.Batch],
+    size: int,
+    skip: int,
+) -> list[Draw]:
+    """The PPEB draws of a batch-comparison audit, as draws whose ballot is the batch."""
+    bounds = {b.name: macro.error_bound(spec.contest, b) for b in macro_batches}
+    by_name = {b.name: b for b in batches}
+    sample = draw_ppeb(bounds, spec.seed, size, skip=skip)
+    return [
+        Draw(d.order, d.ticket, batch_id(d.batch), d.generation, by_name[d.batch].ballot(1))
+        for d in sample.draws
+    ]
 
 
 def _as_draw(d: StoredDraw) -> Draw:

@@ -89,6 +89,14 @@ cvr = Table(
     Column("choice", String(200), nullable=False),  # the record's reading, or "blank"
 )
 
+batch_report = Table(
+    "batch_report",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("batch", Text, primary_key=True),
+    Column("tally", Text, nullable=False),  # reported votes, canonical JSON
+)
+
 journal = Table(
     "journal",
     metadata,
