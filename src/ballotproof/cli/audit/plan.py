@@ -1,0 +1,346 @@
+"""``audit plan`` and ``audit risk``: sample sizes and the risk of a sample, stateless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ballotproof.audit import alpha as alpha_mod
+from ballotproof.audit import bravo, macro, minerva, supersimple
+from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.cli.app import emit_json, handle_errors, out
+from ballotproof.cli.audit import (
+    BallotsOpt,
+    JsonOpt,
+    RiskOpt,
+    TallyOpt,
+    WinnersOpt,
+    _check_alpha,
+    _contest,
+    _fmt,
+    _parse_counts,
+    audit_app,
+)
+from ballotproof.errors import InputError
+from ballotproof.io.manifest import load_manifest
+
+POLLING = ("bravo", "minerva", "alpha-polling")
+
+
+COMPARISON = ("supersimple", "alpha-comparison", "macro")
+
+
+PROBABILITIES = (0.7, 0.8, 0.9)
+
+
+def _discrepancies(text: str | None) -> supersimple.Discrepancies:
+    if not text:
+        return supersimple.Discrepancies()
+    d = _parse_counts(text, "discrepancies")
+    unknown = set(d) - {"o1", "o2", "u1", "u2"}
+    if unknown:
+        raise InputError(
+            field="discrepancies", expected="o1, o2, u1 and u2", got=",".join(sorted(unknown))
+        )
+    return supersimple.Discrepancies(**d)
+
+
+def _sizes(plan: Any) -> dict[str, int | None]:
+    return {f"{round(s.probability * 100)}%": s.n for s in plan.sizes}
+
+
+def _plan_method(
+    method: str,
+    c: AuditContest,
+    risk_limit: float,
+    disc: supersimple.Discrepancies,
+    reps: int,
+    sampled: int | None = None,
+    batch_tallies: dict[str, Any] | None = None,
+    batch_ballots: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    if method == "bravo":
+        asn = bravo.bravo_asn(c, alpha=risk_limit)
+        plan = bravo.bravo_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        return {
+            "kind": "ballot polling",
+            "asn": asn.asn,
+            "sizes": _sizes(plan),
+            "decision": plan.decision.value,
+            "source": "Lindeman, Stark & Yates 2012 (BRAVO)",
+        }
+    if method == "minerva":
+        mplan = minerva.minerva_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        return {
+            "kind": "ballot polling",
+            "sizes": _sizes(mplan),
+            "decision": mplan.decision.value,
+            "source": "Zagórski et al. 2021 (Minerva), first round",
+        }
+    if method == "alpha-polling":
+        pair = (
+            c.pairs()[0]
+            if len(c.pairs()) == 1
+            else min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
+        )
+        values, counts = alpha_mod.polling_population(c, pair)
+        eta0 = (
+            c.tally[pair.winner] + 0.5 * (c.ballots - c.tally[pair.winner] - c.tally[pair.loser])
+        ) / c.ballots
+        sizes = {}
+        for p in PROBABILITIES:
+            r = alpha_mod.sample_size(
+                values, counts, alpha=risk_limit, eta0=eta0, stop_probability=p, reps=reps, seed=1
+            )
+            sizes[f"{round(p * 100)}%"] = r.n
+        return {
+            "kind": "ballot polling",
+            "sizes": sizes,
+            "closest_pair": str(pair),
+            "eta0": round(eta0, 6),
+            "reps": reps,
+            "replacement": False,
+            "source": "Stark 2023 (ALPHA), simulated, sampling without replacement",
+        }
+    if method == "supersimple":
+        none = supersimple.sample_size(c, alpha=risk_limit)
+        planned = supersimple.planned_sample_size(c, alpha=risk_limit)
+        out_: dict[str, Any] = {
+            "kind": "ballot comparison",
+            "diluted_margin": c.diluted_margin(),
+            "no_errors": none.n,
+            "customary_rates": planned.n,
+            "source": "Stark 2010 (super-simple), γ = 1.03905; customary rates 0.1% one-vote "
+            "and 0.01% two-vote over- and understatements",
+        }
+        if disc.total:
+            # Stark's rule: discrepancies continue at the rate seen in the planned sample.
+            seen_in = sampled or planned.n or 1
+            out_["with_observed"] = supersimple.escalated_sample_size(
+                c, alpha=risk_limit, sampled=seen_in, observed=disc
+            ).n
+            out_["observed_in_sample_of"] = seen_in
+            out_["nmin_with_observed"] = supersimple.sample_size(
+                c, alpha=risk_limit, observed=disc
+            ).n
+            out_["discrepancies"] = {"o1": disc.o1, "o2": disc.o2, "u1": disc.u1, "u2": disc.u2}
+        return out_
+    if method == "macro":
+        if batch_tallies is None or batch_ballots is None:
+            return {
+                "kind": "batch comparison",
+                "applicable": False,
+                "reason": "needs the reported batch tallies and the ballot manifest "
+                "(--batch-tallies FILE --manifest FILE)",
+            }
+        batches = [
+            macro.Batch(name, batch_ballots[name], dict(t)) for name, t in batch_tallies.items()
+        ]
+        size = macro.sample_size(c, batches, alpha=risk_limit)
+        padded = macro.sample_size(c, batches, alpha=risk_limit, pad=1)
+        return {
+            "kind": "batch comparison",
+            "applicable": True,
+            "batches": size.K,
+            "total_error_bound": float(size.U),
+            "no_errors": size.n,
+            "padded": padded.n,
+            "decision": size.decision.value,
+            "source": "Stark 2008/2009 (MACRO), PPEB sampling with replacement; 'padded' "
+            "adds the one-batch cushion existing tools add",
+        }
+    if method == "alpha-comparison":
+        pair = min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
+        values, counts = alpha_mod.comparison_population(c, pair)
+        u = max(values)
+        sizes = {}
+        for p in PROBABILITIES:
+            r = alpha_mod.sample_size(
+                values,
+                counts,
+                alpha=risk_limit,
+                eta0=0.9 * u,
+                u=u,
+                stop_probability=p,
+                reps=reps,
+                seed=1,
+            )
+            sizes[f"{round(p * 100)}%"] = r.n
+        return {
+            "kind": "ballot comparison",
+            "sizes": sizes,
+            "closest_pair": str(pair),
+            "reps": reps,
+            "source": "Stark 2023 (ALPHA) with SHANGRLA comparison "
+            "assorters (Stark 2020), no discrepancies, simulated",
+        }
+    raise typer.BadParameter(
+        f"unknown method {method!r}; one of " + ", ".join(POLLING + COMPARISON),
+        param_hint="--method",
+    )
+
+
+@audit_app.command()
+@handle_errors
+def plan(
+    tally: TallyOpt,
+    ballots: BallotsOpt,
+    risk_limit: RiskOpt = 0.1,
+    winners: WinnersOpt = 1,
+    method: Annotated[str | None, typer.Option(help="One method only.")] = None,
+    discrepancies: Annotated[
+        str | None, typer.Option(help="Comparison: seen so far, e.g. o1=1,o2=0,u1=0,u2=0.")
+    ] = None,
+    sampled: Annotated[
+        int | None,
+        typer.Option(
+            help="Comparison: ballots in which --discrepancies were found "
+            "(default: the planned size)."
+        ),
+    ] = None,
+    reps: Annotated[int, typer.Option(help="Simulations for ALPHA sizes.")] = 400,
+    batch_tallies: Annotated[
+        Path | None, typer.Option(help="MACRO: reported batch tallies (Batch Name + choices).")
+    ] = None,
+    manifest: Annotated[
+        Path | None, typer.Option(help="MACRO: the ballot manifest (ballots per batch).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sample sizes for every applicable method (or one), as a table or JSON."""
+    _check_alpha(risk_limit)
+    tallies: dict[str, Any] | None = None
+    batch_ballots: dict[str, int] | None = None
+    if batch_tallies is not None:
+        if manifest is None:
+            raise typer.BadParameter(
+                "MACRO needs --manifest with --batch-tallies", param_hint="--manifest"
+            )
+        from ballotproof.io.batch_tallies import load_batch_tallies
+
+        m = load_manifest(manifest)
+        tallies = load_batch_tallies(batch_tallies, manifest=m)
+        batch_ballots = {b.name: b.ballots for b in m.batches}
+    c = _contest(tally, ballots, winners)
+    disc = _discrepancies(discrepancies)
+    methods = [method] if method else list(POLLING + COMPARISON)
+    doc: dict[str, Any] = {
+        "contest": {
+            "tally": dict(c.tally),
+            "ballots": c.ballots,
+            "winners": c.winners,
+            "reported_winners": list(c.reported_winners),
+            "diluted_margin": c.diluted_margin(),
+            "tied": c.tied,
+        },
+        "risk_limit": risk_limit,
+        "methods": {
+            m: _plan_method(m, c, risk_limit, disc, reps, sampled, tallies, batch_ballots)
+            for m in methods
+        },
+    }
+    if c.tied:
+        doc["decision"] = Decision.FULL_HAND_COUNT.value
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(
+        title=f"Sample sizes at risk limit {risk_limit:g} (N = {c.ballots:,})", title_justify="left"
+    )
+    for col in ("Method", "Kind", "ASN / no errors", "70%", "80%", "90%", "Note"):
+        table.add_column(col)
+    for m, r in doc["methods"].items():
+        sizes = r.get("sizes", {})
+        first = r.get("asn", r.get("no_errors", ""))
+        note = r.get("reason", "")
+        if r.get("applicable") and "padded" in r:
+            note = (
+                f"{r['batches']} batches, U = {r['total_error_bound']:.3f}; padded: {r['padded']}"
+            )
+        if "customary_rates" in r:
+            note = f"customary rates: {r['customary_rates']}"
+            if "with_observed" in r:
+                note += f"; with observed: {r['with_observed']}"
+        table.add_row(
+            m, r["kind"], _fmt(first), *(_fmt(sizes.get(k)) for k in ("70%", "80%", "90%")), note
+        )
+    out.print(table)
+    if c.tied:
+        out.print("[bold]The reported result is a tie: only a full hand count can decide it.[/]")
+    else:
+        big = [
+            m
+            for m, r in doc["methods"].items()
+            if any((v or 0) >= c.ballots for v in r.get("sizes", {}).values())
+        ]
+        if big:
+            out.print(
+                f"Sizes reaching all {c.ballots:,} ballots ({', '.join(big)}): a full hand count."
+            )
+
+
+@audit_app.command()
+@handle_errors
+def risk(
+    method: Annotated[str, typer.Option(help="bravo, minerva or supersimple.")],
+    tally: TallyOpt,
+    ballots: BallotsOpt,
+    risk_limit: RiskOpt = 0.1,
+    winners: WinnersOpt = 1,
+    sample: Annotated[
+        str | None,
+        typer.Option(
+            help='Polling: sampled votes, e.g. "A=72,B=47"; Minerva: rounds separated '
+            'by ";" (cumulative).'
+        ),
+    ] = None,
+    sample_size: Annotated[int | None, typer.Option(help="Comparison: ballots sampled.")] = None,
+    discrepancies: Annotated[
+        str | None, typer.Option(help="Comparison: o1=…,o2=…,u1=…,u2=… found in the sample.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The risk (p-value) of a sample, per winner–loser pair, and whether the audit may stop."""
+    _check_alpha(risk_limit)
+    c = _contest(tally, ballots, winners)
+    if method == "bravo":
+        if not sample:
+            raise typer.BadParameter("give --sample", param_hint="--sample")
+        b = bravo.bravo_risk(c, _parse_counts(sample, "sample"), alpha=risk_limit)
+        pairs = {str(p.pair): p.risk for p in b.pairs}
+        value, decision = b.risk, b.decision
+    elif method == "minerva":
+        if not sample:
+            raise typer.BadParameter("give --sample", param_hint="--sample")
+        rounds = [_parse_counts(part, "sample") for part in sample.split(";") if part.strip()]
+        m = minerva.minerva_risk(c, rounds, alpha=risk_limit)
+        pairs = {str(p.pair): p.risk for p in m.pairs}
+        value, decision = m.risk, m.decision
+    elif method == "supersimple":
+        if sample_size is None:
+            raise typer.BadParameter("give --sample-size", param_hint="--sample-size")
+        d = _discrepancies(discrepancies)
+        s = supersimple.risk_from_counts(c, sample_size, d, alpha=risk_limit)
+        pairs = {"closest pair": s.p_value}
+        value, decision = s.p_value, s.decision
+    else:
+        raise typer.BadParameter("bravo, minerva or supersimple", param_hint="--method")
+    doc = {
+        "method": method,
+        "risk_limit": risk_limit,
+        "tally": dict(c.tally),
+        "ballots": c.ballots,
+        "pairs": pairs,
+        "risk": value,
+        "decision": decision.value,
+        "may_stop": decision is Decision.CONFIRM,
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    for pair, pair_risk in pairs.items():
+        out.print(f"{pair}: risk {pair_risk:.4g}")
+    out.print(f"risk {value:.4g} against α = {risk_limit:g}: [bold]{decision.value}[/]")
