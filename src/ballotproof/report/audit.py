@@ -20,9 +20,11 @@ def _risk_chart(status: dict[str, Any]) -> str:
     with plt.rc_context({"svg.hashsalt": "ballotproof", "svg.fonttype": "none"}):
         fig, ax = plt.subplots(figsize=(6.5, 3.0))
         if closed:
-            xs = [r["size"] for r in closed]
-            ys = [max(r["result"]["risk"], 1e-12) for r in closed]
-            ax.plot(xs, ys, marker="o", color="#1d4f91", label="risk after the round")
+            # Before any ballot is drawn the risk is 1: the curve starts there.
+            xs = [0] + [r["size"] for r in closed]
+            ys = [1.0] + [max(r["result"]["risk"], 1e-12) for r in closed]
+            ax.plot(xs, ys, marker="o", color="#1d4f91", label="risk after each round")
+            ax.set_xlim(left=0)
         ax.axhline(
             status["risk_limit"],
             color="#c92a2a",
