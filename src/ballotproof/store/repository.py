@@ -136,14 +136,23 @@ def spec_from_json(data: dict[str, Any]) -> AuditSpec:
 
 @dataclass(frozen=True, slots=True)
 class StoredDraw:
-    """A draw as stored: its round and the ballot."""
+    """A draw as stored: its round and where the ballot is (the Ballot is built on demand:
+    an audit of millions of draws should not build millions of objects it rarely needs)."""
 
     seq: int
     round: int
     ticket: str
     ballot_id: str
     generation: int
-    ballot: Ballot
+    jurisdiction: str | None
+    container: str | None
+    tabulator: str | None
+    batch: str
+    position: int
+
+    @property
+    def ballot(self) -> Ballot:
+        return Ballot(self.jurisdiction, self.tabulator, self.batch, self.position, self.container)
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,24 +612,37 @@ class AuditStore:
                     )
                 )
                 draws = tuple(
-                    StoredDraw(
-                        r.seq,
-                        r.round,
-                        r.ticket,
-                        r.ballot_id,
-                        r.generation,
-                        Ballot(r.jurisdiction, r.tabulator, r.batch, r.position, r.container),
-                    )
+                    StoredDraw(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
                     for r in conn.execute(
-                        select(schema.draw)
+                        select(
+                            schema.draw.c.seq,
+                            schema.draw.c.round,
+                            schema.draw.c.ticket,
+                            schema.draw.c.ballot_id,
+                            schema.draw.c.generation,
+                            schema.draw.c.jurisdiction,
+                            schema.draw.c.container,
+                            schema.draw.c.tabulator,
+                            schema.draw.c.batch,
+                            schema.draw.c.position,
+                        )
                         .where(schema.draw.c.audit == name)
                         .order_by(schema.draw.c.seq)
                     )
+                    .tuples()
+                    .all()  # one fetch: row-by-row is slow for millions of draws
                 )
                 hist = tuple(
-                    (r.ballot_id, r.version, r.choice, bool(r.correction), r.note, r.recorded_at)
+                    (r[0], r[1], r[2], bool(r[3]), r[4], r[5])
                     for r in conn.execute(
-                        select(schema.interpretation)
+                        select(
+                            schema.interpretation.c.ballot_id,
+                            schema.interpretation.c.version,
+                            schema.interpretation.c.choice,
+                            schema.interpretation.c.correction,
+                            schema.interpretation.c.note,
+                            schema.interpretation.c.recorded_at,
+                        )
                         .where(schema.interpretation.c.audit == name)
                         .order_by(
                             schema.interpretation.c.recorded_at,
@@ -628,6 +650,8 @@ class AuditStore:
                             schema.interpretation.c.version,
                         )
                     )
+                    .tuples()
+                    .all()
                 )
                 reported = {
                     r.batch: json.loads(r.tally)
@@ -746,7 +770,7 @@ class AuditStore:
         )
         opened = [p for k, p in payloads if k == "round_opened"]
         stored_digests = [
-            draws_digest([_draw_row(name, d.round, _as_draw(d)) for d in audit.round_draws(r)])
+            draws_digest([_stored_row(name, d) for d in audit.round_draws(r)])
             for r in range(1, len(audit.round_sizes) + 1)
         ]
         checks.append(
@@ -846,6 +870,22 @@ def ppeb_draws(
         Draw(d.order, d.ticket, batch_id(d.batch), d.generation, by_name[d.batch].ballot(1))
         for d in sample.draws
     ]
+
+
+def _stored_row(audit: str, d: StoredDraw) -> dict[str, Any]:
+    return {
+        "audit": audit,
+        "seq": d.seq,
+        "round": d.round,
+        "ticket": d.ticket,
+        "ballot_id": d.ballot_id,
+        "generation": d.generation,
+        "jurisdiction": d.jurisdiction,
+        "container": d.container,
+        "tabulator": d.tabulator,
+        "batch": d.batch,
+        "position": d.position,
+    }
 
 
 def _as_draw(d: StoredDraw) -> Draw:
