@@ -628,9 +628,7 @@ class AuditStore:
                         )
                         .where(schema.draw.c.audit == name)
                         .order_by(schema.draw.c.seq)
-                    )
-                    .tuples()
-                    .all()  # one fetch: row-by-row is slow for millions of draws
+                    ).all()  # one fetch: row-by-row is slow for millions of draws
                 )
                 hist = tuple(
                     (r[0], r[1], r[2], bool(r[3]), r[4], r[5])
@@ -649,9 +647,7 @@ class AuditStore:
                             schema.interpretation.c.ballot_id,
                             schema.interpretation.c.version,
                         )
-                    )
-                    .tuples()
-                    .all()
+                    ).all()
                 )
                 reported = {
                     r.batch: json.loads(r.tally)
