@@ -263,7 +263,15 @@ def test_export_then_verify_from_the_published_files_alone(tmp_path: Path) -> No
     db.unlink()  # the verifier needs nothing but the published files
     doc = _json("audit", "verify", "--published", str(bundle))
     assert doc["ok"] is True
-    assert len(doc["checks"]) == 11
+    names = {c["name"] for c in doc["checks"]}
+    assert {
+        "journal hash chain",
+        "manifest matches the journal",
+        "interpretations match the journal",
+        "published draws match the recomputed ones",
+        "draws' rounds and generations are consistent",
+        "risk and decisions recomputed from interpretations",
+    } <= names
     # A changed interpretation is caught, and named.
     path = bundle / "interpretations.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -520,3 +528,78 @@ def test_batch_comparison_audit_verifies_from_its_published_files(tmp_path: Path
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
     assert result.exit_code == 1
+
+
+def test_published_batch_tallies_are_checked_against_the_journal(tmp_path: Path) -> None:
+    """Moving votes between undrawn batches changes no draw and no taint — still caught."""
+    db, _ = _batch_audit(tmp_path, errors=False)
+    bundle = tmp_path / "pub"
+    assert (
+        runner.invoke(
+            app, ["audit", "export", "--db", str(db), "--audit", "mac", "--out", str(bundle)]
+        ).exit_code
+        == 0
+    )
+    path = bundle / "reported_batch_tallies.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    with (bundle / "draws.csv").open(encoding="utf-8") as f:
+        drawn = {row["Ballot ID"] for row in csv.DictReader(f)}
+    undrawn = [
+        i
+        for i, line in enumerate(lines[1:], start=1)
+        if f"batch '{line.split(',')[0]}'" not in drawn
+    ]
+    assert len(undrawn) >= 2
+    a, b = undrawn[:2]
+    lines[a] = lines[a].replace(",60,38", ",61,37")
+    lines[b] = lines[b].replace(",60,38", ",59,39")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", "verify", "--published", str(bundle), "--json"])
+    assert result.exit_code == 1
+    failed = [c["name"] for c in json.loads(result.stdout)["checks"] if not c["ok"]]
+    assert "reported batch tallies match the journal" in failed
+
+
+def test_a_hand_count_larger_than_its_batch_is_refused_with_its_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    tallies = tmp_path / "t.csv"
+    manifest.write_text(
+        "Batch Name,Number of Ballots\n" + "".join(f"b{i:02d},100\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    tallies.write_text(
+        "Batch Name,A,B\n" + "".join(f"b{i:02d},60,38\n" for i in range(40)), encoding="utf-8"
+    )
+    db = tmp_path / "macro.db"
+    _json(
+        "audit",
+        "start",
+        "--db",
+        str(db),
+        "--name",
+        "mac",
+        "--manifest",
+        str(manifest),
+        "--tally",
+        "A=2400,B=1520",
+        "--ballots",
+        "4000",
+        "--seed",
+        "20201103",
+        "--method",
+        "macro",
+        "--batch-tallies",
+        str(tallies),
+    )
+    sheet = tmp_path / "round.csv"
+    runner.invoke(app, ["audit", "sample", "--db", str(db), "--audit", "mac", "--out", str(sheet)])
+    with sheet.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["A"], rows[0]["B"] = "90", "40"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows[:1])
+    result = runner.invoke(app, ["audit", "record", str(sheet), "--db", str(db), "--audit", "mac"])
+    assert result.exit_code == 1
+    assert f"{sheet}:2: field 'Batch Name': expected at most 100 votes" in result.stderr

@@ -362,3 +362,32 @@ def test_a_published_comparison_audit_verifies_without_the_database(tmp_path: Pa
     )
     assert doc["ok"] is True
     assert "cast vote records match their published hash" in {c["name"] for c in doc["checks"]}
+
+
+def test_a_round_of_already_counted_batches_closes_by_itself(store: AuditStore) -> None:
+    """MACRO: one big batch holds nearly all the error bound, so with seed 14 round 2 draws
+    only batches counted in round 1; nothing is left to record, and the round closes."""
+    from ballotproof.audit.process import batch_reading
+
+    batches = (
+        Batch(None, None, "BIG", 5000),
+        *(Batch(None, None, f"s{i:03d}", 1) for i in range(300)),
+    )
+    reported = {
+        "BIG": {"A": 2700, "B": 2200},
+        **{f"s{i:03d}": {"A": 1, "B": 0} for i in range(300)},
+    }
+    spec = AuditSpec("x", AuditContest("c", {"A": 3000, "B": 2200}, 5300), 0.1, Method.MACRO, "14")
+    audit = store.start(
+        spec, batches, manifest_source="m", manifest_sha256="0" * 64, now="t0", reported=reported
+    )
+    counts = {"BIG": {"A": 2650, "B": 2250}}  # the big batch overstated the margin by 100
+    rows = {
+        d.ballot_id: (d.ballot_id, batch_reading(counts.get(d.batch, {"A": 1, "B": 0})), "")
+        for d in audit.round_draws(1)
+    }
+    audit, _, _ = store.record("x", list(rows.values()), now="t1")
+    assert audit.current_round == 2
+    assert {d.batch for d in audit.round_draws(2)} <= {d.batch for d in audit.round_draws(1)}
+    assert all(r is not None for r in audit.results)  # round 2 closed without a new record
+    assert all(c.ok for c in store.verify("x"))

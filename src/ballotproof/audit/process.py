@@ -24,8 +24,8 @@ drawn with probability proportional to their error bound (PPEB, :mod:`ballotproo
 and counted by hand; each drawn batch's hand count against its reported tally gives a taint,
 and the Kaplan–Markov p-value of the taints is the risk. The reading of a drawn batch is its
 hand count, written as canonical JSON (``{"A":60,"B":40}``). Round 1 is
-⌈ln α / ln(1 − 1/U)⌉ draws; each later round adds that many again; reaching as many draws as
-batches means counting every batch.
+⌈ln α / ln(1 − 1/U)⌉ draws; each later round adds that many again; when the batches already
+counted plus one more round could cover every batch, the decision is to count them all.
 
 Interpretations are a choice id, ``blank`` (no valid vote for the contest), or ``not_found``
 (the ballot could not be retrieved). A ballot not found is the worst case for every pair: in
@@ -455,7 +455,9 @@ def evaluate_batches(
         decision, next_size = r.decision, None
         if decision is Decision.NEXT_ROUND:
             next_size = len(names) + step
-            if next_size >= len(batches):
+            # Draws are with replacement: what matters is how many batches remain uncounted.
+            # If the next round could reach them all, count them all.
+            if len(set(names)) + step >= len(batches):
                 decision, next_size = Decision.FULL_HAND_COUNT, None
         counted = {k: 0 for k in c.tally}
         for n in set(names):

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from ballotproof.errors import InputError
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 __all__ = ["Row", "parse_bool", "parse_fraction", "parse_int", "read_rows"]
 
@@ -143,7 +146,7 @@ def read_rows(
 def parse_int(row: Row, column: str, *, minimum: int = 0) -> int:
     """A whole number ≥ ``minimum`` (thousands separators are refused: they hide typos)."""
     text = row.get(column)
-    if not text or not (text.isdigit() or (text[0] in "+-" and text[1:].isdigit())):
+    if not _INTEGER.fullmatch(text):  # ASCII digits only: "１６" or "²" are not numbers here
         raise row.error(column, f"an integer ≥ {minimum}", text)
     value = int(text)
     if value < minimum:

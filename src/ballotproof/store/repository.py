@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from ballotproof.audit.process import (
     parse_batch_reading,
 )
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
-from ballotproof.errors import AnalysisError, StoreError
+from ballotproof.errors import AnalysisError, BallotproofError, StoreError
 from ballotproof.store import schema
 
 __all__ = [
@@ -232,17 +232,39 @@ def _result_json(r: RoundResult) -> str:
     return canonical(r.to_json())
 
 
+def _tally(text: str) -> dict[str, int]:
+    value = _loads(text, "batch tally")
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise StoreError("a stored batch tally is damaged")
+    return {str(k): int(v) for k, v in value.items()}
+
+
+def _loads(text: str, what: str) -> Any:
+    """Stored JSON, or a StoreError saying the record was damaged."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise StoreError(
+            f"the stored {what} is unreadable ({exc}); the record was damaged"
+        ) from exc
+
+
 def _result_from_json(text: str) -> RoundResult:
-    d = json.loads(text)
-    return RoundResult(
-        d["round"],
-        d["size"],
-        d["sample"],
-        d["risk"],
-        d["pair_risks"],
-        Decision(d["decision"]),
-        d["next_size"],
-    )
+    d = _loads(text, "round result")
+    try:
+        return RoundResult(
+            d["round"],
+            d["size"],
+            d["sample"],
+            d["risk"],
+            d["pair_risks"],
+            Decision(d["decision"]),
+            d["next_size"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"a stored round result is damaged ({exc!r})") from exc
 
 
 @dataclass
@@ -303,7 +325,7 @@ class AuditStore:
         size: int,
         already: int,
         now: str,
-    ) -> None:
+    ) -> list[dict[str, Any]]:
         if spec.method.is_batch:
             rows = self._batch_rows(w.conn, spec, batches, number, size, already)
         else:
@@ -320,6 +342,7 @@ class AuditStore:
             "round_opened",
             {"round": number, "size": size, "draws_sha256": draws_digest(rows), "at": now},
         )
+        return rows
 
     def _batch_rows(
         self,
@@ -332,7 +355,7 @@ class AuditStore:
     ) -> list[dict[str, Any]]:
         """PPEB draws of batches, stored as draws whose 'ballot' is the whole batch."""
         reported = {
-            r.batch: json.loads(r.tally)
+            r.batch: _tally(r.tally)
             for r in conn.execute(
                 select(schema.batch_report).where(schema.batch_report.c.audit == spec.name)
             )
@@ -480,6 +503,8 @@ class AuditStore:
                 f"audit {name!r} has ended ({before.decision.value}); nothing more can be recorded"
             )
         drawn = {d.ballot_id for d in before.draws}
+        sizes = {b.name: b.ballots for b in before.batches}
+        batch_size = {d.ballot_id: sizes.get(d.batch, 0) for d in before.draws}
         closed = {d.ballot_id for d in before.draws if before.results[d.round - 1] is not None}
         valid = before.spec.valid_interpretations()
         written = repeated = 0
@@ -501,9 +526,15 @@ class AuditStore:
                         raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
                     if before.spec.method.is_batch:
                         try:
-                            choice = batch_reading(parse_batch_reading(before.spec, choice))
+                            counted = parse_batch_reading(before.spec, choice)
                         except AnalysisError as exc:
                             raise StoreError(f"batch {ballot_id}: {exc}") from None
+                        if sum(counted.values()) > batch_size[ballot_id]:
+                            raise StoreError(
+                                f"batch {ballot_id}: {sum(counted.values())} votes, but the "
+                                f"batch holds {batch_size[ballot_id]} ballots"
+                            )
+                        choice = batch_reading(counted)
                     elif choice not in valid:
                         raise StoreError(
                             f"ballot {ballot_id}: {choice!r} is not one of "
@@ -574,9 +605,32 @@ class AuditStore:
         )
         w.log("round_closed", {"result": result.to_json(), "at": now})
         if result.decision is Decision.NEXT_ROUND and result.next_size is not None:
-            self._open_round(
+            rows = self._open_round(
                 w, audit.spec, audit.batches, number + 1, result.next_size, result.size, now
             )
+            # The new round may consist only of ballots (batches) already read: close it too.
+            drawn = tuple(
+                StoredDraw(
+                    r["seq"],
+                    r["round"],
+                    r["ticket"],
+                    r["ballot_id"],
+                    r["generation"],
+                    r["jurisdiction"],
+                    r["container"],
+                    r["tabulator"],
+                    r["batch"],
+                    r["position"],
+                )
+                for r in rows
+            )
+            grown = replace(
+                audit,
+                round_sizes=(*audit.round_sizes, result.next_size),
+                results=(*audit.results[:-1], result, None),
+                draws=(*audit.draws, *drawn),
+            )
+            self._close_if_complete(w, grown, latest, now)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -595,7 +649,13 @@ class AuditStore:
                 if a is None:
                     known = ", ".join(self.names()) or "none"
                     raise StoreError(f"no audit named {name!r} in this database (audits: {known})")
-                spec = spec_from_json(json.loads(a.spec))
+                try:
+                    spec = spec_from_json(json.loads(a.spec))
+                except (ValueError, KeyError, TypeError, AnalysisError) as exc:
+                    raise StoreError(
+                        f"audit {name!r}: its stored specification is unreadable "
+                        f"({exc}); the record was damaged"
+                    ) from exc
                 batches = tuple(
                     Batch(r.jurisdiction, r.tabulator, r.name, r.ballots, r.container)
                     for r in conn.execute(
@@ -650,7 +710,7 @@ class AuditStore:
                     ).all()
                 )
                 reported = {
-                    r.batch: json.loads(r.tally)
+                    r.batch: _tally(r.tally)
                     for r in conn.execute(
                         select(schema.batch_report).where(schema.batch_report.c.audit == name)
                     )
@@ -752,11 +812,11 @@ class AuditStore:
             )
         )
         journalled = [
-            (p["ballot_id"], p["version"], p["choice"], p["correction"], p["note"])
+            (p["ballot_id"], p["version"], p["choice"], p["correction"], p["note"], p["at"])
             for k, p in payloads
             if k == "interpretation"
         ]
-        stored = sorted((h[0], h[1], h[2], h[3], h[4]) for h in audit.history)
+        stored = sorted((h[0], h[1], h[2], h[3], h[4], h[5]) for h in audit.history)
         checks.append(
             Check(
                 "interpretations match the journal",
@@ -785,24 +845,22 @@ class AuditStore:
         )
         # Recompute the draws from the manifest and the seed.
         total = audit.round_sizes[-1] if audit.round_sizes else 0
-        if audit.spec.method.is_batch:
-            redrawn: Sequence[Draw] = (
-                ppeb_draws(audit.spec, audit.batches, audit.macro_batches(), total, 0)
-                if total
-                else ()
-            )
-        else:
-            redrawn = draw_sample(audit.batches, audit.spec.seed, total).draws if total else ()
-        same = [(d.order, d.ticket, d.id, d.generation) for d in redrawn] == [
-            (d.seq, d.ticket, d.ballot_id, d.generation) for d in audit.draws
-        ]
-        checks.append(
-            Check(
-                "draws recomputed from manifest and seed",
-                same,
-                f"{len(redrawn)} draws recomputed, {len(audit.draws)} stored",
-            )
-        )
+        try:
+            if audit.spec.method.is_batch:
+                redrawn: Sequence[Draw] = (
+                    ppeb_draws(audit.spec, audit.batches, audit.macro_batches(), total, 0)
+                    if total
+                    else ()
+                )
+            else:
+                redrawn = draw_sample(audit.batches, audit.spec.seed, total).draws if total else ()
+            same = [(d.order, d.ticket, d.id, d.generation) for d in redrawn] == [
+                (d.seq, d.ticket, d.ballot_id, d.generation) for d in audit.draws
+            ]
+            detail = f"{len(redrawn)} draws recomputed, {len(audit.draws)} stored"
+        except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
+            same, detail = False, f"cannot redraw: {exc}"
+        checks.append(Check("draws recomputed from manifest and seed", same, detail))
         # Recompute the risk from the interpretations.
         tallies = next((p for k, p in payloads if k == "batch_tallies_committed"), None)
         if audit.spec.method.is_batch or tallies is not None:
@@ -832,7 +890,7 @@ class AuditStore:
             detail = f"{len(closed)} closed round(s) recomputed"
         except KeyError as exc:
             ok, detail = False, f"a closed round lacks the interpretation of {exc}"
-        except AnalysisError as exc:
+        except BallotproofError as exc:
             ok, detail = False, str(exc)
         checks.append(Check("risk recomputed from interpretations", ok, detail))
         closed_journal = [p["result"] for k, p in payloads if k == "round_closed"]

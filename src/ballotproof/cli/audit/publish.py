@@ -243,7 +243,7 @@ def _verify_batch_bundle(
     """A batch-comparison bundle: redraw the PPEB sample and recompute the risk."""
     from ballotproof.audit.process import evaluate_batches
     from ballotproof.io.batch_tallies import load_batch_tallies
-    from ballotproof.store.repository import ppeb_draws
+    from ballotproof.store.repository import canonical, ppeb_draws
 
     path = folder / "reported_batch_tallies.csv"
     if not path.is_file():
@@ -252,10 +252,35 @@ def _verify_batch_bundle(
             path=str(path),
         )
     reported = load_batch_tallies(path, manifest=manifest)
+    missing = [b.name for b in manifest.batches if b.name not in reported]
+    if missing:
+        raise InputError(
+            "every batch of the manifest needs a reported tally",
+            path=str(path),
+            field="Batch Name",
+            got=missing[0],
+        )
+    committed = _journal_payloads(folder / "journal.jsonl", "batch_tallies_committed")
+    digest = hashlib.sha256(
+        canonical(sorted((k, dict(v)) for k, v in reported.items())).encode()
+    ).hexdigest()
+    checks = [
+        Check(
+            "reported batch tallies match the journal",
+            bool(committed) and committed[0]["sha256"] == digest,
+            f"{len(reported)} batches hashed",
+        )
+    ]
     batches = [macro.Batch(b.name, b.ballots, dict(reported[b.name])) for b in manifest.batches]
     total = doc["round_sizes"][-1] if doc["round_sizes"] else 0
-    draws = ppeb_draws(spec, manifest.batches, batches, total, 0)
-    checks = [
+    try:
+        draws = ppeb_draws(spec, manifest.batches, batches, total, 0)
+    except BallotproofError as exc:
+        return [
+            *checks,
+            Check("published draws match the recomputed ones", False, f"cannot redraw: {exc}"),
+        ]
+    checks += [
         Check(
             "published draws match the recomputed ones",
             [(d.order, d.ticket, d.id) for d in draws] == claimed_draws,
@@ -281,14 +306,20 @@ def _verify_batch_bundle(
     return checks
 
 
-def _journal_interpretations(path: Path) -> list[tuple[str, int, str]]:
+def _journal_payloads(path: Path, kind: str) -> list[dict[str, Any]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         e = json.loads(line)
-        if e["kind"] == "interpretation":
-            p = json.loads(e["payload"])
-            out.append((p["ballot_id"], p["version"], p["choice"]))
+        if e["kind"] == kind:
+            out.append(json.loads(e["payload"]))
     return out
+
+
+def _journal_interpretations(path: Path) -> list[tuple[str, int, str, bool, str, str]]:
+    return [
+        (p["ballot_id"], p["version"], p["choice"], p["correction"], p["at"], p["note"])
+        for p in _journal_payloads(path, "interpretation")
+    ]
 
 
 def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...]:
@@ -308,7 +339,7 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
     spec = spec_from_json(doc["spec"])
     manifest = load_manifest(folder / "manifest.csv")
     checks = list(_journal_checks(folder / "journal.jsonl", doc, manifest.batches, expect_head))
-    published_rows: list[tuple[str, int, str]] = []
+    published_rows: list[tuple[str, int, str, bool, str, str]] = []
     latest: dict[str, tuple[int, str]] = {}
     for row in read_rows(
         folder / "interpretations.csv",
@@ -316,7 +347,16 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
         optional=("Correction", "Recorded At", "Note"),
     ):
         bid, version = row.require("Ballot ID"), parse_int(row, "Version", minimum=1)
-        published_rows.append((bid, version, row.require("Interpretation")))
+        published_rows.append(
+            (
+                bid,
+                version,
+                row.require("Interpretation"),
+                row.get("Correction").lower() == "true",
+                row.get("Recorded At"),
+                row.get("Note"),
+            )
+        )
         if bid not in latest or latest[bid][0] < version:
             latest[bid] = (version, row.require("Interpretation"))
     checks.append(
@@ -326,14 +366,31 @@ def _verify_published(folder: Path, expect_head: str | None) -> tuple[Check, ...
             f"{len(published_rows)} published",
         )
     )
+    draw_rows = list(
+        read_rows(folder / "draws.csv", ("Order", "Round", "Ticket", "Ballot ID", "Generation"))
+    )
     claimed_draws = [
         (parse_int(r, "Order", minimum=1), r.require("Ticket"), r.require("Ballot ID"))
-        for r in read_rows(
-            folder / "draws.csv",
-            ("Order", "Round", "Ticket", "Ballot ID"),
-            optional=("Generation",),
-        )
+        for r in draw_rows
     ]
+    bounds = [0, *doc["round_sizes"]]
+    expected_round = [
+        next(j for j in range(1, len(bounds)) if bounds[j - 1] < k <= bounds[j])
+        for k in range(1, bounds[-1] + 1)
+    ]
+    seen_times: dict[str, int] = {}
+    generations = []
+    for _, _, bid in claimed_draws:
+        seen_times[bid] = seen_times.get(bid, 0) + 1
+        generations.append(seen_times[bid])
+    checks.append(
+        Check(
+            "draws' rounds and generations are consistent",
+            [parse_int(r, "Round", minimum=1) for r in draw_rows] == expected_round
+            and [parse_int(r, "Generation", minimum=1) for r in draw_rows] == generations,
+            f"{len(draw_rows)} draws",
+        )
+    )
     if spec.method.is_batch:
         return tuple(
             checks + _verify_batch_bundle(folder, spec, manifest, doc, latest, claimed_draws)

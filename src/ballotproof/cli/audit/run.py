@@ -255,7 +255,7 @@ def start(
     seed: Annotated[str, typer.Option(help="Public random seed (e.g. 20 dice digits).")],
     risk_limit: RiskOpt = 0.1,
     winners: WinnersOpt = 1,
-    method: Annotated[str, typer.Option(help="bravo, minerva or supersimple.")] = "bravo",
+    method: Annotated[str, typer.Option(help="bravo, minerva, supersimple or macro.")] = "bravo",
     contest: Annotated[str, typer.Option(help="Contest name (as in the CVRs).")] = "contest",
     cvrs: Annotated[Path | None, typer.Option(help="Cast vote records (supersimple).")] = None,
     cvr_format: Annotated[
@@ -270,7 +270,8 @@ def start(
     round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: planned).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Start an audit (ballot polling, or ballot comparison with --cvrs) and draw round 1."""
+    """Start an audit — ballot polling, ballot comparison (--cvrs) or batch comparison
+    (--batch-tallies) — and draw round 1."""
     _check_alpha(risk_limit)
     try:
         m_ = Method(method)
@@ -331,6 +332,31 @@ def start(
         from ballotproof.io.batch_tallies import load_batch_tallies
 
         reported = load_batch_tallies(batch_tallies, manifest=m)
+        missing = [b.name for b in m.batches if b.name not in reported]
+        if missing:
+            raise InputError(
+                "every batch of the manifest needs a reported tally",
+                path=str(batch_tallies),
+                field="Batch Name",
+                got=missing[0],
+            )
+        columns = set(next(iter(reported.values()), {}))
+        if columns != set(c.tally):
+            raise InputError(
+                path=str(batch_tallies),
+                line=1,
+                field="choices",
+                expected="exactly the choices of --tally: " + ", ".join(c.tally),
+                got=", ".join(sorted(columns)),
+            )
+        sums = {k: sum(t.get(k, 0) for t in reported.values()) for k in c.tally}
+        if sums != dict(c.tally):
+            raise InputError(
+                "the batch tallies do not add up to --tally ("
+                + ", ".join(f"{k}={v}" for k, v in sums.items())
+                + ")",
+                path=str(batch_tallies),
+            )
     spec = AuditSpec(name, c, risk_limit, m_, seed)
     if reported is not None:
         rep = reported
@@ -434,20 +460,33 @@ def record(
 
 
 def _batch_rows_from(file: Path, current: Any) -> list[tuple[str, str, str]]:
-    """Hand counts of drawn batches (``Batch Name`` + one column per choice), checked."""
+    """Hand counts of drawn batches (``Batch Name`` + one column per choice), checked row by
+    row: drawn, counted once, whole numbers, no more votes than the batch has ballots."""
     from ballotproof.audit.process import batch_reading
     from ballotproof.store.repository import batch_id
 
     choices = list(current.spec.contest.tally)
-    drawn = {d.ballot.batch for d in current.draws}
+    drawn = {d.batch for d in current.draws}
+    ballots = {b.name: b.ballots for b in current.batches}
+    sheet_columns = {"Jurisdiction", "Container", "Tabulator", "Ticket Numbers", "Times Drawn"}
     rows = []
-    for row in read_rows(file, ("Batch Name", *choices), allow_prefix=""):
+    seen: dict[str, int] = {}
+    for row in read_rows(file, ("Batch Name", *choices), optional=tuple(sheet_columns)):
         name = row.require("Batch Name")
         if not any(row.get(c) for c in choices):
             continue  # not counted yet
         if name not in drawn:
             raise row.error("Batch Name", f"a batch drawn in audit {current.spec.name!r}", name)
+        if name in seen:
+            raise row.error("Batch Name", f"one row per batch (also on line {seen[name]})", name)
+        seen[name] = row.line
         tally = {c: parse_int(row, c) for c in choices}
+        if sum(tally.values()) > ballots[name]:
+            raise row.error(
+                "Batch Name",
+                f"at most {ballots[name]} votes (the batch's ballots)",
+                f"{sum(tally.values())} votes",
+            )
         rows.append((batch_id(name), batch_reading(tally), ""))
     return rows
 
