@@ -440,8 +440,8 @@ def test_record_errors_name_the_file_line_and_field(tmp_path: Path) -> None:
     )
 
 
-def _batch_audit(tmp_path: Path, *, errors: bool) -> tuple[Path, Any]:
-    """A MACRO audit of 40 batches of 100 (A 60, B 38 each), hand counts equal or worse."""
+def _start_macro(tmp_path: Path) -> tuple[Path, Path, list[dict[str, str]]]:
+    """A MACRO audit of 40 batches of 100 (A 60, B 38 each): its db, round-1 sheet and rows."""
     manifest = tmp_path / "m.csv"
     tallies = tmp_path / "t.csv"
     manifest.write_text(
@@ -479,12 +479,22 @@ def _batch_audit(tmp_path: Path, *, errors: bool) -> tuple[Path, Any]:
     assert result.exit_code == 0, result.output
     with sheet.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    for r in rows:  # the hand count: as reported, or (errors) two votes moved in each batch
-        r["A"], r["B"] = ("58", "40") if errors else ("60", "38")
+    return db, sheet, rows
+
+
+def _write_sheet(sheet: Path, rows: list[dict[str, str]]) -> None:
     with sheet.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+
+
+def _batch_audit(tmp_path: Path, *, errors: bool) -> tuple[Path, Any]:
+    """Start the MACRO audit and record round 1: as reported, or two votes moved per batch."""
+    db, sheet, rows = _start_macro(tmp_path)
+    for r in rows:
+        r["A"], r["B"] = ("58", "40") if errors else ("60", "38")
+    _write_sheet(sheet, rows)
     doc = _json("audit", "record", str(sheet), "--db", str(db), "--audit", "mac")
     return db, doc
 
@@ -561,45 +571,9 @@ def test_published_batch_tallies_are_checked_against_the_journal(tmp_path: Path)
 
 
 def test_a_hand_count_larger_than_its_batch_is_refused_with_its_line(tmp_path: Path) -> None:
-    manifest = tmp_path / "m.csv"
-    tallies = tmp_path / "t.csv"
-    manifest.write_text(
-        "Batch Name,Number of Ballots\n" + "".join(f"b{i:02d},100\n" for i in range(40)),
-        encoding="utf-8",
-    )
-    tallies.write_text(
-        "Batch Name,A,B\n" + "".join(f"b{i:02d},60,38\n" for i in range(40)), encoding="utf-8"
-    )
-    db = tmp_path / "macro.db"
-    _json(
-        "audit",
-        "start",
-        "--db",
-        str(db),
-        "--name",
-        "mac",
-        "--manifest",
-        str(manifest),
-        "--tally",
-        "A=2400,B=1520",
-        "--ballots",
-        "4000",
-        "--seed",
-        "20201103",
-        "--method",
-        "macro",
-        "--batch-tallies",
-        str(tallies),
-    )
-    sheet = tmp_path / "round.csv"
-    runner.invoke(app, ["audit", "sample", "--db", str(db), "--audit", "mac", "--out", str(sheet)])
-    with sheet.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    db, sheet, rows = _start_macro(tmp_path)
     rows[0]["A"], rows[0]["B"] = "90", "40"
-    with sheet.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows[:1])
+    _write_sheet(sheet, rows[:1])
     result = runner.invoke(app, ["audit", "record", str(sheet), "--db", str(db), "--audit", "mac"])
     assert result.exit_code == 1
     assert f"{sheet}:2: field 'Batch Name': expected at most 100 votes" in result.stderr

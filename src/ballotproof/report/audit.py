@@ -7,7 +7,31 @@ import json
 from html import escape
 from typing import Any
 
-__all__ = ["render_audit_report"]
+from ballotproof.store import StoredAudit
+
+__all__ = ["render_audit_report", "status_doc"]
+
+
+def status_doc(stored: StoredAudit) -> dict[str, Any]:
+    """An audit's status as the documented JSON (``audit status --json``)."""
+    return {
+        "audit": stored.spec.name,
+        "contest": stored.spec.contest.name,
+        "method": stored.spec.method.value,
+        "risk_limit": stored.spec.risk_limit,
+        "seed": stored.spec.seed,
+        "rounds": [
+            {
+                "round": i + 1,
+                "size": size,
+                "missing": len(stored.missing(i + 1)),
+                "result": r.to_json() if r else None,
+            }
+            for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
+        ],
+        "decision": stored.decision.value if stored.decision else None,
+        "journal_head": stored.journal_head,
+    }
 
 
 def _risk_chart(status: dict[str, Any]) -> str:

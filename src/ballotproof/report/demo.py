@@ -137,7 +137,7 @@ def _audit(out_dir: Path) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     from ballotproof.audit.process import verify_published
-    from ballotproof.report.audit import render_audit_report
+    from ballotproof.report.audit import render_audit_report, status_doc
     from ballotproof.report.georgia import replay_georgia
     from ballotproof.store import open_store
 
@@ -158,24 +158,7 @@ def _audit(out_dir: Path) -> dict[str, Any]:
     )
     folder = out_dir / "audit"
     folder.mkdir(parents=True, exist_ok=True)
-    status = {
-        "audit": name,
-        "contest": stored.spec.contest.name,
-        "method": stored.spec.method.value,
-        "risk_limit": stored.spec.risk_limit,
-        "seed": stored.spec.seed,
-        "rounds": [
-            {
-                "round": i + 1,
-                "size": size,
-                "missing": len(stored.missing(i + 1)),
-                "result": r.to_json() if r else None,
-            }
-            for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
-        ],
-        "decision": stored.decision.value if stored.decision else None,
-        "journal_head": stored.journal_head,
-    }
+    status = status_doc(stored)
     html = render_audit_report(
         status, [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in (*checks, *published)]
     )

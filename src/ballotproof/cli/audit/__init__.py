@@ -99,24 +99,9 @@ def _now() -> str:
 
 
 def _status_doc(stored: Any) -> dict[str, Any]:
-    return {
-        "audit": stored.spec.name,
-        "contest": stored.spec.contest.name,
-        "method": stored.spec.method.value,
-        "risk_limit": stored.spec.risk_limit,
-        "seed": stored.spec.seed,
-        "rounds": [
-            {
-                "round": i + 1,
-                "size": size,
-                "missing": len(stored.missing(i + 1)),
-                "result": r.to_json() if r else None,
-            }
-            for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
-        ],
-        "decision": stored.decision.value if stored.decision else None,
-        "journal_head": stored.journal_head,
-    }
+    from ballotproof.report.audit import status_doc
+
+    return status_doc(stored)
 
 
 def _print_status(doc: dict[str, Any]) -> None:
