@@ -276,6 +276,12 @@ def recounts(
     """Recount eligibility per state from the rules in force (unknown where not in the table)."""
     election = _load(data)
     table_rules = load_recount_rules(rules)
+    if data is not None and rules is None:
+        err.print(
+            "note: applying the packaged table of recount rules in force in November "
+            "2020 (give --rules for another election's law)",
+            style="dim",
+        )
     source = str(rules) if rules else "ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)"
     doc = documents.recounts_doc(election, table_rules, contest, rules_source=source)
     if top:
@@ -406,7 +412,7 @@ def replay(
         return
     table = Table(title=f"Replay at confidence {confidence:g}", title_justify="left")
     for col in ("State", "Call", "Our time (UTC)", "AP (UTC)", "Hours vs AP", "Winner"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for st, s in sorted(doc["states"].items()):
         call = s["call"]
         table.add_row(

@@ -24,7 +24,8 @@ def status_doc(stored: StoredAudit) -> dict[str, Any]:
             {
                 "round": i + 1,
                 "size": size,
-                "missing": len(stored.missing(i + 1)),
+                # ballots (or batches) still to read: a ballot drawn twice is read once
+                "missing": len({d.ballot_id for d in stored.missing(i + 1)}),
                 "result": r.to_json() if r else None,
             }
             for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
