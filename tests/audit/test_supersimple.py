@@ -385,10 +385,14 @@ def test_risk_in_unit_interval_and_monotone(
         return ss.risk_from_counts(c, full.total + clean, full, alpha=alpha).p_value
 
     # A discrepancy replacing nothing (an extra draw): overstatements raise P, understatements
-    # and clean draws lower it.
-    assert p(o2=1) >= p(o1=1) >= base
-    assert p(u2=1) <= p(u1=1) <= base
-    assert ss.risk_from_counts(c, n + 1, counts, alpha=alpha).p_value <= base
+    # and clean draws lower it. Where a factor is exactly 1 (μ = 1: a one-vote overstatement
+    # is then the margin itself), the two sides agree only to floating-point rounding.
+    def le(a: float, b: float) -> bool:
+        return a <= b * (1 + 1e-12) + 1e-300
+
+    assert le(p(o1=1), p(o2=1)) and le(base, p(o1=1))
+    assert le(p(u2=1), p(u1=1)) and le(p(u1=1), base)
+    assert le(ss.risk_from_counts(c, n + 1, counts, alpha=alpha).p_value, base)
 
 
 @settings(max_examples=200, deadline=None)
