@@ -102,3 +102,14 @@ def test_correlation_keeps_each_units_probability() -> None:
     ind = exact_pmf(electors, p)
     var = lambda q: float(np.dot((np.arange(6) - sum(p)) ** 2, q))  # noqa: E731
     assert var(pmf) > var(ind)
+
+
+def test_batches_from_one_county_are_one_countys_evidence() -> None:
+    """The same batch shares, from many counties or from one: the spread is larger from one."""
+    shares = [(4_000, 6_000), (6_000, 4_000)] * 5  # ten batches fill the 100,000-vote window
+    spread = [Batch(a, b, frozenset({f"county {i}"})) for i, (a, b) in enumerate(shares)]
+    one = [Batch(a, b, frozenset({"Maricopa"})) for a, b in shares]
+    kw = dict(leader="a", trailer="b", exact=True, expected_pct=60.0, counted_at_expected=2_000_000)
+    many_sigma = estimate(1_050_000, 950_000, 2_000_000, batches=spread, **kw).sigma_p  # type: ignore[arg-type]
+    one_sigma = estimate(1_050_000, 950_000, 2_000_000, batches=one, **kw).sigma_p  # type: ignore[arg-type]
+    assert one_sigma > many_sigma

@@ -127,7 +127,7 @@ class _Tracker:
     counted_at_expected: int | None = None
     from_precincts: bool = False
     held_expected: tuple[Update, float] | None = None
-    batches: list[dict[str, int]] = field(default_factory=list)
+    batches: list[tuple[dict[str, int], frozenset[str]]] = field(default_factory=list)
     call: Call | None = None
     quiet_until: datetime | None = None
     revised: bool = False  # the update being processed revised the count downwards
@@ -239,7 +239,7 @@ class Engine:
         if src.votes:  # the lean is learnt from one source's own successive counts
             diff = {c: new[c] - src.votes.get(c, 0) for c in self.candidates}
             if all(v >= 0 for v in diff.values()) and sum(diff.values()) > 0:
-                t.batches.append(diff)
+                t.batches.append((diff, frozenset(u.counties)))
         src.votes, src.total, src.time = new, u.total, u.time
         return True
 
@@ -315,7 +315,7 @@ class Engine:
         a, b = self.candidates
         va, vb = t.votes.get(a, 0), t.votes.get(b, 0)
         leader, trailer = (a, b) if va >= vb else (b, a)
-        batches = [Batch(d.get(leader, 0), d.get(trailer, 0)) for d in t.batches[-50:]]
+        batches = [Batch(d.get(leader, 0), d.get(trailer, 0), c) for d, c in t.batches[-50:]]
         thr = t.setup.threshold
         final_total = t.expected_total or float(t.total)
         est = estimate(

@@ -31,8 +31,10 @@ The model, for one state at one moment, with leader L and trailer T in the two-p
   guide to the rest: late votes (mail, provisional, one big county) can lean very differently
   from the recent ones, the more so the more remains. This is the vote-method lean the data
   supports: the feeds do not say which method a batch was, so the model learns it from the
-  batch shares as they arrive. (Batches are differences between successive counts of one
-  source; the counties of each batch are loaded but not used.)
+  batch shares as they arrive. Batches are differences between successive counts of one
+  source; where the feed names the counties a batch came from (the 2020 batch file does), the
+  effective number of batches in σ_w² is capped by the number of distinct counties in the
+  window — many batches from one county are one county's evidence, not many.
 
 * **Final margin.** M = D + δ − R₂(2p − 1), δ ~ N(0, σ_D²). Given R₂, M is Normal with mean
   D + R₂(1 − 2μ_p) and variance σ_D² + 4R₂²σ_p². Hence P(leader wins) = E_ε[Φ(mean/sd)], and
@@ -80,10 +82,12 @@ class ModelParams:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Two-party votes added by one update (for the lean of the remaining vote)."""
+    """Two-party votes added by one update (for the lean of the remaining vote), and the
+    counties they came from when the feed says so (empty: unknown)."""
 
     leader_votes: int
     trailer_votes: int
+    counties: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +140,18 @@ def _lean(
     window = max(params.window_fraction * counted_two_party, params.window_min_votes)
     shares: list[float] = []
     weights: list[float] = []
+    counties: set[str] = set()
+    unknown = 0
     used = 0.0
     for b in reversed(batches):
         n = b.leader_votes + b.trailer_votes
         if n <= 0:
             continue
         take = min(n, window - used)
+        if b.counties:
+            counties |= b.counties
+        else:
+            unknown += 1
         shares.append(b.trailer_votes / n)
         weights.append(take)
         used += take
@@ -154,7 +164,12 @@ def _lean(
     mu = float(np.average(s, weights=w))
     var = float(np.average((s - mu) ** 2, weights=w))
     n_eff = float(w.sum() ** 2 / (w**2).sum())
-    return mu, var / n_eff, used
+    # Batches from the same few counties are not independent evidence: when the feed names the
+    # counties, the effective number of batches is at most the number of distinct counties
+    # (plus the batches whose counties are unknown).
+    if counties:
+        n_eff = min(n_eff, float(len(counties) + unknown))
+    return mu, var / max(n_eff, 1.0), used
 
 
 def estimate(
