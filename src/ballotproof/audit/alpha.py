@@ -80,7 +80,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -312,16 +312,6 @@ def alpha_martingale(
     return np.asarray(t, dtype=np.float64)
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, Decision):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class AlphaRisk:
     """ALPHA P-value of a sequence of assorter values.
@@ -355,7 +345,7 @@ class AlphaRisk:
     decision: Decision
 
     def to_json(self) -> dict[str, object]:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
 
 
 def _check_alpha(alpha: float) -> None:
@@ -527,7 +517,7 @@ class AlphaSampleSize:
     decision: Decision
 
     def to_json(self) -> dict[str, object]:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
 
 
 def sample_size(

@@ -75,14 +75,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -186,20 +186,6 @@ def _risk_of(log_t: float | FloatArray) -> FloatArray:
         return np.minimum(1.0, np.exp(-np.asarray(log_t, dtype=np.float64)))
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, Pair | Decision):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _frozen(mapping: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(mapping))
 
@@ -265,7 +251,7 @@ class BravoRisk:
     decision: Decision
 
     def to_json(self) -> dict[str, object]:
-        out = _jsonable(self)
+        out = jsonable(self)
         assert isinstance(out, dict)
         return out
 
@@ -380,7 +366,7 @@ class BravoASN:
     decision: Decision
 
     def to_json(self) -> dict[str, object]:
-        out = _jsonable(self)
+        out = jsonable(self)
         assert isinstance(out, dict)
         return out
 
@@ -611,7 +597,7 @@ class BravoSampleSizes:
         raise AnalysisError(f"no size was computed for probability {probability!r}")
 
     def to_json(self) -> dict[str, object]:
-        out = _jsonable(self)
+        out = jsonable(self)
         assert isinstance(out, dict)
         return out
 

@@ -8,14 +8,16 @@ winner w and reported loser ℓ").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
+from fractions import Fraction
 from types import MappingProxyType
 
 from ballotproof.errors import AnalysisError
 
-__all__ = ["AuditContest", "Decision", "Pair"]
+__all__ = ["AuditContest", "Decision", "Pair", "jsonable"]
 
 
 class Decision(StrEnum):
@@ -102,3 +104,22 @@ class AuditContest:
         """Smallest pairwise margin divided by ballots cast (Stark 2010, 'diluted margin' μ)."""
         m = min(self.tally[p.winner] - self.tally[p.loser] for p in self.pairs())
         return m / self.ballots
+
+
+def jsonable(value: object) -> object:
+    """Plain JSON data from a result object: dataclasses become objects of their fields,
+    mappings objects, tuples lists, fractions/pairs/enums strings, ±inf and NaN ``null``.
+
+    The one conversion behind every audit result's ``to_json()``.
+    """
+    if isinstance(value, Fraction | Pair | StrEnum):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [jsonable(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

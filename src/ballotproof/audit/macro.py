@@ -63,7 +63,7 @@ from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from types import MappingProxyType
 
-from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.audit.contest import AuditContest, Decision, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -242,16 +242,6 @@ def kaplan_markov_p_value(big_u: float | Fraction, taints: Sequence[float | Frac
     return min(1.0, math.exp(log_p))
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, Fraction):
-        return str(value)
-    if isinstance(value, Decision):
-        return str(value)
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class MacroSampleSize:
     """Batches to draw (PPEB, with replacement) so an error-free sample confirms at α.
@@ -276,7 +266,7 @@ class MacroSampleSize:
     decision: Decision
 
     def to_json(self) -> dict[str, object]:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +297,7 @@ class MacroRisk:
         return len(self.draws)
 
     def to_json(self) -> dict[str, object]:
-        out = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        out = {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
         out["n"] = self.n
         return out
 

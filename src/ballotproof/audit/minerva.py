@@ -65,7 +65,7 @@ import numpy.typing as npt
 from scipy import signal, stats
 
 from ballotproof.audit import bravo
-from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -374,7 +374,7 @@ class MinervaRisk:
     decision: Decision
 
     def to_json(self) -> dict[str, object]:
-        out = bravo._jsonable(self)
+        out = jsonable(self)
         assert isinstance(out, dict)
         return out
 
@@ -526,7 +526,7 @@ class MinervaSampleSizes:
         raise AnalysisError(f"no size was computed for probability {probability!r}")
 
     def to_json(self) -> dict[str, object]:
-        out = bravo._jsonable(self)
+        out = jsonable(self)
         assert isinstance(out, dict)
         return out
 

@@ -78,7 +78,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
 
-from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -171,16 +171,6 @@ CUSTOMARY_RATES = DiscrepancyRates(o1=0.001, o2=0.0001, u1=0.001, u2=0.0001)
 """0.1 % one-vote and 0.01 % two-vote over- and understatements (Stark's tool, AGI, Arlo)."""
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, Fraction):
-        return str(value)
-    if isinstance(value, Pair | Decision):
-        return str(value)
-    if isinstance(value, DiscrepancyRates):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class SuperSimpleSampleSize:
     """A super-simple sample size and everything it was computed from.
@@ -232,7 +222,7 @@ class SuperSimpleSampleSize:
         return max(0, self.n - self.sampled)
 
     def to_json(self) -> dict[str, object]:
-        out = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        out = {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
         out["U"] = self.U
         return out
 
@@ -272,7 +262,7 @@ class SuperSimpleRisk:
         return math.inf if self.mu == 0 else 2 * self.gamma / self.mu
 
     def to_json(self) -> dict[str, object]:
-        out = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        out = {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
         out["U"] = self.U
         return out
 
