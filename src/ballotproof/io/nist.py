@@ -44,7 +44,7 @@ from ballotproof.model import (
     VoteCount,
 )
 
-__all__ = ["from_nist", "load_nist", "to_nist", "write_nist"]
+__all__ = ["from_nist", "load_nist", "nist_text", "to_nist", "write_nist"]
 
 ELECTORS = "ballotproof-electors"
 _OTHER_LINES = {
@@ -193,11 +193,14 @@ def to_nist(election: Election) -> dict[str, Any]:
     }
 
 
+def nist_text(election: Election) -> str:
+    """The NIST JSON of ``election`` as text (UTF-8, indented)."""
+    return json.dumps(to_nist(election), indent=1, ensure_ascii=False) + "\n"
+
+
 def write_nist(election: Election, path: str | Path) -> None:
-    """Write the NIST JSON of ``election`` to ``path`` (UTF-8, indented)."""
-    Path(path).write_text(
-        json.dumps(to_nist(election), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    """Write the NIST JSON of ``election`` to ``path``."""
+    Path(path).write_text(nist_text(election), encoding="utf-8")
 
 
 class _Reader:

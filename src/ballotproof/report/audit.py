@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 from html import escape
 from typing import Any
 
+from ballotproof.report.charts import pyplot, svg
 from ballotproof.store import StoredAudit
 
 __all__ = ["render_audit_report", "status_doc"]
@@ -36,13 +36,8 @@ def status_doc(stored: StoredAudit) -> dict[str, Any]:
 
 
 def _risk_chart(status: dict[str, Any]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     closed = [r for r in status["rounds"] if r["result"]]
-    with plt.rc_context({"svg.hashsalt": "ballotproof", "svg.fonttype": "none"}):
+    with pyplot() as plt:
         fig, ax = plt.subplots(figsize=(6.5, 3.0))
         if closed:
             # Before any ballot is drawn the risk is 1: the curve starts there.
@@ -62,11 +57,7 @@ def _risk_chart(status: dict[str, Any]) -> str:
         ax.set_title("Risk over rounds")
         ax.legend(fontsize=8, frameon=False)
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-        plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+        return svg(plt, fig)
 
 
 def render_audit_report(status: dict[str, Any], checks: list[dict[str, Any]]) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ballotproof.io.atomic import write_all, write_atomic
 from ballotproof.io.load import load_election
-from ballotproof.io.nist import write_nist
+from ballotproof.io.nist import nist_text
 from ballotproof.io.recount_rules import load_recount_rules
 from ballotproof.report import documents
 from ballotproof.report.html import headline, render_report
@@ -89,20 +90,14 @@ def run_demo(
         step(7)
         html = render_report(docs, links=links)
         step(8)
-        outputs = {
-            "report.html": html,
-            "results.json": json.dumps(docs, indent=2, ensure_ascii=False) + "\n",
-        }
-        temps = []
-        for name, text in outputs.items():
-            tmp = out_dir / f".{name}.tmp"
-            tmp.write_text(text, encoding="utf-8")
-            temps.append((tmp, out_dir / name))
-        nist_tmp = out_dir / ".election.nist.json.tmp"
-        write_nist(election, nist_tmp)
-        temps.append((nist_tmp, out_dir / "election.nist.json"))
-        for tmp, final in temps:
-            tmp.replace(final)
+        write_all(
+            out_dir,
+            {
+                "report.html": html,
+                "results.json": json.dumps(docs, indent=2, ensure_ascii=False) + "\n",
+                "election.nist.json": nist_text(election),
+            },
+        )
         step(9)
     return {
         "headline": headline(docs),
@@ -121,9 +116,7 @@ def _replay(folder: Path) -> dict[str, Any]:
     doc = replay_doc(engines, main=0.995)
     folder.mkdir(parents=True, exist_ok=True)
     write_replay_report(engines[0.995], doc, folder / "report.html")
-    tmp = folder / ".replay.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(folder / "replay.json")
+    write_atomic(folder / "replay.json", json.dumps(doc, indent=2) + "\n")
     bt = doc["backtest"]
     return {
         "replay_report": str(folder / "report.html"),
@@ -162,9 +155,7 @@ def _audit(out_dir: Path) -> dict[str, Any]:
     html = render_audit_report(
         status, [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in (*checks, *published)]
     )
-    tmp = folder / ".report.html.tmp"
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(folder / "report.html")
+    write_atomic(folder / "report.html", html)
     return {
         "audit_report": str(folder / "report.html"),
         "audit_db": str(db),

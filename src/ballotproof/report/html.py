@@ -7,11 +7,11 @@ figure), plus a chart drawn by matplotlib into inline SVG.
 
 from __future__ import annotations
 
-import io
 import json
 from html import escape
 from typing import Any
 
+from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.tilemap import TILES, tile_svg
 
 __all__ = ["party_colour", "render_report", "short_name"]
@@ -43,12 +43,7 @@ def _shade(palette: list[str], margin_pct: float) -> str:
 
 def _chart_svg(recounts: dict[str, Any], n: int = 10) -> str:
     """Closest states' margins (bars) against their recount thresholds (markers)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context({"svg.hashsalt": "ballotproof", "svg.fonttype": "none"}):
+    with pyplot() as plt:
         return _draw_chart(plt, recounts, n)
 
 
@@ -90,11 +85,7 @@ def _draw_chart(plt: Any, recounts: dict[str, Any], n: int) -> str:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})  # no date: same input, same file
-    plt.close(fig)
-    svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    return svg(plt, fig)
 
 
 def _n(x: int | None) -> str:

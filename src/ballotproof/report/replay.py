@@ -8,7 +8,6 @@ Engine` once per confidence level; and builds the JSON document and the HTML rep
 
 from __future__ import annotations
 
-import io
 import json
 import statistics
 from collections.abc import Callable, Sequence
@@ -22,11 +21,13 @@ from ballotproof.calls.engine import Engine, Moment, StateSetup
 from ballotproof.calls.outstanding import ModelParams
 from ballotproof.calls.rule import CallRule, public_threshold
 from ballotproof.errors import InputError
+from ballotproof.io.atomic import write_atomic
 from ballotproof.io.feeds import load_2020_feed, load_generic_feed
 from ballotproof.io.race_calls import load_race_calls
 from ballotproof.io.recount_rules import load_recount_rules
 from ballotproof.io.us2020 import data_dir, load_us2020
 from ballotproof.model import Election
+from ballotproof.report.charts import pyplot, svg
 from ballotproof.results import electoral_college
 
 __all__ = ["BATTLEGROUND", "replay_doc", "run_replay", "setups_for", "write_replay_report"]
@@ -291,15 +292,7 @@ def _state_chart(plt: Any, moments: list[Moment], state: str, doc: dict[str, Any
     ax.set_xlim(start, end)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return _svg(plt, fig)
-
-
-def _svg(plt: Any, fig: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+    return svg(plt, fig)
 
 
 def _ec_chart(plt: Any, engine: Engine) -> str:
@@ -321,17 +314,12 @@ def _ec_chart(plt: Any, engine: Engine) -> str:
     ax.legend(fontsize=8, frameon=False)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return _svg(plt, fig)
+    return svg(plt, fig)
 
 
 def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None:
     """A self-contained HTML page: per battleground state and the national chance of 270."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with plt.rc_context({"svg.hashsalt": "ballotproof", "svg.fonttype": "none"}):
+    with pyplot() as plt:
         charts = []
         for st in [s for s in BATTLEGROUND if s in doc["states"]] or list(doc["states"])[:7]:
             moments = [m for m in engine.moments if m.state == st]
@@ -397,6 +385,4 @@ not an independent test.</p>
 <script type="application/json" id="ballotproof-replay">{data}</script>
 </body></html>
 """
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, html)

@@ -25,6 +25,7 @@ from ballotproof.cli.audit import (
     audit_app,
 )
 from ballotproof.errors import BallotproofError, InputError
+from ballotproof.io.atomic import write_all
 from ballotproof.io.csvread import parse_int, read_rows
 from ballotproof.io.manifest import load_manifest
 from ballotproof.store import open_store
@@ -153,10 +154,7 @@ def export(
         for b in stored.batches:
             w.writerow([b.name, *(stored.reported[b.name].get(c, 0) for c in choices)])
         texts["reported_batch_tallies.csv"] = buf.getvalue()
-    for name, text in texts.items():  # all written, then renamed: never half a bundle
-        (output / f".{name}.tmp").write_text(text, encoding="utf-8")
-    for name in texts:
-        (output / f".{name}.tmp").replace(output / name)
+    write_all(output, texts)  # all written, then renamed: never half a bundle
     err.print(f"wrote {', '.join(texts)} to {output}")
 
 

@@ -38,6 +38,7 @@ from ballotproof.cli.audit import (
     audit_app,
 )
 from ballotproof.errors import InputError
+from ballotproof.io.atomic import write_atomic
 from ballotproof.io.csvread import parse_int, read_rows
 from ballotproof.io.manifest import load_manifest
 from ballotproof.store import open_store
@@ -528,7 +529,5 @@ def report(
     stored = store.load(audit)
     checks = [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in store.verify(audit)]
     html = render_audit_report(_status_doc(stored), checks)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(output)
+    write_atomic(output, html)
     err.print(f"wrote {output}")
