@@ -93,6 +93,39 @@ def test_jurisdiction_column_allows_the_same_batch_in_two_jurisdictions() -> Non
             "bad_thousands.csv:2: field 'Number of Ballots': expected an integer ≥ 1, got '1,000'",
         ),
         (
+            # a "Total" row would be a phantom batch holding half the ballots (the regression)
+            "bad_total_row.csv",
+            InputError,
+            "bad_total_row.csv:6: field 'Batch Name': a total row is not a batch ('Total')",
+        ),
+        (
+            # the label is refused before the count is read, as in Arlo
+            "bad_totals_thousands.csv",
+            InputError,
+            "bad_totals_thousands.csv:5: field 'Batch Name': a total row is not a batch ('Totals')",
+        ),
+        (
+            # every cell counts, not only the batch name
+            "bad_total_tabulator.csv",
+            InputError,
+            "bad_total_tabulator.csv:4: field 'Tabulator': a total row is not a batch "
+            "('Grand Total')",
+        ),
+        (
+            # no label, but the last row holds exactly the rows above it
+            "bad_final_total_row.csv",
+            InputError,
+            "bad_final_total_row.csv:5: field 'Number of Ballots': a total row is not a batch "
+            "(90 ballots, the sum of the 3 rows above it)",
+        ),
+        (
+            # each jurisdiction's rows are the manifest Arlo would receive from it
+            "bad_final_total_jurisdiction.csv",
+            InputError,
+            "bad_final_total_jurisdiction.csv:5: field 'Number of Ballots': a total row is not a "
+            "batch (30 ballots, the sum of the 2 rows of 'Fulton' above it)",
+        ),
+        (
             "bad_unknown_column.csv",
             InputError,
             "bad_unknown_column.csv:1: field 'Ballot Type': expected one of Batch Name, "
@@ -113,6 +146,110 @@ def test_bad_manifests_fail_with_one_exact_line(
     assert type(info.value) is error
     assert str(info.value) == message
     assert "\n" not in str(info.value)
+
+
+def test_a_total_row_is_refused_not_drawn_from() -> None:
+    """Regression: a "Total" row was loaded as a batch and drew most of the sample."""
+    with pytest.raises(InputError) as info:
+        load("bad_total_row.csv")
+    assert (info.value.path, info.value.line, info.value.field, info.value.got) == (
+        "bad_total_row.csv",
+        6,
+        "Batch Name",
+        None,
+    )
+
+
+# Arlo refuses a row when any cell has one of these words (letters a-z, either case, between
+# non-letters or the ends of the cell): total, totals, subtotal, subtotals.
+REFUSED_SPELLINGS = [
+    "Total",
+    "total",
+    "TOTAL",
+    "Totals",
+    "totals",
+    "Subtotal",
+    "subtotal",
+    "SubTotals",
+    "SUBTOTALS",
+    "Grand Total",
+    "Grand total",
+    "Total Ballots",
+    "total ballots",
+    "COUNTY TOTALS",
+    "Sub-total",
+    "Sub Total",
+    "Total:",
+    "(total)",
+    "Precinct 4 total",
+    "Total2",
+    "batch_total",
+    "Subtotal Road precinct",
+]
+
+
+@pytest.mark.parametrize("label", REFUSED_SPELLINGS)
+@pytest.mark.parametrize("column", ["Container", "Tabulator", "Batch Name"])
+def test_every_spelling_of_a_total_is_refused_in_any_column(
+    tmp_path: Path, label: str, column: str
+) -> None:
+    cells = {"Container": "Box 1", "Tabulator": "TAB-1", "Batch Name": "B2"} | {column: label}
+    path = tmp_path / "manifest.csv"
+    path.write_text(
+        "Container,Tabulator,Batch Name,Number of Ballots\n"
+        "Box 1,TAB-1,B1,20\n"
+        f'"{cells["Container"]}","{cells["Tabulator"]}","{cells["Batch Name"]}",30\n'
+        "Box 1,TAB-1,B3,40\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load_manifest(path, display="manifest.csv")
+    assert str(info.value) == (
+        f"manifest.csv:3: field '{column}': a total row is not a batch ({label!r})"
+    )
+
+
+def test_a_total_in_the_jurisdiction_or_count_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("Jurisdiction,Batch Name,Number of Ballots\nFulton,B1,3\nTotal,B1,3\n")
+    with pytest.raises(InputError, match=r"^m\.csv:3: field 'Jurisdiction': a total row"):
+        load_manifest(path, display="m.csv")
+    path.write_text("Batch Name,Number of Ballots\nB1,3\nB2,total\n")
+    with pytest.raises(InputError, match=r"^m\.csv:3: field 'Number of Ballots': a total row"):
+        load_manifest(path, display="m.csv")
+
+
+def test_an_empty_cell_is_reported_before_a_total_as_in_arlo(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("Tabulator,Batch Name,Number of Ballots\nT1,B1,3\n,Total,3\n")
+    with pytest.raises(InputError) as info:
+        load_manifest(path, display="m.csv")
+    assert str(info.value) == "m.csv:3: field 'Tabulator': expected a value, got ''"
+
+
+def test_names_that_only_contain_the_letters_of_total_are_batches() -> None:
+    """Arlo accepts these: the word must stand alone, not begin a longer word."""
+    m = load("good_total_like_names.csv")
+    assert [(b.container, b.tabulator, b.name) for b in m.batches] == [
+        ("Subtotaled boxes", "Totalizer 3", "Grandtotal"),
+        ("Totally Secure Vault", "Totalizer 3", "Totten Road"),
+        ("Box 3", "TOT-1", "Batch 7"),
+        ("Box 3", "TOT-1", "Batch 8"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "counts"),
+    [
+        # Arlo looks at the last row only, and only when there are more than two rows
+        ("good_middle_sum.csv", [10, 20, 30, 5]),
+        ("good_two_rows_equal.csv", [10, 10]),
+        # 30 = 10 + 20, but Fulton and DeKalb each upload their own manifest to Arlo
+        ("good_jurisdiction_sums.csv", [10, 20, 30]),
+    ],
+)
+def test_counts_that_merely_add_up_are_not_a_total_row(name: str, counts: list[int]) -> None:
+    assert [b.ballots for b in load(name).batches] == counts
 
 
 def test_errors_carry_their_location_as_fields() -> None:

@@ -19,6 +19,32 @@ As in Arlo, a column that is present needs a value on every row, and a column th
 position)``, so ``(jurisdiction, tabulator, batch name)`` must be unique: two rows that differ only
 in their container would give two ballots the same id and are refused.
 
+A total row is not a batch. A manifest kept in a spreadsheet often ends with a ``Total`` row
+or has ``Subtotal`` rows; loaded as batches, they would hold as many ballots as the rows they
+add up, and draws would land on ballots that do not exist. Such rows are refused with an
+:class:`~ballotproof.errors.InputError` naming file, line and column, by the two rules Arlo
+applies to every manifest (``reject_total_rows`` and ``reject_final_total_row`` in its
+``server/util/csv_parse.py``):
+
+* **A labelled total.** A row any of whose cells, in any column, contains the word *total*,
+  *totals*, *subtotal* or *subtotals* in any case, where a word is a run of the letters
+  ``a``–``z`` between non-letters or the ends of the cell. ``Total``, ``TOTALS``,
+  ``Grand Total``, ``County Totals``, ``Sub-total``, ``Total:``, ``Precinct 4 total``,
+  ``batch_total`` and ``Subtotal Road`` are refused; ``Totalizer 3``, ``Totally``,
+  ``Grandtotal`` and ``Subtotaled`` are batch names like any other. As in Arlo, an empty cell
+  is reported before a total, and a total before a malformed count (``Totals,"32,990"``).
+* **An unlabelled final total.** The last row, when there are more than two rows and its
+  ``Number of Ballots`` is the sum of all the rows above it (Arlo's 20, 30, 40, then 90). Arlo
+  looks at the last row only, so a row in the middle that happens to equal the rows above it is
+  a batch. In a file with a ``Jurisdiction`` column each jurisdiction's rows are checked on
+  their own, since each is the manifest that jurisdiction uploads to Arlo: 10 and 20 for one
+  jurisdiction, then 30 for another, is three batches.
+
+Of total rows, this refuses what Arlo refuses and nothing more: a manifest Arlo accepts is not
+refused as a total here. (The second rule can refuse a real manifest whose last batch happens
+to hold as many ballots as the others together; Arlo refuses it too. Putting another batch last
+avoids it.)
+
 Rows are read one at a time (:func:`ballotproof.io.csvread.read_rows`) and kept as compact
 :class:`~ballotproof.audit.sampler.Batch` records; ballots are never listed one by one. A global
 ballot index maps to its batch and position by binary search on the cumulative counts.
@@ -26,6 +52,7 @@ ballot index maps to its batch and position by binary search on the cumulative c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +61,7 @@ import numpy.typing as npt
 
 from ballotproof.audit.sampler import Ballot, Batch
 from ballotproof.errors import InputError, IntegrityError
-from ballotproof.io.csvread import parse_int, read_rows
+from ballotproof.io.csvread import Row, parse_int, read_rows
 
 __all__ = [
     "BATCH_NAME",
@@ -54,6 +81,12 @@ JURISDICTION = "Jurisdiction"
 
 _BatchKey = tuple[str | None, str | None, str]
 
+# A cell is a total's label when one of its words is one of these. A word is a maximal run of
+# the letters a-z in either case; casefold() also folds the long s, which Python's
+# case-insensitive [a-z] counts as a letter, so the words are the ones Arlo's check sees.
+_TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals"})
+_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+
 
 def _describe(key: _BatchKey) -> str:
     jurisdiction, tabulator, name = key
@@ -63,6 +96,35 @@ def _describe(key: _BatchKey) -> str:
     if jurisdiction is not None:
         text += f" in {jurisdiction!r}"
     return text
+
+
+def _total_label(row: Row) -> tuple[str, str] | None:
+    """``(column, cell)`` of the first cell, in file order, that labels a total row."""
+    for column in row.values:
+        cell = row.get(column)
+        if any(word.casefold() in _TOTAL_WORDS for word in _WORD.findall(cell)):
+            return column, cell
+    return None
+
+
+@dataclass(slots=True)
+class _Rows:
+    """One jurisdiction's rows so far: enough to tell whether its last row is their total."""
+
+    count: int = 0
+    ballots: int = 0
+    last_line: int = 0
+    last_ballots: int = 0
+
+    def add(self, line: int, ballots: int) -> None:
+        self.count += 1
+        self.ballots += ballots
+        self.last_line = line
+        self.last_ballots = ballots
+
+    def ends_with_total(self) -> bool:
+        """Arlo's test: more than two rows, the last one the sum of the others."""
+        return self.count > 2 and self.ballots - self.last_ballots == self.last_ballots
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +227,9 @@ def load_manifest(
     ------
     InputError
         Unreadable file, missing or unknown column, an empty cell in a present column, a
-        ``Number of Ballots`` that is not a whole number ≥ 1, no rows, or a ``jurisdiction``
-        given for a file that has a ``Jurisdiction`` column. Every error names the file, line
-        and column.
+        total row (see the module docstring), a ``Number of Ballots`` that is not a whole
+        number ≥ 1, no rows, or a ``jurisdiction`` given for a file that has a ``Jurisdiction``
+        column. Every error names the file, line and column.
     IntegrityError
         The same batch ``(jurisdiction, tabulator, batch name)`` on two lines.
 
@@ -191,6 +253,8 @@ def load_manifest(
     )
     batches: list[Batch] = []
     seen: dict[_BatchKey, int] = {}
+    named = False
+    by_jurisdiction: dict[str | None, _Rows] = {}
     for row in rows:
         named = JURISDICTION in row.values
         if named and jurisdiction is not None:
@@ -200,12 +264,23 @@ def load_manifest(
                 line=1,
                 field=JURISDICTION,
             )
+        # As in Arlo: a missing value is reported before a total label, a label before a bad count.
+        where = row.require(JURISDICTION) if named else jurisdiction
+        tabulator = row.require(TABULATOR) if TABULATOR in row.values else None
+        batch_name = row.require(BATCH_NAME)
+        container = row.require(CONTAINER) if CONTAINER in row.values else None
+        label = _total_label(row)
+        if label is not None:
+            column, cell = label
+            raise InputError(
+                f"a total row is not a batch ({cell!r})", path=name, line=row.line, field=column
+            )
         batch = Batch(
-            row.require(JURISDICTION) if named else jurisdiction,
-            row.require(TABULATOR) if TABULATOR in row.values else None,
-            row.require(BATCH_NAME),
+            where,
+            tabulator,
+            batch_name,
             parse_int(row, NUMBER_OF_BALLOTS, minimum=1),
-            row.require(CONTAINER) if CONTAINER in row.values else None,
+            container,
         )
         first = seen.setdefault(batch.key, row.line)
         if first != row.line:
@@ -216,6 +291,18 @@ def load_manifest(
                 field=BATCH_NAME,
             )
         batches.append(batch)
+        by_jurisdiction.setdefault(where, _Rows()).add(row.line, batch.ballots)
     if not batches:
         raise InputError("the manifest lists no batches", path=name, line=2)
+    totals = [(r.last_line, j, r) for j, r in by_jurisdiction.items() if r.ends_with_total()]
+    if totals:
+        line, where, last = min(totals, key=lambda t: t[0])
+        of = f" of {where!r}" if named else ""
+        raise InputError(
+            f"a total row is not a batch ({last.last_ballots} ballots, the sum of the "
+            f"{last.count - 1} rows{of} above it)",
+            path=name,
+            line=line,
+            field=NUMBER_OF_BALLOTS,
+        )
     return Manifest(name, tuple(batches))
