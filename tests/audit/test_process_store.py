@@ -46,9 +46,10 @@ def _record_round(store: AuditStore, truth: dict[str, str] | None = None) -> Non
 
 def test_start_draws_round_one_exactly_as_the_sampler(store: AuditStore) -> None:
     spec = _spec()
-    audit = store.start(
+    store.start(
         spec, BATCHES, manifest_source="m.csv", manifest_sha256="0" * 64, now="2026-11-27T11:00:00Z"
     )
+    audit = store.load("t")
     n = first_round_size(spec)
     assert audit.round_sizes == (n,)
     expected = draw_sample(BATCHES, SEED, n).draws
@@ -79,8 +80,9 @@ def test_re_recording_differently_needs_an_explicit_correction(store: AuditStore
     assert (written, repeated) == (0, 1)  # the same reading again changes nothing
     with pytest.raises(StoreError, match="needs an explicit correction"):
         store.record("t", [(first, "B", "")], now="t3")
-    audit, written, _ = store.record("t", [(first, "B", "misread")], now="t4", correct=True)
+    _, written, _ = store.record("t", [(first, "B", "misread")], now="t4", correct=True)
     assert written == 1
+    audit = store.load("t")
     assert audit.interpretations[first] == "B"
     versions = [h for h in audit.history if h[0] == first]
     assert [(v[1], v[2], v[3]) for v in versions] == [(1, "A", False), (2, "B", True)]
@@ -123,7 +125,8 @@ def test_escalation_opens_a_next_round_that_extends_the_sample(store: AuditStore
     rows = {}
     for i, d in enumerate(audit.missing()):
         rows.setdefault(d.ballot_id, (d.ballot_id, "A" if i % 2 else "B", ""))
-    audit, _, _ = store.record("t", list(rows.values()), now="t1")
+    store.record("t", list(rows.values()), now="t1")
+    audit = store.load("t")
     assert audit.results[0] is not None and audit.results[0].decision is Decision.NEXT_ROUND
     assert audit.current_round == 2
     assert audit.round_sizes[1] == 20 + first_round_size(spec)
@@ -142,11 +145,12 @@ def test_verify_reports_every_edit(store: AuditStore, tmp_path: Path) -> None:
     con.execute("update draw set ticket='0.5' where seq=2")
     con.commit()
     failed = {c.name for c in store.verify("t", expected_head=head) if not c.ok}
+    # The stored draws no longer match the recomputation (the journal's commitment to the
+    # recomputed draws still holds: the journal was not touched).
     assert failed == {
         "interpretations match the journal",
         "draws recomputed from manifest and seed",
-        "drawn ballots (with where they are) match the journal",
-        "risk recomputed from interpretations",
+        "risk and decisions recomputed from the readings",
     }
     # Rewriting the journal to match breaks the chain, or changes the published head.
     con.execute("update journal set payload=replace(payload, 'A', 'B') where seq=3")
@@ -162,16 +166,16 @@ def test_verify_reports_every_edit(store: AuditStore, tmp_path: Path) -> None:
         ("update batch set container = 'elsewhere' where idx = 0", "manifest matches the journal"),
         (
             "update draw set position = position + 1 where seq = 1",
-            "drawn ballots (with where they are) match the journal",
+            "draws recomputed from manifest and seed",
         ),
         (
             "update draw set container = 'elsewhere' where seq = 1",
-            "drawn ballots (with where they are) match the journal",
+            "draws recomputed from manifest and seed",
         ),
         ("update audit set created_at = 'yesterday'", "audit specification matches the journal"),
         (
             "update interpretation set choice = 'zzz' where rowid = 1",
-            "risk recomputed from interpretations",
+            "risk and decisions recomputed from the readings",
         ),
     ],
 )
@@ -315,18 +319,19 @@ def test_a_comparison_audit_through_the_cli(tmp_path: Path) -> None:
     audit = store.load("cmp")
     assert len(audit.cvrs) == 6
     rows = {d.ballot_id: (d.ballot_id, audit.cvrs[d.ballot_id], "") for d in audit.draws}
-    audit, _, _ = store.record("cmp", list(rows.values()), now="t1")
-    assert audit.results[0] is not None
+    status, _, _ = store.record("cmp", list(rows.values()), now="t1")
+    assert status.results[0] is not None
+    audit = store.load("cmp")
     assert audit.results[0].sample["discrepancy_o1"] == 0  # paper agrees with the records
     checks = store.verify("cmp")
     assert all(c.ok for c in checks), checks
-    assert "cast vote records match the committed hash" in {c.name for c in checks}
+    assert "cast vote records match the journal's commitment" in {c.name for c in checks}
     # Editing a stored record after the fact is caught.
     con = sqlite3.connect(db)
     con.execute("update cvr set choice='Bo Baker' where choice='Ann Archer'")
     con.commit()
     failed = {c.name for c in store.verify("cmp") if not c.ok}
-    assert "cast vote records match the committed hash" in failed
+    assert "cast vote records match the journal's commitment" in failed
     doc = json.loads(
         runner.invoke(app, ["audit", "status", "--db", str(db), "--audit", "cmp", "--json"]).stdout
     )
@@ -361,7 +366,7 @@ def test_a_published_comparison_audit_verifies_without_the_database(tmp_path: Pa
         runner.invoke(app, ["audit", "verify", "--published", str(out), "--json"]).stdout
     )
     assert doc["ok"] is True
-    assert "cast vote records match their published hash" in {c["name"] for c in doc["checks"]}
+    assert "cast vote records match the journal's commitment" in {c["name"] for c in doc["checks"]}
 
 
 def test_a_round_of_already_counted_batches_closes_by_itself(store: AuditStore) -> None:
@@ -378,15 +383,17 @@ def test_a_round_of_already_counted_batches_closes_by_itself(store: AuditStore) 
         **{f"s{i:03d}": {"A": 1, "B": 0} for i in range(300)},
     }
     spec = AuditSpec("x", AuditContest("c", {"A": 3000, "B": 2200}, 5300), 0.1, Method.MACRO, "14")
-    audit = store.start(
+    store.start(
         spec, batches, manifest_source="m", manifest_sha256="0" * 64, now="t0", reported=reported
     )
+    audit = store.load("x")
     counts = {"BIG": {"A": 2650, "B": 2250}}  # the big batch overstated the margin by 100
     rows = {
         d.ballot_id: (d.ballot_id, batch_reading(counts.get(d.batch, {"A": 1, "B": 0})), "")
         for d in audit.round_draws(1)
     }
-    audit, _, _ = store.record("x", list(rows.values()), now="t1")
+    store.record("x", list(rows.values()), now="t1")
+    audit = store.load("x")
     assert audit.current_round == 2
     assert {d.batch for d in audit.round_draws(2)} <= {d.batch for d in audit.round_draws(1)}
     assert all(r is not None for r in audit.results)  # round 2 closed without a new record

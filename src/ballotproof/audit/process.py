@@ -27,11 +27,22 @@ hand count, written as canonical JSON (``{"A":60,"B":40}``). Round 1 is
 ⌈ln α / ln(1 − 1/U)⌉ draws; each later round adds that many again; when the batches already
 counted plus one more round could cover every batch, the decision is to count them all.
 
-Interpretations are a choice id, ``blank`` (no valid vote for the contest), or ``not_found``
-(the ballot could not be retrieved). A ballot not found is the worst case for every pair: in
-each winner–loser pair's test it counts as a vote for that pair's loser (and, in a comparison
-audit, as a vote for every loser against the record). Audits are of vote-for-one contests:
-an interpretation is one choice.
+Interpretations are a choice id, ``blank`` (no vote for the contest), ``overvote`` (more
+marks than allowed: no valid vote, kept apart from ``blank`` in the tallies shown), or
+``not_found`` (the ballot could not be retrieved). A ballot not found is the worst case for
+every pair: in each winner–loser pair's test it counts as a vote for that pair's loser (and,
+in a comparison audit, as a vote for every loser against the record). Audits are of
+vote-for-one contests: an interpretation is one choice.
+
+Phantoms (Bañuelos & Stark, "Limiting risk by turning manifest phantoms into evil zombies",
+arXiv:1207.3413, 2012; SHANGRLA's phantom cards). A manifest that accounts for fewer ballots
+than the contest's ballots cast is refused unless phantoms are allowed; then the shortfall
+becomes one extra batch of phantom ballots (:func:`phantom_batch`, last in the manifest),
+drawn like any other. A drawn phantom has no paper: it always reads as ``not_found``, the
+worst case for the reported winners, whatever anyone records. In a comparison audit a ballot
+of the manifest with no cast vote record gets the phantom record ``phantom``, which reads as
+a vote for every reported winner, so that any reading of the ballot is the largest
+overstatement it can be.
 
 Round sizes: round 1 is the size whose chance of finishing the audit is ``stop_probability``
 (default 90%) if the reported results are right; each later round adds that many draws again.
@@ -45,32 +56,47 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from ballotproof.audit import bravo, macro, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.sampler import Batch, draw_sample
+from ballotproof.audit.ppeb import draw_ppeb
+from ballotproof.audit.sampler import Batch, Draw
 from ballotproof.errors import AnalysisError
 
 __all__ = [
     "BLANK",
     "NOT_FOUND",
+    "OVERVOTE",
+    "PHANTOM",
+    "PHANTOM_BATCH",
     "AuditSpec",
-    "Check",
+    "DrawnBallot",
     "Method",
     "RoundResult",
     "batch_first_round",
+    "batch_id",
     "batch_reading",
     "evaluate",
     "evaluate_batches",
     "first_round_size",
+    "is_phantom",
+    "macro_batches",
     "overstatements",
     "parse_batch_reading",
+    "phantom_batch",
+    "ppeb_draws",
+    "recompute",
     "sample_tally",
-    "verify_published",
+    "spec_from_json",
+    "spec_to_json",
 ]
 
 BLANK = "blank"
+OVERVOTE = "overvote"
 NOT_FOUND = "not_found"
+PHANTOM = "phantom"  # the cast vote record of a ballot that has none (comparison audits)
+PHANTOM_BATCH = "Phantom ballots (not in the manifest)"
 
 
 class Method(StrEnum):
@@ -101,6 +127,8 @@ class AuditSpec:
     method : the statistical method
     seed : the public random seed
     stop_probability : target chance that a round finishes the audit, for sizing rounds
+    phantoms : ballots cast that the manifest does not account for, drawn as phantoms
+        (:func:`phantom_batch`); 0 unless the user allowed phantoms
     """
 
     name: str
@@ -109,6 +137,7 @@ class AuditSpec:
     method: Method
     seed: str
     stop_probability: float = 0.9
+    phantoms: int = 0
 
     def __post_init__(self) -> None:
         if self.contest.winners != 1:
@@ -123,9 +152,25 @@ class AuditSpec:
             raise AnalysisError("the audit needs a public seed")
         if not 0.0 < self.stop_probability < 1.0:
             raise AnalysisError("stop probability must be in (0, 1)")
+        if isinstance(self.phantoms, bool) or not isinstance(self.phantoms, int):
+            raise AnalysisError(f"phantoms must be a whole number, got {self.phantoms!r}")
+        if not 0 <= self.phantoms <= self.contest.ballots:
+            raise AnalysisError(f"phantoms must be in 0..ballots cast, got {self.phantoms}")
 
     def valid_interpretations(self) -> frozenset[str]:
-        return frozenset(self.contest.tally) | {BLANK, NOT_FOUND}
+        return frozenset(self.contest.tally) | {BLANK, OVERVOTE, NOT_FOUND}
+
+
+def phantom_batch(spec: AuditSpec) -> Batch | None:
+    """The batch of phantom ballots appended to the manifest (``None`` if there are none)."""
+    return Batch(None, None, PHANTOM_BATCH, spec.phantoms) if spec.phantoms else None
+
+
+def is_phantom(
+    spec: AuditSpec, jurisdiction: str | None, tabulator: str | None, batch: str
+) -> bool:
+    """Whether a drawn ballot (by where it is) is one of the audit's phantoms."""
+    return bool(spec.phantoms) and (jurisdiction, tabulator, batch) == (None, None, PHANTOM_BATCH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +234,7 @@ def sample_tally(
     """
     tally = dict.fromkeys(spec.contest.tally, 0)
     for choice in interpretations:
-        if choice == BLANK:
+        if choice in (BLANK, OVERVOTE):
             continue
         if choice == NOT_FOUND:
             if not_found_to is not None:
@@ -202,9 +247,12 @@ def sample_tally(
 
 
 def _marks(spec: AuditSpec, choice: str) -> dict[str, int]:
-    """A reading as 0/1 marks; a ballot not found reads as a vote for every loser."""
+    """A reading as 0/1 marks; a ballot not found reads as a vote for every loser, and a
+    phantom cast vote record as a vote for every winner (the worst case both ways)."""
     if choice == NOT_FOUND:
         return dict.fromkeys(spec.contest.reported_losers, 1)
+    if choice == PHANTOM:
+        return dict.fromkeys(spec.contest.reported_winners, 1)
     return {choice: 1} if choice in spec.contest.tally else {}
 
 
@@ -213,8 +261,11 @@ def overstatements(
 ) -> list[Fraction]:
     """ẽ of each draw: the cast vote record against the auditors' reading (Stark 2010)."""
     valid = spec.valid_interpretations()
-    for choice in (*interpretations, *cvrs):
+    for choice in interpretations:
         if choice not in valid:
+            raise AnalysisError(f"{choice!r} is not a choice of contest {spec.contest.name}")
+    for choice in cvrs:
+        if choice not in valid and choice != PHANTOM:
             raise AnalysisError(f"{choice!r} is not a choice of contest {spec.contest.name}")
     return [
         supersimple.ballot_overstatement(spec.contest, _marks(spec, cvr), _marks(spec, mvr))
@@ -278,10 +329,19 @@ def evaluate(
                 decision, next_size = Decision.FULL_HAND_COUNT, None
         shown = sample_tally(spec, cumulative, not_found_to=None)
         shown[NOT_FOUND] = sum(1 for x in cumulative if x == NOT_FOUND)
+        _add_overvotes(shown, cumulative)
         results.append(
             RoundResult(number, len(cumulative), shown, risk, pairs, decision, next_size)
         )
     return tuple(results)
+
+
+def _add_overvotes(shown: dict[str, int], readings: Sequence[str]) -> None:
+    """Overvotes are shown apart from blanks (the key appears only once there is one, so the
+    documents of audits without overvotes keep their form)."""
+    n = sum(1 for x in readings if x == OVERVOTE)
+    if n:
+        shown[OVERVOTE] = n
 
 
 def _evaluate_comparison(
@@ -315,6 +375,7 @@ def _evaluate_comparison(
                 decision, next_size = Decision.FULL_HAND_COUNT, None
         sample = sample_tally(spec, readings)
         sample[NOT_FOUND] = sum(1 for x in readings if x == NOT_FOUND)
+        _add_overvotes(sample, readings)
         sample.update({f"discrepancy_{k}": getattr(counts, k) for k in ("o1", "o2", "u1", "u2")})
         results.append(
             RoundResult(
@@ -322,86 +383,6 @@ def _evaluate_comparison(
             )
         )
     return tuple(results)
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One verification check and its outcome."""
-
-    name: str
-    ok: bool
-    detail: str
-
-
-def verify_published(
-    spec: AuditSpec,
-    batches: Sequence[Batch],
-    round_sizes: Sequence[int],
-    interpretations: Mapping[str, str],
-    claimed: Sequence[Mapping[str, object]],
-    *,
-    claimed_draws: Sequence[tuple[int, str, str]] | None = None,
-    cvrs: Mapping[str, str] | None = None,
-) -> tuple[Check, ...]:
-    """Recompute an audit from what was published, and compare with what was claimed.
-
-    From the manifest (``batches``), the seed and the round sizes, the draws are recomputed
-    (and compared with ``claimed_draws`` as (order, ticket, id), if given); from the recorded
-    interpretation of every drawn ballot, the risk and decision of every round are recomputed
-    and compared with the ``claimed`` round results (``RoundResult.to_json()`` documents).
-    Every check is reported, passed or failed.
-    """
-    checks: list[Check] = []
-    total = round_sizes[-1] if round_sizes else 0
-    draws = draw_sample(batches, spec.seed, total).draws if total else ()
-    checks.append(
-        Check(
-            "sample redrawn from manifest and seed",
-            len(draws) == total,
-            f"{len(draws)} of {total} draws",
-        )
-    )
-    if claimed_draws is not None:
-        same = [(d.order, d.ticket, d.id) for d in draws] == list(claimed_draws)
-        checks.append(
-            Check(
-                "published draws match the recomputed ones", same, f"{len(claimed_draws)} published"
-            )
-        )
-    bounds = [0, *round_sizes]
-    per_round: list[list[str]] = []
-    cvr_rounds: list[list[str]] | None = [] if spec.method.is_comparison else None
-    missing: list[str] = []
-    for j in range(len(claimed)):
-        ids = [d.id for d in draws[bounds[j] : bounds[j + 1]]]
-        missing += [i for i in ids if i not in interpretations]
-        per_round.append([interpretations.get(i, NOT_FOUND) for i in ids])
-        if cvr_rounds is not None:
-            cvr_rounds.append([(cvrs or {}).get(i, BLANK) for i in ids])
-    checks.append(
-        Check(
-            "every drawn ballot of a closed round has an interpretation",
-            not missing,
-            f"{len(missing)} missing" + (f", e.g. {missing[0]}" if missing else ""),
-        )
-    )
-    try:
-        recomputed = (
-            [r.to_json() for r in evaluate(spec, per_round, cvr_rounds)] if per_round else []
-        )
-        ok = recomputed == [dict(c) for c in claimed]
-        detail = f"{len(recomputed)} round(s) recomputed"
-        if not ok:
-            diffs = [
-                j + 1
-                for j, (a, b) in enumerate(zip(recomputed, claimed, strict=False))
-                if a != dict(b)
-            ]
-            detail += f"; differing rounds: {diffs or 'count differs'}"
-    except AnalysisError as exc:
-        ok, detail = False, str(exc)
-    checks.append(Check("risk and decisions recomputed from interpretations", ok, detail))
-    return tuple(checks)
 
 
 def batch_reading(tally: Mapping[str, int]) -> str:
@@ -475,3 +456,119 @@ def evaluate_batches(
             )
         )
     return tuple(results)
+
+
+def batch_id(name: str) -> str:
+    """The reading key of a drawn batch in a batch-comparison audit."""
+    return f"batch {name!r}"
+
+
+def macro_batches(
+    batches: Sequence[Batch], reported: Mapping[str, Mapping[str, int]]
+) -> list[macro.Batch]:
+    """The manifest's batches with their reported tallies, for a batch-comparison audit."""
+    return [macro.Batch(b.name, b.ballots, dict(reported.get(b.name, {}))) for b in batches]
+
+
+def ppeb_draws(
+    spec: AuditSpec,
+    batches: Sequence[Batch],
+    reported: Sequence[macro.Batch],
+    size: int,
+    skip: int,
+) -> list[Draw]:
+    """The PPEB draws of a batch-comparison audit, as draws whose ballot is the batch
+    (position 1 stands for the whole batch)."""
+    bounds = {b.name: macro.error_bound(spec.contest, b) for b in reported}
+    by_name = {b.name: b for b in batches}
+    sample = draw_ppeb(bounds, spec.seed, size, skip=skip)
+    return [
+        Draw(d.order, d.ticket, batch_id(d.batch), d.generation, by_name[d.batch].ballot(1))
+        for d in sample.draws
+    ]
+
+
+def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
+    """The specification as journalled (``phantoms`` only when there are some, so that the
+    specifications of earlier audits keep their hash)."""
+    c = spec.contest
+    doc: dict[str, Any] = {
+        "name": spec.name,
+        "contest": {
+            "name": c.name,
+            "tally": dict(c.tally),
+            "ballots": c.ballots,
+            "winners": c.winners,
+        },
+        "risk_limit": spec.risk_limit,
+        "method": spec.method.value,
+        "seed": spec.seed,
+        "stop_probability": spec.stop_probability,
+    }
+    if spec.phantoms:
+        doc["phantoms"] = spec.phantoms
+    return doc
+
+
+def spec_from_json(data: Mapping[str, Any]) -> AuditSpec:
+    """The specification from its JSON; ``KeyError``/``TypeError``/``ValueError`` or
+    :class:`AnalysisError` if it is damaged."""
+    c = data["contest"]
+    return AuditSpec(
+        name=str(data["name"]),
+        contest=AuditContest(
+            str(c["name"]),
+            {str(k): int(v) for k, v in c["tally"].items()},
+            int(c["ballots"]),
+            int(c["winners"]),
+        ),
+        risk_limit=float(data["risk_limit"]),
+        method=Method(data["method"]),
+        seed=str(data["seed"]),
+        stop_probability=float(data["stop_probability"]),
+        phantoms=int(data.get("phantoms", 0)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnBallot:
+    """What the round rule needs of one draw: its ballot id and where the ballot is."""
+
+    ballot_id: str
+    jurisdiction: str | None
+    tabulator: str | None
+    batch: str
+
+
+def recompute(
+    spec: AuditSpec,
+    batches: Sequence[Batch],
+    rounds: Sequence[Sequence[DrawnBallot]],
+    latest: Mapping[str, str],
+    *,
+    cvrs: Mapping[str, str] | None = None,
+    reported: Mapping[str, Mapping[str, int]] | None = None,
+) -> tuple[RoundResult, ...]:
+    """Risk and decision of rounds 1…len(rounds) from the latest reading of each drawn ballot.
+
+    The one place where draws meet readings, for the store (closing a round) and for every
+    verification: a phantom reads as ``not_found`` whatever was recorded, a ballot with no cast
+    vote record has the record ``phantom``, and a batch's reading is its hand count.
+    ``KeyError`` names a drawn ballot with no reading.
+    """
+    if spec.method.is_batch:
+        names = [[d.batch for d in r] for r in rounds]
+        readings = {d.batch: latest[d.ballot_id] for r in rounds for d in r}
+        return evaluate_batches(spec, macro_batches(batches, reported or {}), names, readings)
+
+    def reading(d: DrawnBallot) -> str:
+        if is_phantom(spec, d.jurisdiction, d.tabulator, d.batch):
+            return NOT_FOUND
+        return latest[d.ballot_id]
+
+    per_round = [[reading(d) for d in r] for r in rounds]
+    if not spec.method.is_comparison:
+        return evaluate(spec, per_round)
+    table = cvrs or {}
+    cvr_rounds = [[table.get(d.ballot_id, PHANTOM) for d in r] for r in rounds]
+    return evaluate(spec, per_round, cvr_rounds)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer vendors click
+from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 from ballotproof import __version__
 from ballotproof.errors import BallotproofError
@@ -29,7 +32,50 @@ from ballotproof.report import documents
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors as one line naming the option (``error: Invalid value for '--risk-limit':
+    …``), exit status 2; help and every other outcome as Typer shows them."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name,
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except NoArgsIsHelpError as exc:
+            if not standalone_mode:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            if not standalone_mode:
+                raise
+            message = " ".join(exc.format_message().split())
+            sys.stderr.write(f"error: {message}\n")
+            sys.exit(exc.exit_code)
+        except Abort:
+            if not standalone_mode:
+                raise
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="ballotproof",
     help=(
         "Turn counted ballots into an election outcome that everyone can check.\n\n"

@@ -7,14 +7,14 @@ from html import escape
 from typing import Any
 
 from ballotproof.report.charts import pyplot, svg
-from ballotproof.store import StoredAudit
+from ballotproof.store import AuditStatus
 
 __all__ = ["render_audit_report", "status_doc"]
 
 
-def status_doc(stored: StoredAudit) -> dict[str, Any]:
+def status_doc(stored: AuditStatus) -> dict[str, Any]:
     """An audit's status as the documented JSON (``audit status --json``)."""
-    return {
+    doc: dict[str, Any] = {
         "audit": stored.spec.name,
         "contest": stored.spec.contest.name,
         "method": stored.spec.method.value,
@@ -25,14 +25,19 @@ def status_doc(stored: StoredAudit) -> dict[str, Any]:
                 "round": i + 1,
                 "size": size,
                 # ballots (or batches) still to read: a ballot drawn twice is read once
-                "missing": len({d.ballot_id for d in stored.missing(i + 1)}),
+                "missing": missing,
                 "result": r.to_json() if r else None,
             }
-            for i, (size, r) in enumerate(zip(stored.round_sizes, stored.results, strict=True))
+            for i, (size, r, missing) in enumerate(
+                zip(stored.round_sizes, stored.results, stored.missing, strict=True)
+            )
         ],
         "decision": stored.decision.value if stored.decision else None,
         "journal_head": stored.journal_head,
     }
+    if stored.spec.phantoms:
+        doc["phantoms"] = stored.spec.phantoms
+    return doc
 
 
 def _risk_chart(status: dict[str, Any]) -> str:

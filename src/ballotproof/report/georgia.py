@@ -10,18 +10,13 @@ truth (see :mod:`ballotproof.io.georgia` for the conventions).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from ballotproof.audit import bravo, minerva, supersimple
-from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.process import AuditSpec, Method
-from ballotproof.io.georgia import BATCHES, load_ga_batches, reported_contest, settings
-from ballotproof.io.us2020 import data_dir
-from ballotproof.store import AuditStore, StoredAudit
+from ballotproof.audit.contest import AuditContest
+from ballotproof.io.georgia import reported_contest, settings
 
-__all__ = ["plan_georgia", "replay_georgia"]
+__all__ = ["plan_georgia"]
 
 
 def plan_georgia(county: str | None = None, *, risk_limit: float | None = None) -> dict[str, Any]:
@@ -59,54 +54,3 @@ def plan_georgia(county: str | None = None, *, risk_limit: float | None = None) 
             "round_1_sample_size": int(s["round_1_sample_size"]),
         },
     }
-
-
-def replay_georgia(
-    store: AuditStore,
-    *,
-    name: str,
-    county: str | None = None,
-    method: Method = Method.BRAVO,
-    risk_limit: float | None = None,
-    seed: str | None = None,
-    round_size: int | None = None,
-    max_rounds: int = 6,
-    now: Callable[[], str],
-    progress: Callable[[str], None] | None = None,
-) -> StoredAudit:
-    """Run an audit on the hand-count batches, recording the hand count as interpretations."""
-    s = settings()
-    gb = load_ga_batches(county)
-    contest = reported_contest(county)
-    spec = AuditSpec(
-        name,
-        contest,
-        risk_limit if risk_limit is not None else float(s["risk_limit"]),
-        method,
-        seed or s["random_seed"],
-    )
-    digest = hashlib.sha256((data_dir() / BATCHES).read_bytes()).hexdigest()
-    audit = store.start(
-        spec,
-        gb.batches,
-        manifest_source=f"{BATCHES} ({county or 'statewide'})",
-        manifest_sha256=digest,
-        now=now(),
-        round_size=round_size,
-    )
-    for _ in range(max_rounds):
-        if audit.decision not in (None, Decision.NEXT_ROUND):
-            break
-        missing = audit.missing()
-        if progress:
-            progress(f"round {audit.current_round}: recording {len(missing):,} ballots")
-        rows = {
-            d.ballot_id: (
-                d.ballot_id,
-                gb.truth(str(d.ballot.jurisdiction), d.ballot.batch, d.ballot.position),
-                "hand count",
-            )
-            for d in missing
-        }
-        audit, _, _ = store.record(name, list(rows.values()), now=now())
-    return audit

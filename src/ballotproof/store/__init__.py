@@ -2,9 +2,9 @@
 
 Every change is one transaction and is appended to a hash-chained journal, so an interrupted
 command leaves nothing half-done and ``audit verify`` can tell whether anything stored was
-edited afterwards.
+edited afterwards. The store persists; it decides nothing (see :mod:`ballotproof.usecases`).
 """
 
-from ballotproof.store.repository import AuditStore, StoredAudit, open_store
+from ballotproof.store.repository import AuditStatus, AuditStore, StoredAudit, open_store
 
-__all__ = ["AuditStore", "StoredAudit", "open_store"]
+__all__ = ["AuditStatus", "AuditStore", "StoredAudit", "open_store"]

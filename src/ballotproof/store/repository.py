@@ -1,4 +1,4 @@
-"""The audit store: start, record, close rounds, load, verify — each a single transaction.
+"""The audit store: it persists an audit and its journal, and nothing more.
 
 Rules kept here:
 
@@ -7,92 +7,81 @@ Rules kept here:
 * **Nothing recorded is lost or silently changed.** Interpretations are append-only: recording
   the same ballot again with the same choice does nothing; with a different choice it is
   refused unless it is an explicit correction, which is stored as a new version beside the old.
-* **Tamper evidence.** Every change is journalled in a SHA-256 hash chain; ``verify`` rebuilds
-  every table from the journal, recomputes the draws from the manifest and the seed, recomputes
-  the risk from the interpretations, and reports every check that fails.
+* **Tamper evidence.** Every change is journalled in a SHA-256 hash chain
+  (:mod:`ballotproof.audit.journal`); :meth:`AuditStore.verify` hands the stored copy and the
+  journal, streamed, to the one pure verifier (:mod:`ballotproof.audit.verify`) that also
+  checks published bundles.
+* **Writes cost the same in any audit.** Recording reads only the draws and readings of the
+  ballots being recorded and counts what is left with SQL; the whole audit is read only when a
+  round closes (its risk needs every reading) and by the read-only views.
+
+The statistics live in :mod:`ballotproof.audit` (what a round decides, how round 1 is sized);
+the choices of what to start and how are the application layer's
+(:mod:`ballotproof.usecases`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
-from ballotproof.audit import macro
-from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.audit.ppeb import draw_ppeb
+from ballotproof.audit.contest import Decision
+from ballotproof.audit.journal import (
+    GENESIS,
+    JournalEntry,
+    batches_digest,
+    canonical,
+    chain_hash,
+    cvr_digest,
+    draws_digest,
+    tallies_digest,
+)
 from ballotproof.audit.process import (
+    PHANTOM_BATCH,
     AuditSpec,
-    Check,
-    Method,
+    DrawnBallot,
     RoundResult,
     batch_first_round,
     batch_reading,
-    evaluate,
-    evaluate_batches,
     first_round_size,
+    is_phantom,
+    macro_batches,
     parse_batch_reading,
+    ppeb_draws,
+    recompute,
+    spec_from_json,
+    spec_to_json,
 )
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
-from ballotproof.errors import AnalysisError, BallotproofError, StoreError
+from ballotproof.audit.verify import (
+    AuditRecord,
+    Check,
+    ClaimedDraw,
+    Interpretation,
+    draw_row,
+    verify_record,
+)
+from ballotproof.errors import AnalysisError, StoreError
 from ballotproof.store import schema
 
 __all__ = [
+    "AuditStatus",
     "AuditStore",
     "Check",
     "StoredAudit",
     "StoredDraw",
     "open_store",
-    "spec_from_json",
-    "spec_to_json",
 ]
 
-GENESIS = "0" * 64
-
-
-def canonical(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def chain_hash(prev: str, kind: str, payload: str) -> str:
-    return hashlib.sha256(f"{prev}\n{kind}\n{payload}".encode()).hexdigest()
-
-
-def cvr_digest(cvrs: dict[str, str]) -> str:
-    """SHA-256 of the committed cast vote records (canonical: sorted by ballot id)."""
-    return hashlib.sha256(canonical(sorted(cvrs.items())).encode()).hexdigest()
-
-
-def draws_digest(rows: Sequence[dict[str, Any]]) -> str:
-    """SHA-256 of a round's draws: order, round, ticket, id, generation and where the ballot is."""
-    keys = (
-        "seq",
-        "round",
-        "ticket",
-        "ballot_id",
-        "generation",
-        "jurisdiction",
-        "container",
-        "tabulator",
-        "batch",
-        "position",
-    )
-    return hashlib.sha256(canonical([[r[k] for k in keys] for r in rows]).encode()).hexdigest()
-
-
-def batches_digest(batches: Sequence[Batch]) -> str:
-    """SHA-256 of a manifest's batches (jurisdiction, container, tabulator, name, ballots)."""
-    return hashlib.sha256(
-        canonical(
-            [[b.jurisdiction, b.container, b.tabulator, b.name, b.ballots] for b in batches]
-        ).encode()
-    ).hexdigest()
+_CHUNK = 500  # ids per IN (…) query: well inside every backend's parameter limit
 
 
 def _short(exc: SQLAlchemyError) -> str:
@@ -100,38 +89,9 @@ def _short(exc: SQLAlchemyError) -> str:
     return str(getattr(exc, "orig", None) or exc).splitlines()[0]
 
 
-def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
-    c = spec.contest
-    return {
-        "name": spec.name,
-        "contest": {
-            "name": c.name,
-            "tally": dict(c.tally),
-            "ballots": c.ballots,
-            "winners": c.winners,
-        },
-        "risk_limit": spec.risk_limit,
-        "method": spec.method.value,
-        "seed": spec.seed,
-        "stop_probability": spec.stop_probability,
-    }
-
-
-def spec_from_json(data: dict[str, Any]) -> AuditSpec:
-    c = data["contest"]
-    return AuditSpec(
-        name=data["name"],
-        contest=AuditContest(
-            c["name"],
-            {k: int(v) for k, v in c["tally"].items()},
-            int(c["ballots"]),
-            int(c["winners"]),
-        ),
-        risk_limit=float(data["risk_limit"]),
-        method=Method(data["method"]),
-        seed=str(data["seed"]),
-        stop_probability=float(data["stop_probability"]),
-    )
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +114,38 @@ class StoredDraw:
     def ballot(self) -> Ballot:
         return Ballot(self.jurisdiction, self.tabulator, self.batch, self.position, self.container)
 
+    def drawn(self) -> DrawnBallot:
+        return DrawnBallot(self.ballot_id, self.jurisdiction, self.tabulator, self.batch)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditStatus:
+    """An audit's state without its draws: what status pages and every write return.
+
+    ``missing[j]`` counts the distinct ballots (or batches) of round j + 1 still unread
+    (phantoms need no reading).
+    """
+
+    spec: AuditSpec
+    round_sizes: tuple[int, ...]
+    results: tuple[RoundResult | None, ...]
+    missing: tuple[int, ...]
+    journal_head: str
+    journal_length: int
+
+    @property
+    def current_round(self) -> int:
+        return len(self.round_sizes)
+
+    @property
+    def decision(self) -> Decision | None:
+        last = self.results[-1] if self.results else None
+        return None if last is None else last.decision
+
 
 @dataclass(frozen=True, slots=True)
 class StoredAudit:
-    """Everything stored about one audit.
+    """Everything stored about one audit (read-only views: export, sample lists, reports).
 
     ``interpretations`` holds the latest version per ballot id; ``history`` every version, in
     order, as (ballot id, version, choice, correction, note, recorded at).
@@ -177,23 +165,19 @@ class StoredAudit:
     journal_length: int
     cvrs: dict[str, str] = field(default_factory=dict)
     reported: dict[str, dict[str, int]] = field(default_factory=dict)
+    imprints: dict[str, str] = field(default_factory=dict)
 
-    def macro_batches(self) -> list[macro.Batch]:
-        """The batches as reported, for a batch-comparison audit."""
-        return [macro.Batch(b.name, b.ballots, self.reported.get(b.name, {})) for b in self.batches]
-
-    def evaluate(self, interpretations: dict[str, str], upto: int) -> tuple[RoundResult, ...]:
+    def evaluate(self, interpretations: Mapping[str, str], upto: int) -> tuple[RoundResult, ...]:
         """Recompute rounds 1…upto from the readings (any method)."""
-        if self.spec.method.is_batch:
-            names = [[d.ballot.batch for d in self.round_draws(r)] for r in range(1, upto + 1)]
-            readings = {
-                d.ballot.batch: interpretations[d.ballot_id]
-                for r in range(1, upto + 1)
-                for d in self.round_draws(r)
-            }
-            return evaluate_batches(self.spec, self.macro_batches(), names, readings)
-        per_round, cvr_rounds = self.readings(interpretations, upto)
-        return evaluate(self.spec, per_round, cvr_rounds)
+        rounds = [[d.drawn() for d in self.round_draws(r)] for r in range(1, upto + 1)]
+        return recompute(
+            self.spec,
+            self.batches,
+            rounds,
+            interpretations,
+            cvrs=self.cvrs,
+            reported=self.reported,
+        )
 
     @property
     def current_round(self) -> int:
@@ -202,43 +186,51 @@ class StoredAudit:
     def round_draws(self, number: int) -> tuple[StoredDraw, ...]:
         return tuple(d for d in self.draws if d.round == number)
 
-    def readings(
-        self, interpretations: dict[str, str], upto: int
-    ) -> tuple[list[list[str]], list[list[str]] | None]:
-        """Interpretations (and, for comparison, cast vote records) of rounds 1…upto."""
-        rounds = [
-            [interpretations[d.ballot_id] for d in self.round_draws(r)] for r in range(1, upto + 1)
-        ]
-        if not self.spec.method.is_comparison:
-            return rounds, None
-        cvrs = [
-            [self.cvrs.get(d.ballot_id, "blank") for d in self.round_draws(r)]
-            for r in range(1, upto + 1)
-        ]
-        return rounds, cvrs
+    def is_phantom(self, d: StoredDraw) -> bool:
+        return is_phantom(self.spec, d.jurisdiction, d.tabulator, d.batch)
 
     def missing(self, number: int | None = None) -> tuple[StoredDraw, ...]:
-        """Draws of a round (default: the current one) with no interpretation yet."""
+        """Draws of a round (default: the current one) still to be read (phantoms need none)."""
         n = self.current_round if number is None else number
-        return tuple(d for d in self.round_draws(n) if d.ballot_id not in self.interpretations)
+        return tuple(
+            d
+            for d in self.round_draws(n)
+            if d.ballot_id not in self.interpretations and not self.is_phantom(d)
+        )
 
     @property
     def decision(self) -> Decision | None:
         last = self.results[-1] if self.results else None
         return None if last is None else last.decision
 
-
-def _result_json(r: RoundResult) -> str:
-    return canonical(r.to_json())
-
-
-def _tally(text: str) -> dict[str, int]:
-    value = _loads(text, "batch tally")
-    if not isinstance(value, dict) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
-    ):
-        raise StoreError("a stored batch tally is damaged")
-    return {str(k): int(v) for k, v in value.items()}
+    def record(self) -> AuditRecord:
+        """This copy of the audit, as the verifier reads it."""
+        return AuditRecord(
+            spec=self.spec,
+            batches=self.batches,
+            round_sizes=self.round_sizes,
+            results=tuple(r.to_json() for r in self.results if r is not None),
+            draws=[
+                ClaimedDraw(
+                    d.seq,
+                    d.round,
+                    d.ticket,
+                    d.ballot_id,
+                    d.generation,
+                    (d.jurisdiction, d.container, d.tabulator, d.batch, d.position),
+                )
+                for d in self.draws
+            ],
+            history=[Interpretation(*h) for h in self.history],
+            cvrs=self.cvrs or None,
+            reported=self.reported or None,
+            started={
+                "at": self.created_at,
+                "manifest_sha256": self.manifest_sha256,
+                "manifest_source": self.manifest_source,
+            },
+            imprints=self.imprints or None,
+        )
 
 
 def _loads(text: str, what: str) -> Any:
@@ -249,6 +241,15 @@ def _loads(text: str, what: str) -> Any:
         raise StoreError(
             f"the stored {what} is unreadable ({exc}); the record was damaged"
         ) from exc
+
+
+def _tally(text: str) -> dict[str, int]:
+    value = _loads(text, "batch tally")
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise StoreError("a stored batch tally is damaged")
+    return {str(k): int(v) for k, v in value.items()}
 
 
 def _result_from_json(text: str) -> RoundResult:
@@ -265,6 +266,16 @@ def _result_from_json(text: str) -> RoundResult:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StoreError(f"a stored round result is damaged ({exc!r})") from exc
+
+
+def _spec_of(name: str, text: str) -> AuditSpec:
+    try:
+        return spec_from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError, AnalysisError) as exc:
+        raise StoreError(
+            f"audit {name!r}: its stored specification is unreadable ({exc}); the record was "
+            "damaged"
+        ) from exc
 
 
 @dataclass
@@ -299,6 +310,20 @@ class _Writer:
             self.pending = []
 
 
+_DRAW_COLUMNS = (
+    schema.draw.c.seq,
+    schema.draw.c.round,
+    schema.draw.c.ticket,
+    schema.draw.c.ballot_id,
+    schema.draw.c.generation,
+    schema.draw.c.jurisdiction,
+    schema.draw.c.container,
+    schema.draw.c.tabulator,
+    schema.draw.c.batch,
+    schema.draw.c.position,
+)
+
+
 class AuditStore:
     """Audits kept in one database (``sqlite:///audit.db`` by default)."""
 
@@ -316,23 +341,46 @@ class AuditStore:
         ).first()
         return _Writer(conn, name, row.hash if row else GENESIS, row.seq if row else 0)
 
+    def _lock(self, conn: Connection, name: str) -> AuditSpec:
+        """Take the audit's write lock (a no-op update: SQLite's write lock, PostgreSQL's row
+        lock) so that two writers never interleave, and read its specification."""
+        conn.execute(
+            update(schema.audit).where(schema.audit.c.name == name).values(name=schema.audit.c.name)
+        )
+        row = conn.execute(select(schema.audit.c.spec).where(schema.audit.c.name == name)).first()
+        if row is None:
+            raise StoreError(
+                f"no audit named {name!r} in this database (audits: {self._known(conn)})"
+            )
+        return _spec_of(name, row.spec)
+
+    def _known(self, conn: Connection) -> str:
+        names = [
+            r.name for r in conn.execute(select(schema.audit.c.name).order_by(schema.audit.c.name))
+        ]
+        return ", ".join(names) or "none"
+
     def _open_round(
         self,
         w: _Writer,
         spec: AuditSpec,
         batches: Sequence[Batch],
+        reported: Mapping[str, Mapping[str, int]] | None,
         number: int,
         size: int,
         already: int,
         now: str,
-    ) -> list[dict[str, Any]]:
+    ) -> None:
+        draws: Sequence[Draw]
         if spec.method.is_batch:
-            rows = self._batch_rows(w.conn, spec, batches, number, size, already)
+            draws = ppeb_draws(
+                spec, batches, macro_batches(batches, reported or {}), size - already, already
+            )
         else:
-            sample = draw_sample(batches, spec.seed, size - already, skip=already)
-            rows = [_draw_row(spec.name, number, d) for d in sample.draws]
+            draws = draw_sample(batches, spec.seed, size - already, skip=already).draws
+        rows = [draw_row(d.order, number, d) for d in draws]
         if rows:
-            w.conn.execute(schema.draw.insert(), rows)
+            w.conn.execute(schema.draw.insert(), [{"audit": spec.name, **r} for r in rows])
         w.conn.execute(
             schema.round_.insert().values(
                 audit=spec.name, number=number, size=size, opened_at=now, result=None
@@ -342,35 +390,121 @@ class AuditStore:
             "round_opened",
             {"round": number, "size": size, "draws_sha256": draws_digest(rows), "at": now},
         )
-        return rows
 
-    def _batch_rows(
-        self,
-        conn: Connection,
-        spec: AuditSpec,
-        batches: Sequence[Batch],
-        number: int,
-        size: int,
-        already: int,
-    ) -> list[dict[str, Any]]:
-        """PPEB draws of batches, stored as draws whose 'ballot' is the whole batch."""
-        reported = {
+    def _batches(self, conn: Connection, name: str) -> tuple[Batch, ...]:
+        return tuple(
+            Batch(r.jurisdiction, r.tabulator, r.name, r.ballots, r.container)
+            for r in conn.execute(
+                select(schema.batch)
+                .where(schema.batch.c.audit == name)
+                .order_by(schema.batch.c.idx)
+            )
+        )
+
+    def _reported(self, conn: Connection, name: str) -> dict[str, dict[str, int]]:
+        return {
             r.batch: _tally(r.tally)
             for r in conn.execute(
-                select(schema.batch_report).where(schema.batch_report.c.audit == spec.name)
+                select(schema.batch_report).where(schema.batch_report.c.audit == name)
             )
         }
-        macro_batches = [macro.Batch(b.name, b.ballots, reported[b.name]) for b in batches]
-        return [
-            _draw_row(spec.name, number, d)
-            for d in ppeb_draws(spec, batches, macro_batches, size - already, already)
-        ]
 
-    def _transaction(self) -> Any:
-        try:
-            return self.engine.begin()
-        except SQLAlchemyError as exc:  # pragma: no cover - connection failures
-            raise StoreError(f"cannot open the audit database: {_short(exc)}") from exc
+    def _draws(
+        self, conn: Connection, name: str, number: int | None = None
+    ) -> tuple[StoredDraw, ...]:
+        q = select(*_DRAW_COLUMNS).where(schema.draw.c.audit == name)
+        if number is not None:
+            q = q.where(schema.draw.c.round == number)
+        return tuple(
+            StoredDraw(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+            for r in conn.execute(q.order_by(schema.draw.c.seq)).all()
+        )
+
+    def _latest(
+        self, conn: Connection, name: str, ids: Sequence[str] | None
+    ) -> dict[str, tuple[int, str]]:
+        """Latest (version, choice) per ballot: of ``ids``, or of every ballot."""
+        i = schema.interpretation
+        out: dict[str, tuple[int, str]] = {}
+        queries = (
+            [select(i.c.ballot_id, i.c.version, i.c.choice).where(i.c.audit == name)]
+            if ids is None
+            else [
+                select(i.c.ballot_id, i.c.version, i.c.choice).where(
+                    i.c.audit == name, i.c.ballot_id.in_(chunk)
+                )
+                for chunk in _chunks(ids)
+            ]
+        )
+        for q in queries:
+            for bid, version, choice in conn.execute(q):
+                if bid not in out or out[bid][0] < version:
+                    out[bid] = (version, choice)
+        return out
+
+    def _missing(self, conn: Connection, spec: AuditSpec, number: int) -> int:
+        """Distinct unread ballots of round ``number`` (phantoms excluded), counted in SQL."""
+        d, i = schema.draw, schema.interpretation
+        read = select(i.c.ballot_id).where(i.c.audit == d.c.audit, i.c.ballot_id == d.c.ballot_id)
+        q = select(func.count(func.distinct(d.c.ballot_id))).where(
+            d.c.audit == spec.name, d.c.round == number, ~read.exists()
+        )
+        n = int(conn.execute(q).scalar_one())
+        if spec.phantoms:
+            ph = select(func.count(func.distinct(d.c.ballot_id))).where(
+                d.c.audit == spec.name,
+                d.c.round == number,
+                d.c.jurisdiction.is_(None),
+                d.c.tabulator.is_(None),
+                d.c.batch == PHANTOM_BATCH,
+                ~read.exists(),
+            )
+            n -= int(conn.execute(ph).scalar_one())
+        return n
+
+    def _settle(self, w: _Writer, spec: AuditSpec, number: int, now: str) -> None:
+        """Close round ``number`` if nothing of it is left to read, and so on for the rounds
+        it opens (a round that drew only ballots already read closes by itself)."""
+        while self._missing(w.conn, spec, number) == 0 and self._close_round(w, spec, number, now):
+            number += 1
+
+    def _close_round(self, w: _Writer, spec: AuditSpec, number: int, now: str) -> bool:
+        """Every ballot of round ``number`` is read: recompute the risk from every reading,
+        store the result and open the next round if the evidence calls for one."""
+        conn, name = w.conn, spec.name
+        draws = self._draws(conn, name)
+        batches = self._batches(conn, name)
+        reported = self._reported(conn, name) if spec.method.is_batch else None
+        cvrs = None
+        if spec.method.is_comparison:
+            ids = sorted({d.ballot_id for d in draws})
+            cvrs = {}
+            for chunk in _chunks(ids):
+                cvrs.update(
+                    {
+                        r.ballot_id: r.choice
+                        for r in conn.execute(
+                            select(schema.cvr.c.ballot_id, schema.cvr.c.choice).where(
+                                schema.cvr.c.audit == name, schema.cvr.c.ballot_id.in_(chunk)
+                            )
+                        )
+                    }
+                )
+        latest = {k: v for k, (_, v) in self._latest(conn, name, None).items()}
+        rounds = [[d.drawn() for d in draws if d.round == r] for r in range(1, number + 1)]
+        result = recompute(spec, batches, rounds, latest, cvrs=cvrs, reported=reported)[-1]
+        conn.execute(
+            update(schema.round_)
+            .where(schema.round_.c.audit == name, schema.round_.c.number == number)
+            .values(result=canonical(result.to_json()))
+        )
+        w.log("round_closed", {"round": number, "result": result.to_json(), "at": now})
+        if result.decision is Decision.NEXT_ROUND and result.next_size is not None:
+            self._open_round(
+                w, spec, batches, reported, number + 1, result.next_size, result.size, now
+            )
+            return True
+        return False
 
     # --- commands --------------------------------------------------------------------------
 
@@ -383,10 +517,11 @@ class AuditStore:
         manifest_sha256: str,
         now: str,
         round_size: int | None = None,
-        cvrs: dict[str, str] | None = None,
+        cvrs: Mapping[str, str] | None = None,
         cvr_source: str = "",
         reported: Mapping[str, Mapping[str, int]] | None = None,
-    ) -> StoredAudit:
+        imprints: Mapping[str, str] | None = None,
+    ) -> AuditStatus:
         """Create an audit, commit its cast vote records (comparison) or reported batch
         tallies (batch comparison), and draw round 1."""
         if spec.method.is_comparison and not cvrs:
@@ -403,10 +538,7 @@ class AuditStore:
         if round_size is not None:
             size = round_size
         elif spec.method.is_batch:
-            assert reported is not None
-            size = batch_first_round(
-                spec, [macro.Batch(b.name, b.ballots, dict(reported[b.name])) for b in batches]
-            )
+            size = batch_first_round(spec, macro_batches(batches, reported or {}))
         else:
             size = first_round_size(spec)
         if size < 1:
@@ -453,6 +585,7 @@ class AuditStore:
                         "batches_sha256": batches_digest(batches),
                     },
                 )
+                rep = None
                 if reported:
                     rep = {b.name: dict(reported[b.name]) for b in batches}
                     conn.execute(
@@ -464,12 +597,7 @@ class AuditStore:
                     )
                     w.log(
                         "batch_tallies_committed",
-                        {
-                            "sha256": hashlib.sha256(
-                                canonical(sorted(rep.items())).encode()
-                            ).hexdigest(),
-                            "batches": len(rep),
-                        },
+                        {"sha256": tallies_digest(rep), "batches": len(rep)},
                     )
                 if cvrs:
                     conn.execute(
@@ -479,60 +607,105 @@ class AuditStore:
                             for k, v in cvrs.items()
                         ],
                     )
-                    w.log(
-                        "cvrs_committed",
-                        {"sha256": cvr_digest(cvrs), "records": len(cvrs), "source": cvr_source},
-                    )
-                self._open_round(w, spec, batches, 1, size, 0, now)
+                    payload: dict[str, Any] = {
+                        "sha256": cvr_digest(cvrs),
+                        "records": len(cvrs),
+                        "source": cvr_source,
+                    }
+                    if imprints:
+                        conn.execute(
+                            schema.cvr_imprint.insert(),
+                            [
+                                {"audit": spec.name, "ballot_id": k, "imprinted_id": v}
+                                for k, v in imprints.items()
+                            ],
+                        )
+                        payload["imprints_sha256"] = cvr_digest(imprints)
+                    w.log("cvrs_committed", payload)
+                self._open_round(w, spec, batches, rep, 1, size, 0, now)
+                self._settle(w, spec, 1, now)  # a round of phantoms only needs no reading
                 w.flush()
         except SQLAlchemyError as exc:
             raise StoreError(f"the audit database refused the new audit: {_short(exc)}") from exc
-        return self.load(spec.name)
+        return self.status(spec.name)
 
     def record(
         self, name: str, rows: Iterable[tuple[str, str, str]], *, now: str, correct: bool = False
-    ) -> tuple[StoredAudit, int, int]:
+    ) -> tuple[AuditStatus, int, int]:
         """Record interpretations ``(ballot id, choice, note)``; close the round when complete.
 
-        Returns the audit after recording, the number of new versions written and the number
-        of rows that repeated what was already recorded.
+        Returns the audit's status after recording, the number of new versions written and
+        the number of rows that repeated what was already recorded.
         """
-        before = self.load(name)
-        if before.decision in (Decision.CONFIRM, Decision.FULL_HAND_COUNT):
-            raise StoreError(
-                f"audit {name!r} has ended ({before.decision.value}); nothing more can be recorded"
-            )
-        drawn = {d.ballot_id for d in before.draws}
-        sizes = {b.name: b.ballots for b in before.batches}
-        batch_size = {d.ballot_id: sizes.get(d.batch, 0) for d in before.draws}
-        closed = {d.ballot_id for d in before.draws if before.results[d.round - 1] is not None}
-        valid = before.spec.valid_interpretations()
+        rows = list(rows)
         written = repeated = 0
         try:
             with self.engine.begin() as conn:
-                w = self._writer(conn, name)
-                if w.head != before.journal_head:
-                    # Someone recorded meanwhile: what was checked above may be stale.
-                    raise StoreError(
-                        f"audit {name!r} changed while recording; run the command again"
+                spec = self._lock(conn, name)
+                rounds = list(
+                    conn.execute(
+                        select(schema.round_.c.number, schema.round_.c.result)
+                        .where(schema.round_.c.audit == name)
+                        .order_by(schema.round_.c.number)
                     )
-                latest = dict(before.interpretations)
-                versions: dict[str, int] = {}
-                for bid, _v, *_ in before.history:
-                    versions[bid] = max(versions.get(bid, 0), _v)
+                )
+                last = (
+                    _result_from_json(rounds[-1].result) if rounds and rounds[-1].result else None
+                )
+                if last is not None and last.decision is not Decision.NEXT_ROUND:
+                    raise StoreError(
+                        f"audit {name!r} has ended ({last.decision.value}); nothing more can "
+                        "be recorded"
+                    )
+                closed = {r.number for r in rounds if r.result}
+                ids = sorted({r[0] for r in rows})
+                info: dict[str, tuple[int, str | None, str | None, str]] = {}
+                d = schema.draw
+                for chunk in _chunks(ids):
+                    for bid, rnd, jur, tab, bat in conn.execute(
+                        select(
+                            d.c.ballot_id, d.c.round, d.c.jurisdiction, d.c.tabulator, d.c.batch
+                        ).where(d.c.audit == name, d.c.ballot_id.in_(chunk))
+                    ):
+                        if bid not in info or info[bid][0] > rnd:
+                            info[bid] = (rnd, jur, tab, bat)
+                sizes: dict[str, int] = {}
+                if spec.method.is_batch:
+                    names = sorted({v[3] for v in info.values()})
+                    for chunk in _chunks(names):
+                        sizes.update(
+                            {
+                                r.name: r.ballots
+                                for r in conn.execute(
+                                    select(schema.batch.c.name, schema.batch.c.ballots).where(
+                                        schema.batch.c.audit == name,
+                                        schema.batch.c.name.in_(chunk),
+                                    )
+                                )
+                            }
+                        )
+                latest = self._latest(conn, name, ids)
+                valid = spec.valid_interpretations()
+                w = self._writer(conn, name)
                 new_rows: list[dict[str, Any]] = []
                 for ballot_id, choice, note in rows:
-                    if ballot_id not in drawn:
+                    where = info.get(ballot_id)
+                    if where is None:
                         raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
-                    if before.spec.method.is_batch:
+                    if is_phantom(spec, where[1], where[2], where[3]):
+                        raise StoreError(
+                            f"ballot {ballot_id} is a phantom: it has no paper to read and "
+                            "always counts as not found"
+                        )
+                    if spec.method.is_batch:
                         try:
-                            counted = parse_batch_reading(before.spec, choice)
+                            counted = parse_batch_reading(spec, choice)
                         except AnalysisError as exc:
                             raise StoreError(f"batch {ballot_id}: {exc}") from None
-                        if sum(counted.values()) > batch_size[ballot_id]:
+                        if sum(counted.values()) > sizes.get(where[3], 0):
                             raise StoreError(
                                 f"batch {ballot_id}: {sum(counted.values())} votes, but the "
-                                f"batch holds {batch_size[ballot_id]} ballots"
+                                f"batch holds {sizes.get(where[3], 0)} ballots"
                             )
                         choice = batch_reading(counted)
                     elif choice not in valid:
@@ -540,8 +713,8 @@ class AuditStore:
                             f"ballot {ballot_id}: {choice!r} is not one of "
                             + ", ".join(sorted(valid))
                         )
-                    old = latest.get(ballot_id)
-                    if old is not None and old != choice and ballot_id in closed:
+                    version, old = latest.get(ballot_id, (0, None))
+                    if old is not None and old != choice and where[0] in closed:
                         raise StoreError(
                             f"ballot {ballot_id} belongs to a closed round; its recorded "
                             f"{old!r} can no longer change"
@@ -554,12 +727,12 @@ class AuditStore:
                             f"ballot {ballot_id} is already recorded as {old!r}; recording "
                             f"{choice!r} needs an explicit correction (--correct)"
                         )
-                    version = versions.get(ballot_id, 0) + 1
+                    latest[ballot_id] = (version + 1, choice)
                     new_rows.append(
                         {
                             "audit": name,
                             "ballot_id": ballot_id,
-                            "version": version,
+                            "version": version + 1,
                             "choice": choice,
                             "recorded_at": now,
                             "correction": old is not None,
@@ -570,67 +743,23 @@ class AuditStore:
                         "interpretation",
                         {
                             "ballot_id": ballot_id,
-                            "version": version,
+                            "version": version + 1,
                             "choice": choice,
                             "correction": old is not None,
                             "note": note,
                             "at": now,
                         },
                     )
-                    latest[ballot_id] = choice
-                    versions[ballot_id] = version
                     written += 1
                 if new_rows:
                     conn.execute(schema.interpretation.insert(), new_rows)
-                self._close_if_complete(w, before, latest, now)
+                current = len(rounds)
+                if new_rows and current not in closed:
+                    self._settle(w, spec, current, now)
                 w.flush()
         except SQLAlchemyError as exc:
-            raise StoreError(f"the audit database refused the record: {_short(exc)}") from exc
-        return self.load(name), written, repeated
-
-    def _close_if_complete(
-        self, w: _Writer, audit: StoredAudit, latest: dict[str, str], now: str
-    ) -> None:
-        number = audit.current_round
-        if audit.results[number - 1] is not None:
-            return
-        if any(d.ballot_id not in latest for d in audit.round_draws(number)):
-            return
-        result = audit.evaluate(latest, number)[-1]
-        w.conn.execute(
-            schema.round_.update()
-            .where(schema.round_.c.audit == audit.spec.name)
-            .where(schema.round_.c.number == number)
-            .values(result=_result_json(result))
-        )
-        w.log("round_closed", {"result": result.to_json(), "at": now})
-        if result.decision is Decision.NEXT_ROUND and result.next_size is not None:
-            rows = self._open_round(
-                w, audit.spec, audit.batches, number + 1, result.next_size, result.size, now
-            )
-            # The new round may consist only of ballots (batches) already read: close it too.
-            drawn = tuple(
-                StoredDraw(
-                    r["seq"],
-                    r["round"],
-                    r["ticket"],
-                    r["ballot_id"],
-                    r["generation"],
-                    r["jurisdiction"],
-                    r["container"],
-                    r["tabulator"],
-                    r["batch"],
-                    r["position"],
-                )
-                for r in rows
-            )
-            grown = replace(
-                audit,
-                round_sizes=(*audit.round_sizes, result.next_size),
-                results=(*audit.results[:-1], result, None),
-                draws=(*audit.draws, *drawn),
-            )
-            self._close_if_complete(w, grown, latest, now)
+            raise StoreError(f"the audit database refused the recording: {_short(exc)}") from exc
+        return self.status(name), written, repeated
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -641,29 +770,18 @@ class AuditStore:
                 for r in conn.execute(select(schema.audit.c.name).order_by(schema.audit.c.name))
             ]
 
-    def load(self, name: str) -> StoredAudit:
-        """Everything stored about audit ``name``."""
+    def status(self, name: str) -> AuditStatus:
+        """The audit's rounds, results and unread counts (no draws are loaded)."""
         try:
             with self.engine.connect() as conn:
-                a = conn.execute(select(schema.audit).where(schema.audit.c.name == name)).first()
+                a = conn.execute(
+                    select(schema.audit.c.spec).where(schema.audit.c.name == name)
+                ).first()
                 if a is None:
-                    known = ", ".join(self.names()) or "none"
-                    raise StoreError(f"no audit named {name!r} in this database (audits: {known})")
-                try:
-                    spec = spec_from_json(json.loads(a.spec))
-                except (ValueError, KeyError, TypeError, AnalysisError) as exc:
                     raise StoreError(
-                        f"audit {name!r}: its stored specification is unreadable "
-                        f"({exc}); the record was damaged"
-                    ) from exc
-                batches = tuple(
-                    Batch(r.jurisdiction, r.tabulator, r.name, r.ballots, r.container)
-                    for r in conn.execute(
-                        select(schema.batch)
-                        .where(schema.batch.c.audit == name)
-                        .order_by(schema.batch.c.idx)
+                        f"no audit named {name!r} in this database (audits: {self._known(conn)})"
                     )
-                )
+                spec = _spec_of(name, a.spec)
                 rounds = list(
                     conn.execute(
                         select(schema.round_)
@@ -671,53 +789,112 @@ class AuditStore:
                         .order_by(schema.round_.c.number)
                     )
                 )
-                draws = tuple(
-                    StoredDraw(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-                    for r in conn.execute(
-                        select(
-                            schema.draw.c.seq,
-                            schema.draw.c.round,
-                            schema.draw.c.ticket,
-                            schema.draw.c.ballot_id,
-                            schema.draw.c.generation,
-                            schema.draw.c.jurisdiction,
-                            schema.draw.c.container,
-                            schema.draw.c.tabulator,
-                            schema.draw.c.batch,
-                            schema.draw.c.position,
+                missing = tuple(self._missing(conn, spec, r.number) for r in rounds)
+                head = conn.execute(
+                    select(schema.journal.c.hash, schema.journal.c.seq)
+                    .where(schema.journal.c.audit == name)
+                    .order_by(schema.journal.c.seq.desc())
+                    .limit(1)
+                ).first()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read audit {name!r}: {_short(exc)}") from exc
+        return AuditStatus(
+            spec=spec,
+            round_sizes=tuple(r.size for r in rounds),
+            results=tuple(_result_from_json(r.result) if r.result else None for r in rounds),
+            missing=missing,
+            journal_head=head.hash if head else GENESIS,
+            journal_length=head.seq if head else 0,
+        )
+
+    def round_draws(self, name: str, number: int) -> tuple[StoredDraw, ...]:
+        """The draws of one round, in draw order."""
+        with self.engine.connect() as conn:
+            return self._draws(conn, name, number)
+
+    def first_rounds(self, name: str, ids: Sequence[str]) -> dict[str, int]:
+        """The first round in which each of ``ids`` was drawn (ids never drawn are absent)."""
+        out: dict[str, int] = {}
+        d = schema.draw
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                for bid, rnd in conn.execute(
+                    select(d.c.ballot_id, func.min(d.c.round))
+                    .where(d.c.audit == name, d.c.ballot_id.in_(chunk))
+                    .group_by(d.c.ballot_id)
+                ):
+                    out[bid] = int(rnd)
+        return out
+
+    def imprints(self, name: str, ids: Sequence[str]) -> dict[str, str]:
+        """The ids imprinted on the cards of ``ids``, where the cast vote records gave one."""
+        out: dict[str, str] = {}
+        c = schema.cvr_imprint
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                out.update(
+                    {
+                        r.ballot_id: r.imprinted_id
+                        for r in conn.execute(
+                            select(c.c.ballot_id, c.c.imprinted_id).where(
+                                c.c.audit == name, c.c.ballot_id.in_(chunk)
+                            )
                         )
-                        .where(schema.draw.c.audit == name)
-                        .order_by(schema.draw.c.seq)
-                    ).all()  # one fetch: row-by-row is slow for millions of draws
+                    }
                 )
+        return out
+
+    def load(self, name: str) -> StoredAudit:
+        """Everything stored about audit ``name``."""
+        try:
+            with self.engine.connect() as conn:
+                a = conn.execute(select(schema.audit).where(schema.audit.c.name == name)).first()
+                if a is None:
+                    raise StoreError(
+                        f"no audit named {name!r} in this database (audits: {self._known(conn)})"
+                    )
+                spec = _spec_of(name, a.spec)
+                batches = self._batches(conn, name)
+                rounds = list(
+                    conn.execute(
+                        select(schema.round_)
+                        .where(schema.round_.c.audit == name)
+                        .order_by(schema.round_.c.number)
+                    )
+                )
+                draws = self._draws(conn, name)
+                i = schema.interpretation
                 hist = tuple(
                     (r[0], r[1], r[2], bool(r[3]), r[4], r[5])
                     for r in conn.execute(
                         select(
-                            schema.interpretation.c.ballot_id,
-                            schema.interpretation.c.version,
-                            schema.interpretation.c.choice,
-                            schema.interpretation.c.correction,
-                            schema.interpretation.c.note,
-                            schema.interpretation.c.recorded_at,
+                            i.c.ballot_id,
+                            i.c.version,
+                            i.c.choice,
+                            i.c.correction,
+                            i.c.note,
+                            i.c.recorded_at,
                         )
-                        .where(schema.interpretation.c.audit == name)
-                        .order_by(
-                            schema.interpretation.c.recorded_at,
-                            schema.interpretation.c.ballot_id,
-                            schema.interpretation.c.version,
-                        )
+                        .where(i.c.audit == name)
+                        .order_by(i.c.recorded_at, i.c.ballot_id, i.c.version)
                     ).all()
                 )
-                reported = {
-                    r.batch: _tally(r.tally)
-                    for r in conn.execute(
-                        select(schema.batch_report).where(schema.batch_report.c.audit == name)
-                    )
-                }
+                reported = self._reported(conn, name)
                 cvrs = {
                     r.ballot_id: r.choice
-                    for r in conn.execute(select(schema.cvr).where(schema.cvr.c.audit == name))
+                    for r in conn.execute(
+                        select(schema.cvr.c.ballot_id, schema.cvr.c.choice).where(
+                            schema.cvr.c.audit == name
+                        )
+                    )
+                }
+                imprints = {
+                    r.ballot_id: r.imprinted_id
+                    for r in conn.execute(
+                        select(
+                            schema.cvr_imprint.c.ballot_id, schema.cvr_imprint.c.imprinted_id
+                        ).where(schema.cvr_imprint.c.audit == name)
+                    )
                 }
                 head = conn.execute(
                     select(schema.journal.c.hash, schema.journal.c.seq)
@@ -746,232 +923,63 @@ class AuditStore:
             journal_length=head.seq if head else 0,
             cvrs=cvrs,
             reported=reported,
+            imprints=imprints,
         )
 
-    def journal(self, name: str) -> list[tuple[int, str, str, str, str]]:
+    def journal(self, name: str) -> Iterator[JournalEntry]:
+        """The journal, in order, streamed from the database."""
+        j = schema.journal
         with self.engine.connect() as conn:
-            return [
-                (r.seq, r.kind, r.payload, r.prev_hash, r.hash)
-                for r in conn.execute(
-                    select(schema.journal)
-                    .where(schema.journal.c.audit == name)
-                    .order_by(schema.journal.c.seq)
-                )
-            ]
+            result = conn.execution_options(yield_per=20_000).execute(
+                select(j.c.seq, j.c.kind, j.c.payload, j.c.prev_hash, j.c.hash)
+                .where(j.c.audit == name)
+                .order_by(j.c.seq)
+            )
+            for row in result:
+                yield JournalEntry(row[0], row[1], row[2], row[3], row[4])
 
     # --- verification ------------------------------------------------------------------------
 
     def verify(self, name: str, *, expected_head: str | None = None) -> tuple[Check, ...]:
-        """Check the stored audit against its journal and against a recomputation."""
-        checks: list[Check] = []
-        audit = self.load(name)
-        entries = self.journal(name)
-        prev = GENESIS
-        broken = None
-        for seq, kind, payload, prev_hash, h in entries:
-            if prev_hash != prev or chain_hash(prev, kind, payload) != h:
-                broken = seq
-                break
-            prev = h
-        checks.append(
-            Check(
-                "journal hash chain",
-                broken is None,
-                "intact" if broken is None else f"broken at entry {broken}",
-            )
+        """Check the stored audit against its journal and a recomputation
+        (:func:`ballotproof.audit.verify.verify_record`)."""
+        return verify_record(
+            self.load(name).record(), self.journal(name), expected_head=expected_head
         )
-        if expected_head is not None:
-            checks.append(
-                Check(
-                    "journal head matches the published hash",
-                    audit.journal_head == expected_head,
-                    f"stored {audit.journal_head}, published {expected_head}",
-                )
-            )
-        payloads = [(kind, json.loads(p)) for _, kind, p, _, _ in entries]
-        started = next((p for k, p in payloads if k == "audit_started"), None)
-        checks.append(
-            Check(
-                "audit specification matches the journal",
-                started is not None
-                and started["spec"] == spec_to_json(audit.spec)
-                and started["manifest_sha256"] == audit.manifest_sha256
-                and started.get("manifest_source") == audit.manifest_source
-                and started.get("at") == audit.created_at,
-                "seed, contest, risk limit, method, manifest hash and source, start time as "
-                "first journalled",
-            )
-        )
-        checks.append(
-            Check(
-                "manifest matches the journal",
-                started is not None
-                and started["batches"] == len(audit.batches)
-                and started.get("batches_sha256") == batches_digest(audit.batches),
-                f"{len(audit.batches)} batches stored, every field hashed",
-            )
-        )
-        journalled = [
-            (p["ballot_id"], p["version"], p["choice"], p["correction"], p["note"], p["at"])
-            for k, p in payloads
-            if k == "interpretation"
-        ]
-        stored = sorted((h[0], h[1], h[2], h[3], h[4], h[5]) for h in audit.history)
-        checks.append(
-            Check(
-                "interpretations match the journal",
-                sorted(journalled) == stored,
-                f"{len(stored)} stored, {len(journalled)} journalled",
-            )
-        )
-        opened = [p for k, p in payloads if k == "round_opened"]
-        stored_digests = [
-            draws_digest([_stored_row(name, d) for d in audit.round_draws(r)])
-            for r in range(1, len(audit.round_sizes) + 1)
-        ]
-        checks.append(
-            Check(
-                "drawn ballots (with where they are) match the journal",
-                [p["draws_sha256"] for p in opened] == stored_digests,
-                f"{len(opened)} round(s) compared",
-            )
-        )
-        checks.append(
-            Check(
-                "round sizes match the journal",
-                [p["size"] for p in opened] == list(audit.round_sizes),
-                f"sizes {list(audit.round_sizes)}",
-            )
-        )
-        # Recompute the draws from the manifest and the seed.
-        total = audit.round_sizes[-1] if audit.round_sizes else 0
-        try:
-            if audit.spec.method.is_batch:
-                redrawn: Sequence[Draw] = (
-                    ppeb_draws(audit.spec, audit.batches, audit.macro_batches(), total, 0)
-                    if total
-                    else ()
-                )
-            else:
-                redrawn = draw_sample(audit.batches, audit.spec.seed, total).draws if total else ()
-            same = [(d.order, d.ticket, d.id, d.generation) for d in redrawn] == [
-                (d.seq, d.ticket, d.ballot_id, d.generation) for d in audit.draws
-            ]
-            detail = f"{len(redrawn)} draws recomputed, {len(audit.draws)} stored"
-        except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
-            same, detail = False, f"cannot redraw: {exc}"
-        checks.append(Check("draws recomputed from manifest and seed", same, detail))
-        # Recompute the risk from the interpretations.
-        tallies = next((p for k, p in payloads if k == "batch_tallies_committed"), None)
-        if audit.spec.method.is_batch or tallies is not None:
-            digest = hashlib.sha256(
-                canonical(sorted((k, dict(v)) for k, v in audit.reported.items())).encode()
-            ).hexdigest()
-            checks.append(
-                Check(
-                    "reported batch tallies match the committed hash",
-                    tallies is not None and tallies["sha256"] == digest,
-                    f"{len(audit.reported)} batches stored",
-                )
-            )
-        committed = next((p for k, p in payloads if k == "cvrs_committed"), None)
-        if audit.spec.method.is_comparison or committed is not None:
-            checks.append(
-                Check(
-                    "cast vote records match the committed hash",
-                    committed is not None and committed["sha256"] == cvr_digest(audit.cvrs),
-                    f"{len(audit.cvrs)} records stored",
-                )
-            )
-        closed = [r for r in audit.results if r is not None]
-        try:
-            recomputed = audit.evaluate(audit.interpretations, len(closed)) if closed else ()
-            ok = [x.to_json() for x in recomputed] == [r.to_json() for r in closed]
-            detail = f"{len(closed)} closed round(s) recomputed"
-        except KeyError as exc:
-            ok, detail = False, f"a closed round lacks the interpretation of {exc}"
-        except BallotproofError as exc:
-            ok, detail = False, str(exc)
-        checks.append(Check("risk recomputed from interpretations", ok, detail))
-        closed_journal = [p["result"] for k, p in payloads if k == "round_closed"]
-        checks.append(
-            Check(
-                "round results match the journal",
-                closed_journal == [r.to_json() for r in closed],
-                f"{len(closed_journal)} journalled",
-            )
-        )
-        return tuple(checks)
 
 
-def batch_id(name: str) -> str:
-    """The reading key of a drawn batch in a batch-comparison audit."""
-    return f"batch {name!r}"
-
-
-def ppeb_draws(
-    spec: AuditSpec,
-    batches: Sequence[Batch],
-    macro_batches: Sequence[macro.Batch],
-    size: int,
-    skip: int,
-) -> list[Draw]:
-    """The PPEB draws of a batch-comparison audit, as draws whose ballot is the batch."""
-    bounds = {b.name: macro.error_bound(spec.contest, b) for b in macro_batches}
-    by_name = {b.name: b for b in batches}
-    sample = draw_ppeb(bounds, spec.seed, size, skip=skip)
-    return [
-        Draw(d.order, d.ticket, batch_id(d.batch), d.generation, by_name[d.batch].ballot(1))
-        for d in sample.draws
-    ]
-
-
-def _stored_row(audit: str, d: StoredDraw) -> dict[str, Any]:
-    return {
-        "audit": audit,
-        "seq": d.seq,
-        "round": d.round,
-        "ticket": d.ticket,
-        "ballot_id": d.ballot_id,
-        "generation": d.generation,
-        "jurisdiction": d.jurisdiction,
-        "container": d.container,
-        "tabulator": d.tabulator,
-        "batch": d.batch,
-        "position": d.position,
-    }
-
-
-def _as_draw(d: StoredDraw) -> Draw:
-    return Draw(d.seq, d.ticket, d.ballot_id, d.generation, d.ballot)
-
-
-def _draw_row(audit: str, number: int, d: Draw) -> dict[str, Any]:
-    b = d.ballot
-    return {
-        "audit": audit,
-        "seq": d.order,
-        "round": number,
-        "ticket": d.ticket,
-        "ballot_id": d.id,
-        "generation": d.generation,
-        "jurisdiction": b.jurisdiction,
-        "container": b.container,
-        "tabulator": b.tabulator,
-        "batch": b.batch,
-        "position": b.position,
-    }
-
-
-def open_store(url_or_path: str | Path, *, create: bool = True) -> AuditStore:
-    """Open an audit database (a file path means SQLite); ``create=False`` refuses a missing
-    file instead of creating an empty database (for commands that only read)."""
+def _database_url(url_or_path: str | Path) -> str:
+    """A SQLAlchemy URL as given (``sqlite:///…``, ``postgresql+psycopg://…``), or a file path
+    for SQLite."""
     text = str(url_or_path)
-    if not create and "://" not in text and not Path(text).is_file():
-        raise StoreError(f"no audit database at {text}")
-    url = text if "://" in text else f"sqlite:///{text}"
+    if "://" not in text:
+        return f"sqlite:///{text}"
     try:
-        engine = create_engine(url, future=True)
+        make_url(text)
+    except ArgumentError as exc:
+        raise StoreError(f"--db: not a database URL or file path: {text}") from exc
+    return text
+
+
+def open_store(
+    url_or_path: str | Path, *, create: bool = True, pooled: bool = False
+) -> AuditStore:
+    """Open an audit database: a SQLAlchemy URL, or a file path (SQLite). ``create=False``
+    refuses a missing SQLite file instead of creating an empty database (for commands that
+    only read). A server database keeps no idle connections unless ``pooled`` (a long-running
+    service wants a pool; a command that ends should leave nothing open)."""
+    text = str(url_or_path)
+    url = _database_url(text)
+    if not create and url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not Path(database).is_file():
+            raise StoreError(f"no audit database at {text}")
+    try:
+        engine = (
+            create_engine(url)
+            if pooled or url.startswith("sqlite")
+            else create_engine(url, poolclass=NullPool)
+        )
         if url.startswith("sqlite"):
 
             @event.listens_for(engine, "connect")
@@ -981,4 +989,6 @@ def open_store(url_or_path: str | Path, *, create: bool = True) -> AuditStore:
         schema.metadata.create_all(engine)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the audit database {text}: {_short(exc)}") from exc
+    except ModuleNotFoundError as exc:
+        raise StoreError(f"cannot open the audit database {text}: no driver ({exc.name})") from exc
     return AuditStore(engine)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -68,6 +69,10 @@ draw = Table(
     Column("batch", Text, nullable=False),
     Column("position", Integer, nullable=False),
 )
+# Recording looks draws up by ballot and counts a round's unread ballots: both indexed, so a
+# write costs the same in an audit of ten thousand draws and of a million.
+Index("draw_by_ballot", draw.c.audit, draw.c.ballot_id)
+Index("draw_by_round", draw.c.audit, draw.c.round)
 
 interpretation = Table(
     "interpretation",
@@ -87,6 +92,14 @@ cvr = Table(
     Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
     Column("ballot_id", Text, primary_key=True),
     Column("choice", String(200), nullable=False),  # the record's reading, or "blank"
+)
+
+cvr_imprint = Table(
+    "cvr_imprint",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("ballot_id", Text, primary_key=True),
+    Column("imprinted_id", Text, nullable=False),  # the number printed on the ballot / CVR id
 )
 
 batch_report = Table(

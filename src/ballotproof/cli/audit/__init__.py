@@ -9,9 +9,7 @@ recomputes everything and checks the record for edits.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -46,7 +44,14 @@ RiskOpt = Annotated[float, typer.Option("--risk-limit", help="Risk limit α, e.g
 WinnersOpt = Annotated[int, typer.Option(help="Number of winners (vote for n).")]
 
 
-DbOpt = Annotated[Path, typer.Option("--db", help="Audit database (SQLite file or URL).")]
+DbOpt = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        help="Audit database: a SQLite file, or a SQLAlchemy URL (sqlite:///…, "
+        "postgresql+psycopg://…).",
+    ),
+]
 
 
 NameOpt = Annotated[str, typer.Option("--audit", help="The audit's name.")]
@@ -90,8 +95,11 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def method_names() -> list[str]:
+    """The methods an audit can be stored with."""
+    from ballotproof.audit.process import Method
+
+    return [m.value for m in Method]
 
 
 def _now() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,7 +27,7 @@ from ballotproof.store import open_store
 def georgia(
     county: Annotated[str | None, typer.Option(help="One county (default: statewide).")] = None,
     replay: Annotated[bool, typer.Option(help="Run the audit on the hand-count batches.")] = False,
-    db: Annotated[Path, typer.Option("--db", help="Database for --replay.")] = Path(
+    db: Annotated[str, typer.Option("--db", help="Database for --replay (file or URL).")] = (
         "georgia-audit.db"
     ),
     name: Annotated[str | None, typer.Option(help="Audit name for --replay.")] = None,
@@ -38,7 +37,8 @@ def georgia(
     as_json: JsonOpt = False,
 ) -> None:
     """Georgia 2020: sizes at its 10% risk limit, or (--replay) an audit of its hand count."""
-    from ballotproof.report.georgia import plan_georgia, replay_georgia
+    from ballotproof.report.georgia import plan_georgia
+    from ballotproof.usecases.georgia import replay_georgia
 
     doc: dict[str, object] = {"plan": plan_georgia(county)}
     if replay:

@@ -1,0 +1,95 @@
+"""The audit journal's hashes: one definition for the store, the bundles and the verifier.
+
+An audit's record is a hash chain: entry ``i`` stores ``hash_i = SHA-256(hash_{i-1} + "\\n" +
+kind + "\\n" + payload)`` with ``hash_0`` = 64 zeros and the payload as canonical JSON (sorted
+keys, no spaces, UTF-8). Whatever the journal commits to (the manifest, the cast vote records,
+the reported batch tallies, each round's draws) is committed as the SHA-256 of a canonical
+JSON text defined here, so the store and a published bundle are checked by the same digests.
+Publishing the last hash (the *head*) fixes everything recorded before it: changing any entry
+changes every hash after it.
+
+Pure: hashing and JSON are computations on values, not I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DRAW_FIELDS",
+    "GENESIS",
+    "JournalEntry",
+    "batches_digest",
+    "canonical",
+    "chain_hash",
+    "cvr_digest",
+    "draws_digest",
+    "tallies_digest",
+]
+
+GENESIS = "0" * 64
+
+# What a round's draws commit to: order, round, ticket, id, generation and where the ballot is.
+DRAW_FIELDS = (
+    "seq",
+    "round",
+    "ticket",
+    "ballot_id",
+    "generation",
+    "jurisdiction",
+    "container",
+    "tabulator",
+    "batch",
+    "position",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One entry of the hash chain, as stored and as published (``journal.jsonl``)."""
+
+    seq: int
+    kind: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+def canonical(payload: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, non-ASCII kept."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def chain_hash(prev: str, kind: str, payload: str) -> str:
+    """The hash of an entry given the previous entry's hash."""
+    return _sha(f"{prev}\n{kind}\n{payload}")
+
+
+def cvr_digest(cvrs: Mapping[str, str]) -> str:
+    """SHA-256 of the committed cast vote records (canonical: sorted by ballot id)."""
+    return _sha(canonical(sorted(cvrs.items())))
+
+
+def tallies_digest(reported: Mapping[str, Mapping[str, int]]) -> str:
+    """SHA-256 of the reported batch tallies (sorted by batch name)."""
+    return _sha(canonical(sorted((k, dict(v)) for k, v in reported.items())))
+
+
+def draws_digest(rows: Sequence[Mapping[str, Any]]) -> str:
+    """SHA-256 of a round's draws (the fields of :data:`DRAW_FIELDS`, in draw order)."""
+    return _sha(canonical([[r[k] for k in DRAW_FIELDS] for r in rows]))
+
+
+def batches_digest(batches: Sequence[Any]) -> str:
+    """SHA-256 of a manifest's batches (jurisdiction, container, tabulator, name, ballots)."""
+    return _sha(
+        canonical([[b.jurisdiction, b.container, b.tabulator, b.name, b.ballots] for b in batches])
+    )

@@ -1,0 +1,314 @@
+"""Starting an audit: check every input, then draw round 1 in one transaction.
+
+The checks, in order (each error is one line naming the file, line and field):
+
+1. **The manifest accounts for every ballot cast.** A manifest listing fewer ballots than the
+   contest's ballots cast is refused: ballots left out of the manifest can never be drawn, and
+   if they were all for the reported winner a wrong outcome would be confirmed (Bañuelos &
+   Stark 2012). With ``allow_phantoms`` the shortfall becomes phantom ballots that always read
+   as the worst case (:func:`ballotproof.audit.process.phantom_batch`). A manifest that lists
+   more ballots than were cast is accepted with a note (cards without the contest).
+2. **Comparison audits:** the cast vote records add up to the reported tally; a record whose
+   ballot is not in the manifest is an error; a ballot of the manifest without a record gets
+   the phantom record (the worst case for the reported winners).
+3. **Batch comparison:** every batch of the manifest has a reported tally, with exactly the
+   contest's choices, adding up to the reported tally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ballotproof.audit.contest import AuditContest
+from ballotproof.audit.process import (
+    BLANK,
+    OVERVOTE,
+    AuditSpec,
+    Method,
+    batch_first_round,
+    first_round_size,
+    macro_batches,
+    phantom_batch,
+)
+from ballotproof.audit.sampler import Batch
+from ballotproof.errors import InputError
+from ballotproof.io.manifest import Manifest, load_manifest
+from ballotproof.store import AuditStatus, AuditStore
+
+__all__ = ["CVR_FORMATS", "NewAudit", "prepare_audit", "start_audit"]
+
+CVR_FORMATS = ("dominion-csv", "dominion-json", "ess")
+
+
+@dataclass(frozen=True)
+class NewAudit:
+    """A checked audit, ready to start.
+
+    ``full_hand_count`` gives the reason when no sample can help (a reported tie, or a first
+    round as large as the population): then nothing is stored.
+    """
+
+    spec: AuditSpec
+    batches: tuple[Batch, ...]
+    manifest_source: str
+    manifest_sha256: str
+    first_round: int
+    notes: tuple[str, ...] = ()
+    cvrs: Mapping[str, str] | None = None
+    cvr_source: str = ""
+    imprints: Mapping[str, str] | None = None
+    reported: Mapping[str, Mapping[str, int]] | None = None
+    full_hand_count: str | None = None
+    phantom_cvrs: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _load_cvrs(
+    path: Path,
+    fmt: str,
+    contest: str,
+    jurisdiction: str | None,
+    choices: set[str],
+    ess_ballots: Path | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Ballot id → the record's reading of ``contest`` (a choice, blank or overvote), and
+    ballot id → the id imprinted on the card."""
+    from ballotproof.io.cvr import to_ballot
+    from ballotproof.io.cvr_dominion import load_dominion_csv, load_dominion_json
+
+    if fmt == "dominion-csv":
+        cvr_file = load_dominion_csv(path)
+    elif fmt == "dominion-json":
+        cvr_file = load_dominion_json(path)
+    elif fmt == "ess":
+        from ballotproof.io.cvr_ess import load_ess_csv
+
+        if ess_ballots is None:
+            raise InputError(field="--ess-ballots", expected="the ES&S ballots file", got="nothing")
+        cvr_file = load_ess_csv(path, ess_ballots)
+    else:
+        raise InputError(field="--cvr-format", expected=" or ".join(CVR_FORMATS), got=fmt)
+    if contest not in cvr_file.contests:
+        raise InputError(
+            path=str(path),
+            field="contest",
+            expected="one of " + ", ".join(cvr_file.contests),
+            got=contest,
+        )
+    out: dict[str, str] = {}
+    imprints: dict[str, str] = {}
+    for record in cvr_file.records:
+        marks = record.votes.get(contest, frozenset())
+        if contest in record.overvotes or len(marks) > 1:
+            choice = OVERVOTE
+        elif not marks:
+            choice = BLANK
+        else:
+            (choice,) = marks
+            if choice not in choices:
+                raise InputError(
+                    f"card {record.imprinted_id}",
+                    path=str(path),
+                    field=contest,
+                    expected="a choice of --tally",
+                    got=choice,
+                )
+        bid = to_ballot(record, jurisdiction).id
+        out[bid] = choice
+        imprints[bid] = record.imprinted_id
+    return out, imprints
+
+
+def _check_cvrs(
+    committed: Mapping[str, str], contest: AuditContest, manifest: Manifest, path: Path
+) -> int:
+    """The records add up to the tally and every record is a ballot of the manifest; returns
+    the number of manifest ballots without a record (phantom records)."""
+    recorded = dict.fromkeys(contest.tally, 0)
+    for choice in committed.values():
+        if choice in recorded:
+            recorded[choice] += 1
+    if recorded != dict(contest.tally):
+        raise InputError(
+            "the cast vote records do not add up to the reported tally (records: "
+            + ", ".join(f"{k}={v}" for k, v in recorded.items())
+            + "): a comparison audit checks the outcome the records report",
+            path=str(path),
+            field="tally",
+        )
+    # A record whose ballot is not in the manifest: match by batch first (cheap), then by
+    # position within the batch, without listing every ballot.
+    sizes = {(b.jurisdiction, b.tabulator, b.name): b.ballots for b in manifest.batches}
+    ids = {b.ballot(1).id[: -len("1)")]: b for b in manifest.batches}
+    for bid in committed:
+        prefix, _, pos = bid.rpartition(", ")
+        batch = ids.get(prefix + ", ")
+        position = pos.rstrip(")")
+        if (
+            batch is None
+            or not position.isdigit()
+            or not 1 <= int(position) <= sizes[(batch.jurisdiction, batch.tabulator, batch.name)]
+        ):
+            raise InputError(
+                "a cast vote record matches no ballot of the manifest (check "
+                "--jurisdiction and the manifest's tabulator and batch names)",
+                path=str(path),
+                field="ballot",
+                got=bid,
+            )
+    return manifest.total_ballots - len(committed)
+
+
+def prepare_audit(
+    *,
+    name: str,
+    contest: AuditContest,
+    manifest: Path,
+    seed: str,
+    risk_limit: float = 0.1,
+    method: Method = Method.BRAVO,
+    jurisdiction: str | None = None,
+    allow_phantoms: bool = False,
+    cvrs: Path | None = None,
+    cvr_format: str = "dominion-csv",
+    ess_ballots: Path | None = None,
+    batch_tallies: Path | None = None,
+    round_size: int | None = None,
+) -> NewAudit:
+    """Check a new audit's inputs (module docstring) and size its first round."""
+    m = load_manifest(manifest, jurisdiction=jurisdiction)
+    notes: list[str] = []
+    shortfall = contest.ballots - m.total_ballots
+    phantoms = 0
+    if shortfall > 0:
+        if not allow_phantoms:
+            raise InputError(
+                f"the manifest lists {m.total_ballots:,} ballots but {contest.ballots:,} were "
+                f"cast: {shortfall:,} ballots could never be drawn (give --allow-phantoms to "
+                "count them as phantoms, the worst case for the reported winner)",
+                path=str(manifest),
+                field="Number of Ballots",
+            )
+        if method.is_batch:
+            raise InputError(
+                "a batch-comparison audit needs a manifest of every ballot cast (phantom "
+                f"ballots are not supported there; {shortfall:,} missing)",
+                path=str(manifest),
+                field="Number of Ballots",
+            )
+        phantoms = shortfall
+        notes.append(f"{shortfall:,} phantom ballots stand for the ballots the manifest lacks")
+    elif shortfall < 0:
+        notes.append(
+            f"the manifest lists {m.total_ballots:,} ballots; {contest.ballots:,} were cast "
+            "in the contest"
+        )
+    spec = AuditSpec(name, contest, risk_limit, method, seed, phantoms=phantoms)
+    phantom = phantom_batch(spec)
+    batches = m.batches + ((phantom,) if phantom is not None else ())
+    committed: dict[str, str] | None = None
+    imprints: dict[str, str] | None = None
+    phantom_cvrs = 0
+    if method.is_comparison:
+        if cvrs is None:
+            raise InputError(field="--cvrs", expected="the cast vote records", got="nothing")
+        if contest.ballots < m.total_ballots:
+            raise InputError(
+                f"--ballots is {contest.ballots:,} but the manifest lists {m.total_ballots:,}: "
+                "a comparison audit's diluted margin needs every ballot",
+                path=str(manifest),
+                field="Number of Ballots",
+            )
+        committed, imprints = _load_cvrs(
+            cvrs, cvr_format, contest.name, jurisdiction, set(contest.tally), ess_ballots
+        )
+        phantom_cvrs = _check_cvrs(committed, contest, m, cvrs)
+        if phantom_cvrs:
+            notes.append(
+                f"{phantom_cvrs:,} ballots of the manifest have no cast vote record: each "
+                "counts as a record for the reported winner (the worst case)"
+            )
+    reported = None
+    if method.is_batch:
+        if batch_tallies is None:
+            raise InputError(
+                field="--batch-tallies", expected="the reported batch tallies", got="nothing"
+            )
+        from ballotproof.io.batch_tallies import load_batch_tallies
+
+        reported = load_batch_tallies(batch_tallies, manifest=m)
+        missing = [b.name for b in m.batches if b.name not in reported]
+        if missing:
+            raise InputError(
+                "every batch of the manifest needs a reported tally",
+                path=str(batch_tallies),
+                field="Batch Name",
+                got=missing[0],
+            )
+        columns = set(next(iter(reported.values()), {}))
+        if columns != set(contest.tally):
+            raise InputError(
+                path=str(batch_tallies),
+                line=1,
+                field="choices",
+                expected="exactly the choices of --tally: " + ", ".join(contest.tally),
+                got=", ".join(sorted(columns)),
+            )
+        sums = {k: sum(t.get(k, 0) for t in reported.values()) for k in contest.tally}
+        if sums != dict(contest.tally):
+            raise InputError(
+                "the batch tallies do not add up to --tally ("
+                + ", ".join(f"{k}={v}" for k, v in sums.items())
+                + ")",
+                path=str(batch_tallies),
+            )
+        first = batch_first_round(spec, macro_batches(m.batches, reported))
+        size = round_size if round_size is not None else first
+        population, unit = len(m.batches), "batches"
+    else:
+        size = round_size if round_size is not None else first_round_size(spec)
+        population, unit = contest.ballots, "ballots"
+    reason = None
+    if contest.tied:
+        reason = "the reported result is a tie"
+    elif size >= population:
+        reason = f"round 1 would need {size:,} draws, as many as there are {unit}"
+    return NewAudit(
+        spec=spec,
+        batches=batches,
+        manifest_source=str(manifest),
+        manifest_sha256=_sha256(manifest),
+        first_round=size,
+        notes=tuple(notes),
+        cvrs=committed,
+        cvr_source=str(cvrs) if cvrs else "",
+        imprints=imprints,
+        reported=reported,
+        full_hand_count=reason,
+        phantom_cvrs=phantom_cvrs,
+    )
+
+
+def start_audit(store: AuditStore, new: NewAudit, *, now: Callable[[], str]) -> AuditStatus:
+    """Store a checked audit and draw round 1 (one transaction)."""
+    if new.full_hand_count is not None:
+        raise InputError(f"no sample can help: {new.full_hand_count}; count every ballot")
+    return store.start(
+        new.spec,
+        new.batches,
+        manifest_source=new.manifest_source,
+        manifest_sha256=new.manifest_sha256,
+        now=now(),
+        round_size=new.first_round,
+        cvrs=new.cvrs,
+        cvr_source=new.cvr_source,
+        reported=new.reported,
+        imprints=new.imprints,
+    )

@@ -1,0 +1,154 @@
+"""Verifying an audit: the stored copy, or a published bundle read from its files.
+
+Both go through the one pure verifier, :func:`ballotproof.audit.verify.verify_record`; this
+module only reads. A bundle that cannot be read in part (a missing or malformed file, a
+damaged ``audit.json``, an unreadable journal line) gives failed checks naming the file and
+line, never a traceback: whoever verifies at home learns what is wrong with what they got.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ballotproof.audit.journal import JournalEntry
+from ballotproof.audit.process import phantom_batch, spec_from_json
+from ballotproof.audit.verify import (
+    AuditRecord,
+    Check,
+    ClaimedDraw,
+    DamagedEntry,
+    Interpretation,
+    verify_record,
+)
+from ballotproof.errors import AnalysisError, BallotproofError
+from ballotproof.io.csvread import parse_int, read_rows
+from ballotproof.io.manifest import load_manifest
+from ballotproof.store import AuditStore
+
+__all__ = ["BUNDLE_FILES", "verify_bundle", "verify_store"]
+
+# Every bundle has these; a comparison audit adds cvrs.csv (and imprints.csv), a batch
+# comparison reported_batch_tallies.csv.
+BUNDLE_FILES = ("audit.json", "manifest.csv", "interpretations.csv", "draws.csv", "journal.jsonl")
+
+
+def verify_store(
+    store: AuditStore, name: str, *, expected_head: str | None = None
+) -> tuple[Check, ...]:
+    """Verify a stored audit against its journal and a recomputation."""
+    return store.verify(name, expected_head=expected_head)
+
+
+def _journal(path: Path) -> Iterator[JournalEntry | DamagedEntry]:
+    """The published journal, one entry per line; a damaged line is reported, not raised."""
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, start=1):
+            where = f"{path.name}:{number}"
+            try:
+                e = json.loads(line)
+                yield JournalEntry(
+                    int(e["seq"]),
+                    str(e["kind"]),
+                    str(e["payload"]),
+                    str(e["prev_hash"]),
+                    str(e["hash"]),
+                )
+            except json.JSONDecodeError as exc:
+                yield DamagedEntry(where, f"malformed JSON ({exc.msg})")
+            except (KeyError, TypeError, ValueError) as exc:
+                yield DamagedEntry(where, f"missing or bad field {exc}")
+
+
+def _read_record(folder: Path) -> AuditRecord:
+    """The bundle's claims (raises an error naming the file, line and field)."""
+    path = folder / "audit.json"
+    try:
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        spec = spec_from_json(doc["spec"])
+        round_sizes = tuple(int(x) for x in doc["round_sizes"])
+        results = tuple(dict(r) for r in doc["results"])
+        head = str(doc["journal_head"])
+    except json.JSONDecodeError as exc:
+        raise BallotproofError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from exc
+    except (KeyError, TypeError, ValueError, AnalysisError) as exc:
+        raise BallotproofError(f"{path}: missing or bad field {exc}") from exc
+    manifest = load_manifest(folder / "manifest.csv")
+    history = [
+        Interpretation(
+            row.require("Ballot ID"),
+            parse_int(row, "Version", minimum=1),
+            row.require("Interpretation"),
+            row.get("Correction").lower() == "true",
+            row.get("Note"),
+            row.get("Recorded At"),
+        )
+        for row in read_rows(
+            folder / "interpretations.csv",
+            ("Ballot ID", "Version", "Interpretation"),
+            optional=("Correction", "Recorded At", "Note"),
+        )
+    ]
+    draws = [
+        ClaimedDraw(
+            parse_int(r, "Order", minimum=1),
+            parse_int(r, "Round", minimum=1),
+            r.require("Ticket"),
+            r.require("Ballot ID"),
+            parse_int(r, "Generation", minimum=1),
+        )
+        for r in read_rows(
+            folder / "draws.csv", ("Order", "Round", "Ticket", "Ballot ID", "Generation")
+        )
+    ]
+    cvrs = imprints = reported = None
+    if spec.method.is_comparison or (folder / "cvrs.csv").exists():
+        cvrs = {
+            r.require("Ballot ID"): r.require("CVR")
+            for r in read_rows(folder / "cvrs.csv", ("Ballot ID", "CVR"))
+        }
+    if (folder / "imprints.csv").exists():
+        imprints = {
+            r.require("Ballot ID"): r.require("Imprinted ID")
+            for r in read_rows(folder / "imprints.csv", ("Ballot ID", "Imprinted ID"))
+        }
+    if spec.method.is_batch or (folder / "reported_batch_tallies.csv").exists():
+        from ballotproof.io.batch_tallies import load_batch_tallies
+
+        reported = load_batch_tallies(folder / "reported_batch_tallies.csv", manifest=manifest)
+    phantom = phantom_batch(spec)
+    return AuditRecord(
+        spec=spec,
+        batches=manifest.batches + ((phantom,) if phantom is not None else ()),
+        round_sizes=round_sizes,
+        results=results,
+        draws=draws,
+        history=history,
+        cvrs=cvrs,
+        reported=reported,
+        imprints=imprints,
+        head=head,
+    )
+
+
+def verify_bundle(folder: Path, *, expected_head: str | None = None) -> tuple[Check, ...]:
+    """Verify a published bundle (written by ``audit export``) without the database."""
+    problems: list[Check] = []
+    record = None
+    missing = [n for n in BUNDLE_FILES if not (folder / n).is_file()]
+    if missing:
+        problems.append(
+            Check("bundle complete", False, f"missing {', '.join(missing)} in {folder}")
+        )
+    else:
+        try:
+            record = _read_record(folder)
+        except (BallotproofError, OSError) as exc:
+            problems.append(Check("bundle files readable", False, str(exc)))
+    journal = folder / "journal.jsonl"
+    entries: Iterator[JournalEntry | DamagedEntry] = (
+        _journal(journal) if journal.is_file() else iter(())
+    )
+    return verify_record(record, entries, expected_head=expected_head, problems=problems)
