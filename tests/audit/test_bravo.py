@@ -195,6 +195,132 @@ def test_size_search_matches_brute_force(s: float, target: float) -> None:
     assert sustained == int(misses[-1]) + 1
 
 
+def _brute_first_and_sustained(s: float, alpha: float, target: float, top: int) -> tuple[int, int]:
+    """The definitions, size by size: the first r with P_stop(r) ≥ target, and one past the last
+    r below top with P_stop(r) < target."""
+    r = np.arange(1, top + 1)
+    p = bravo.stopping_probability(s, r, alpha=alpha)
+    hits = p >= target
+    return int(r[np.argmax(hits)]), int(r[~hits][-1]) + 1
+
+
+SMALL_MARGINS = [
+    (0.51, 0.1, 0.7),
+    (0.51, 0.05, 0.9),
+    (0.505, 0.1, 0.8),
+    (0.505, 0.25, 0.5),
+    (0.52, 0.001, 0.99),
+    (0.9, 0.1, 0.9),
+]
+
+
+@pytest.mark.parametrize(("s", "alpha", "target"), SMALL_MARGINS)
+def test_fast_search_is_exact_at_small_margins(s: float, alpha: float, target: float) -> None:
+    # The closed-form start and the Berry–Esseen bounds only decide where to look: the answer
+    # must be the definition's, found size by size (and the sustained one likewise).
+    line = bravo._line(s, alpha)
+    start = bravo._normal_start(s, s, target, alpha)
+
+    def k_of(n: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        return bravo.k_min(n, s, alpha=alpha)
+
+    first = bravo._smallest_size(k_of, s, target, 10**7, sustained=False, line=line, start=start)
+    assert first is not None and start is not None
+    brute_first, brute_sustained = _brute_first_and_sustained(s, alpha, target, 2 * first + 64)
+    assert first == brute_first
+    sustained = bravo._smallest_size(k_of, s, target, 10**7, sustained=True, line=line)
+    assert sustained == brute_sustained
+    generic = bravo._smallest_size(k_of, s, target, 10**7, sustained=False)
+    assert generic == first
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    s=st.floats(0.502, 0.95),
+    alpha=st.floats(0.005, 0.3),
+    target=st.floats(0.05, 0.99),
+    lo=st.integers(1, 3000),
+)
+def test_fast_search_agrees_with_the_generic_one(
+    s: float, alpha: float, target: float, lo: int
+) -> None:
+    def k_of(n: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        return bravo.k_min(n, s, alpha=alpha)
+
+    cap = 200_000
+    fast = bravo._smallest_size(
+        k_of, s, target, cap, sustained=False, line=bravo._line(s, alpha), lo=lo
+    )
+    assert fast == bravo._smallest_size(k_of, s, target, cap, sustained=False, lo=lo)
+
+
+@settings(max_examples=100, deadline=None)
+@given(s=st.floats(0.5001, 0.999), alpha=st.floats(0.001, 0.5), r0=st.integers(1, 3_000_000))
+def test_line_bounds_hold(s: float, alpha: float, r0: int) -> None:
+    # Berry–Esseen bounds on blocks of 1 to 3,000 sizes enclose every exact P_stop there.
+    line = bravo._line(s, alpha)
+    assert line is not None
+    a = np.array([r0, r0, r0], dtype=np.int64)
+    b = a + np.array([0, 30, 3000])
+    upper, lower = bravo._line_bounds(line, s, a, b)
+    r = np.arange(r0, r0 + 3001)
+    p = bravo.stopping_probability(s, r, alpha=alpha)
+    for i, width in enumerate((1, 31, 3001)):
+        assert lower[i] <= p[:width].min() and p[:width].max() <= upper[i]
+    k = bravo.k_min(r, s, alpha=alpha)
+    possible = k <= r  # elsewhere k = r + 1 and P_stop = 0
+    assert (np.abs(k - (line.c + line.beta * r))[possible] <= line.slack).all()
+
+
+@pytest.mark.parametrize(("s", "r0"), [(0.5013, 2_100_000), (0.505, 140_000), (0.6, 10), (0.9, 3)])
+def test_path_recurrence_matches_exact_tails(s: float, r0: int) -> None:
+    r = np.arange(r0, r0 + 4096)
+    k = bravo.k_min(r, s, alpha=0.1)
+    values, err = bravo._path_tail(k, r, s)
+    exact = bravo._tail(k, r, s)
+    assert (np.abs(values - exact) <= err).all()
+    assert err.max() < 1e-6
+
+
+def test_georgia_sizes_and_how_much_they_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Georgia 2020 (Biden 2,474,248, Trump 2,461,468, 5,023,513 ballots): the same exact sizes
+    # as the size-by-size search gave, from a few tens of thousands of evaluated sizes rather
+    # than the 1.3 million of the search this replaced.
+    c = contest({"biden": 2_474_248, "trump": 2_461_468}, 5_023_513)
+    evaluated = 0
+    hits, tail = bravo._hits, bravo._tail
+
+    def counting_hits(*args: object) -> np.ndarray:  # type: ignore[type-arg]
+        nonlocal evaluated
+        evaluated += int(args[4]) - int(args[3]) + 1  # type: ignore[call-overload]
+        return hits(*args)  # type: ignore[arg-type]
+
+    def counting_tail(k: np.ndarray, n: np.ndarray, s: float) -> np.ndarray:  # type: ignore[type-arg]
+        nonlocal evaluated
+        evaluated += int(np.size(k))
+        return tail(k, n, s)
+
+    monkeypatch.setattr(bravo, "_hits", counting_hits)
+    monkeypatch.setattr(bravo, "_tail", counting_tail)
+    sizes = bravo.bravo_sample_sizes(c, alpha=ALPHA)
+    assert [s.n for s in sizes.sizes] == [1_133_388, 1_502_119, 2_169_390]
+    assert sizes.asn == 699_496
+    assert evaluated < 60_000
+
+
+def test_arlo_sizes_for_a_one_percent_margin_reach_their_probability() -> None:
+    # [Arlo] bravo.get_sample_size(10, …) for 2,525,000 v 2,475,000 of 5,000,000 (run from
+    # votingworks/arlo server/audit_math at 8d86156c): 74,718, 99,016 and 142,958.  Each
+    # reaches its probability; the exact smallest sizes are a little smaller.
+    c = contest({"a": 2_525_000, "b": 2_475_000}, 5_000_000)
+    ours = [s.n for s in bravo.bravo_sample_sizes(c, alpha=ALPHA).sizes]
+    assert ours == [74_515, 98_746, 142_712]
+    for arlo, mine, p in zip((74_718, 99_016, 142_958), ours, (0.7, 0.8, 0.9), strict=True):
+        # every ballot shows a or b, so ballots and relevant ballots are the same
+        assert bravo.stopping_probability(0.505, arlo, alpha=ALPHA) >= p
+        assert mine <= arlo
+
+
 def test_sizes_convert_relevant_ballots_and_take_the_hardest_pair() -> None:
     c = contest({"a": 300, "b": 200, "c": 200}, 1000)  # s = 0.6 for both pairs, q = 0.5
     sizes = bravo.bravo_sample_sizes(c, alpha=ALPHA)

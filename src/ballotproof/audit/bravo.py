@@ -80,7 +80,7 @@ from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
@@ -413,11 +413,24 @@ def bravo_asn(contest: AuditContest, *, alpha: float) -> BravoASN:
 # --- first-round sizes -----------------------------------------------------------------------
 
 
+def _ok(rr: IntArray, k: IntArray, z_w: float, z_l: float, alpha: float) -> npt.NDArray[np.bool_]:
+    """Does a count k for w among r ballots for w or ℓ make min(1, 1/T) ≤ α?  (The test of
+    :func:`bravo_risk`, elementwise; k outside 0…r never does.)"""
+    inside = (k >= 0) & (k <= rr)
+    kk = np.clip(k, 0, rr)
+    log_t = np.where(kk > 0, kk * z_w, 0.0)
+    # a landslide (z_ℓ = −inf): any ballot for ℓ makes T = 0
+    loser = np.where(rr - kk > 0, -np.inf, 0.0) if math.isinf(z_l) else (rr - kk) * z_l
+    return np.asarray(inside & (_risk_of(np.asarray(log_t + loser, dtype=np.float64)) <= alpha))
+
+
 def k_min(r: int | IntArray, s_wl: float, *, alpha: float) -> IntArray:
     """Smallest count for w among r ballots for w or ℓ that makes T_wℓ ≥ 1/α.
 
-    ``r + 1`` where no count will do (r too small, or s_wℓ ≤ 1/2).  Uses the same floating
-    point test, ``min(1, 1/T) ≤ α``, as :func:`bravo_risk`, so the two always agree.
+    ``r + 1`` where no count will do (r too small, or s_wℓ ≤ 1/2).  The closed form
+    ``⌈(ln(1/α) − r z_ℓ)/(z_w − z_ℓ)⌉`` [LSY12] is confirmed with the same floating point test,
+    ``min(1, 1/T) ≤ α``, as :func:`bravo_risk` (so the two always agree) and repaired where
+    rounding puts it one off.
 
     Examples
     --------
@@ -430,27 +443,48 @@ def k_min(r: int | IntArray, s_wl: float, *, alpha: float) -> IntArray:
     z_w, z_l = _z(s)
     if s <= 0.5:
         return rr + 1
-    big_l = math.log(1 / alpha)
-
-    def ok(k: IntArray) -> npt.NDArray[np.bool_]:
-        inside = (k >= 0) & (k <= rr)
-        kk = np.clip(k, 0, rr)
-        log_t = np.where(kk > 0, kk * z_w, 0.0)
-        if math.isinf(z_l):
-            log_t = np.where(rr - kk > 0, -np.inf, log_t)
-        else:
-            log_t = log_t + (rr - kk) * z_l
-        return inside & (_risk_of(log_t) <= alpha)
-
     if math.isinf(z_l):
         k = rr.copy()
+        good = _ok(rr, k, z_w, z_l, alpha) & ~_ok(rr, k - 1, z_w, z_l, alpha)
     else:
-        k = np.ceil((big_l - rr * z_l) / (z_w - z_l)).astype(np.int64)
-        k = np.clip(k, 0, rr + 1)
-    for _ in range(3):  # repair floating-point rounding of the closed form
-        k = np.where(ok(k - 1), k - 1, k)
-        k = np.where(~ok(k) & (k <= rr), k + 1, k)
-    return np.where(ok(k), k, rr + 1).astype(np.int64)
+        x = (math.log(1 / alpha) - rr * z_l) / (z_w - z_l)
+        k = np.clip(np.ceil(x).astype(np.int64), 0, rr + 1)
+        # Away from an integer by more than the rounding of ln T, the closed form and the test
+        # agree; only sizes where x is (nearly) an integer need the test itself.
+        room = 1e3 * np.finfo(np.float64).eps * (rr * (abs(z_w) + abs(z_l)) + 1.0) + 1e-12
+        near = np.abs(x - np.rint(x)) * (z_w - z_l) <= room
+        good = ~near
+        if near.any():
+            kn, rn = k[near], rr[near]
+            good[near] = np.where(kn <= rn, _ok(rn, kn, z_w, z_l, alpha), True) & ~_ok(
+                rn, kn - 1, z_w, z_l, alpha
+            )
+    # k is right iff ok(k) (or k = r + 1) and not ok(k − 1); repair the rare misses
+    if not good.all():
+        bad = np.flatnonzero(~good)
+        rb, kb = rr.flat[bad], k.flat[bad]
+        for _ in range(3):
+            kb = np.where(_ok(rb, kb - 1, z_w, z_l, alpha), kb - 1, kb)
+            kb = np.where(~_ok(rb, kb, z_w, z_l, alpha) & (kb <= rb), kb + 1, kb)
+        k = k.copy()
+        k.flat[bad] = np.where(_ok(rb, kb, z_w, z_l, alpha), kb, rb + 1)
+    return np.asarray(k, dtype=np.int64)
+
+
+def _tail(k: IntArray, n: IntArray, s: float) -> FloatArray:
+    """Pr{Binomial(n, s) ≥ k}, elementwise.
+
+    The regularised incomplete beta function I_s(k, n − k + 1) for 1 ≤ k ≤ n (1 below, 0
+    above): the very function (Boost's ``ibeta``) that ``scipy.stats.binom.sf(k − 1, n, s)``
+    evaluates, so the numbers are the same to the last bit, without that call's ~0.1 ms of
+    argument handling.
+    """
+    kk, nn = np.broadcast_arrays(np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64))
+    inside = (kk >= 1) & (kk <= nn)
+    a = np.where(inside, kk, 1).astype(np.float64)
+    b = np.where(inside, nn - kk + 1, 1).astype(np.float64)
+    out = np.where(inside, special.betainc(a, b, s), np.where(kk <= 0, 1.0, 0.0))
+    return np.asarray(out, dtype=np.float64)
 
 
 def stopping_probability(
@@ -468,29 +502,228 @@ def stopping_probability(
     s = _check_share("s_wl", s_wl)
     t = s if true_share is None else _check_share("true_share", true_share)
     rr = np.asarray(r, dtype=np.int64)
-    k = k_min(rr, s, alpha=alpha)
-    out = np.where(k <= rr, stats.binom.sf(k - 1, rr, t), 0.0)
-    return np.asarray(out, dtype=np.float64)
+    return _tail(k_min(rr, s, alpha=alpha), rr, t)
 
 
 KminFn = Callable[[IntArray], IntArray]
 
 
 def _p_stop(k_of: KminFn, s: float, n: IntArray) -> FloatArray:
-    k = k_of(n)
-    return np.asarray(np.where(k <= n, stats.binom.sf(k - 1, n, s), 0.0), dtype=np.float64)
+    return _tail(k_of(n), n, s)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """k_of(r) lies within ``slack`` of the line ``c + βr`` wherever k_of(r) ≤ r (for smaller
+    r no count will do: k_of(r) = r + 1 < c + βr and P_stop(r) = 0, within every bound).
+
+    BRAVO's k_min(r) is ⌈c + βr⌉ with c = ln(1/α)/(z_w − z_ℓ) and β = −z_ℓ/(z_w − z_ℓ)
+    [LSY12], but for the floating-point repair, which moves it by at most one (c and β
+    themselves are off by far less than the 1e-6 added)."""
+
+    c: float
+    beta: float
+    slack: float = 1.0 + 1e-6
+
+
+def _line(s_test: float, alpha: float) -> _Line | None:
+    z_w, z_l = _z(s_test)
+    if not (s_test > 0.5 and math.isfinite(z_l)):
+        return None
+    return _Line(math.log(1 / alpha) / (z_w - z_l), -z_l / (z_w - z_l))
+
+
+BERRY_ESSEEN = 0.56
+"""A Berry–Esseen constant C: for a sum S_r of r independent copies of a variable with variance
+σ² and E|X − EX|³ = ρ, ``sup_x |Pr{S_r ≤ x} − Φ((x − r EX)/(σ√r))| ≤ C ρ/(σ³ √r)``.  0.56 is
+Shevtsova's bound for summands that need not be identically distributed (I. G. Shevtsova, "An
+improvement of convergence rate estimates in the Lyapunov theorem", Doklady Mathematics 82(3),
+2010); for identical summands she proves 0.4748 (arXiv:1111.6554, 2011).  The larger one is
+used: a looser bound only costs a few more exact evaluations."""
+
+_SPLIT = 16  # children of a block that the bounds cannot settle
+_CHUNK = 4096  # sizes evaluated together once a block is this narrow
+
+
+def _line_bounds(line: _Line, s: float, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Bounds on P_stop(r) = Pr{Binomial(r, s) ≥ k(r)} over each block a ≤ r ≤ b when
+    ``|k(r) − (c + βr)| ≤ slack``.
+
+    Pr{S_r ≥ x} for real x is within ε_r = C (s² + (1 − s)²)/√(s(1 − s) r) of
+    1 − Φ((x − rs)/√(r s(1 − s))) (Berry–Esseen, :data:`BERRY_ESSEEN`; ε_r ≤ ε_a on the
+    block).  With x = c ∓ slack + βr the standardised threshold is ``A/√r − B√r`` with
+    ``B = (s − β)/√(s(1 − s))``, and each term is bounded on the block by its value at an end.
+    """
+    if not 0.0 < s < 1.0:
+        return np.ones(a.size), np.zeros(a.size)
+    sd = math.sqrt(s * (1.0 - s))
+    big_b = (s - line.beta) / sd
+    ra, rb = np.sqrt(a), np.sqrt(b)
+    eps = BERRY_ESSEEN * (s * s + (1.0 - s) ** 2) / sd / ra
+    eps = eps * (1 + 1e-9) + 1e-12  # room for the rounding of ndtr and the divisions
+    a_lo = (line.c - line.slack) / sd  # k(r) ≥ c − slack + βr: upper bound on P
+    z_min = (a_lo / rb if a_lo >= 0 else a_lo / ra) - (big_b * rb if big_b >= 0 else big_b * ra)
+    a_hi = (line.c + line.slack) / sd  # k(r) ≤ c + slack + βr: lower bound on P
+    z_max = (a_hi / ra if a_hi >= 0 else a_hi / rb) - (big_b * ra if big_b >= 0 else big_b * rb)
+    upper = np.minimum(1.0, special.ndtr(-z_min) + eps)
+    lower = np.maximum(0.0, special.ndtr(-z_max) - eps)
+    return np.asarray(upper, dtype=np.float64), np.asarray(lower, dtype=np.float64)
+
+
+def _path_tail(k: IntArray, r: IntArray, s: float) -> tuple[FloatArray, FloatArray]:
+    """P_stop along consecutive sizes r, r + 1, …: (values, bound on their error).
+
+    One exact tail, then, with m = k − 1 and A_r = pmf_r(m) = Pr{Bin(r, s) = m},
+    ``Pr{S_{r+1} ≥ k} = Pr{S_r ≥ k} + s·A_r`` and, where k grows by one,
+    ``Pr{S_{r+1} ≥ k + 1} = Pr{S_{r+1} ≥ k} − A_{r+1}``; A_{r+1}/A_r is (r + 1)(1 − s)/(r + 1 − m)
+    or (r + 1)s/(m + 1).  A cumulative sum of logarithms instead of one incomplete beta
+    function per size.  The error bound covers the log-gamma start (relative 4·eps·ln Γ(r + 2)),
+    the summed logarithms and the sums.  Falls back to exact tails (error 0) where k jumps by
+    more than one, k < 1, or s is 0 or 1.
+    """
+    steps = np.diff(k)
+    if k.size < 2 or not 0.0 < s < 1.0 or steps.min() < 0 or steps.max() > 1 or k[0] < 1:
+        return _tail(k, r, s), np.zeros(k.size)
+    eps = float(np.finfo(np.float64).eps)
+    m0, r0 = int(k[0]) - 1, int(r[0])
+    if m0 > r0:  # k = r + 1 throughout the start: nothing stops yet
+        return _tail(k, r, s), np.zeros(k.size)
+    lg_r0 = math.lgamma(r0 + 1.0)
+    log_a0 = (
+        lg_r0 - math.lgamma(m0 + 1.0) - math.lgamma(r0 - m0 + 1.0)
+        + m0 * math.log(s) + (r0 - m0) * math.log1p(-s)
+    )  # fmt: skip
+    m, rr = k[:-1] - 1, r[:-1]
+    ratio = np.where(
+        steps == 1, (rr + 1.0) * s / (m + 1.0), (rr + 1.0) * (1.0 - s) / (rr + 1.0 - m)
+    )
+    log_a = log_a0 + np.concatenate(([0.0], np.cumsum(np.log(ratio))))
+    big_a = np.exp(log_a)
+    inc = s * big_a[:-1] - steps * big_a[1:]
+    values = float(_tail(k[:1], r[:1], s)[0]) + np.concatenate(([0.0], np.cumsum(inc)))
+    rel = 4 * eps * (abs(lg_r0) + abs(log_a0) + 2) + 4 * eps * np.arange(k.size) * (
+        np.abs(math.log(s)) + np.abs(math.log1p(-s)) + math.log(float(r[-1]) + 1) + 1
+    )
+    mass = np.concatenate(([0.0], np.cumsum(s * big_a[:-1] + steps * big_a[1:])))
+    err = mass * rel + (np.arange(k.size) + 2) * 2 * eps
+    return np.asarray(values, dtype=np.float64), np.asarray(10 * err, dtype=np.float64)
+
+
+def _hits(k_of: KminFn, s: float, target: float, a: int, b: int) -> npt.NDArray[np.bool_]:
+    """P_stop(r) ≥ target for r = a … b, exactly: values from :func:`_path_tail`, and exact
+    tails wherever its error bound does not settle the comparison."""
+    r = np.arange(a, b + 1, dtype=np.int64)
+    k = k_of(r)
+    p, err = _path_tail(k, r, s)
+    unsure = np.abs(p - target) <= err
+    if unsure.any():
+        p = p.copy()
+        p[unsure] = _tail(k[unsure], r[unsure], s)
+    return np.asarray(p >= target)
+
+
+def _children(a: int, b: int) -> tuple[IntArray, IntArray]:
+    """At most 16 blocks, none narrower than needed to reach _CHUNK sizes."""
+    parts = min(_SPLIT, -(-(b - a + 1) // _CHUNK))
+    edges = np.unique(a + (np.arange(parts + 1, dtype=np.int64) * (b - a + 1)) // parts)
+    return edges[:-1], edges[1:] - 1
+
+
+def _first_hit(k_of: KminFn, s: float, target: float, lo: int, hi: int, line: _Line) -> int | None:
+    """Smallest r in [lo, hi] with P_stop(r) ≥ target, or None: depth first, left to right;
+    a block whose upper bound (:func:`_line_bounds`) is below the target holds no hit, others
+    are split until narrow enough to evaluate (:func:`_hits`)."""
+    stack = [(lo, hi)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < _CHUNK:
+            hit = np.flatnonzero(_hits(k_of, s, target, a, b))
+            if hit.size:
+                return a + int(hit[0])
+            continue
+        ca, cb = _children(a, b)
+        upper, _ = _line_bounds(line, s, ca, cb)
+        stack.extend((int(ca[i]), int(cb[i])) for i in np.flatnonzero(upper >= target)[::-1])
+    return None
+
+
+def _last_miss(k_of: KminFn, s: float, target: float, lo: int, hi: int, line: _Line) -> int | None:
+    """Largest r in [lo, hi] with P_stop(r) < target, or None (depth first, right to left;
+    a block whose lower bound reaches the target holds no miss)."""
+    stack = [(lo, hi)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < _CHUNK:
+            miss = np.flatnonzero(~_hits(k_of, s, target, a, b))
+            if miss.size:
+                return a + int(miss[-1])
+            continue
+        ca, cb = _children(a, b)
+        _, lower = _line_bounds(line, s, ca, cb)
+        stack.extend((int(ca[i]), int(cb[i])) for i in np.flatnonzero(lower < target))
+    return None
 
 
 def _smallest_size(
-    k_of: KminFn, s: float, target: float, cap: int, *, sustained: bool
+    k_of: KminFn,
+    s: float,
+    target: float,
+    cap: int,
+    *,
+    sustained: bool,
+    line: _Line | None = None,
+    start: float | None = None,
+    lo: int = 1,
 ) -> int | None:
     """Smallest r ≤ cap with P_stop(r) ≥ target (or staying so); None if there is none.
 
     ``P_stop(r) = Pr{Binomial(r, s) ≥ k_of(r)}`` with ``k_of`` non-decreasing in r (true of
     BRAVO's linear boundary, and of Minerva's first round: at fixed k its tail ratio grows
-    with r).  So on a block a ≤ r ≤ b, ``Pr{Bin(a, s) ≥ k_of(b)} ≤ P_stop(r) ≤ Pr{Bin(b, s) ≥
-    k_of(a)}``.  Blocks a sixteenth of a standard deviation wide are ruled in or out by these
-    bounds; only the blocks they cannot rule out are evaluated size by size.
+    with r).  Every size below the answer is ruled out by a rigorous bound or by evaluating
+    it; sizes below ``lo`` are taken to be misses (a caller that knows the first hit for a
+    lower target passes it).
+
+    When ``line`` says where k_of lies (BRAVO, ALPHA with a fixed η): 1. some hit, among
+    ``start`` (a closed-form estimate), a few multiples of it, 64, 128, 256, … and ``cap``,
+    evaluated exactly in one call; 2. the first hit at or below it (:func:`_first_hit`);
+    3. with ``sustained``, the last miss after it, up to 2r + 64 and further while misses
+    reach the end (:func:`_last_miss`): the size is the one after it.  Otherwise the generic
+    search of :func:`_smallest_size_generic`.
+    """
+    cap, lo = int(cap), max(1, int(lo))
+    if line is None:
+        return _smallest_size_generic(k_of, s, target, cap, sustained=sustained, lo=lo)
+    leaf = 64
+    if lo > cap:
+        return None
+    points: list[float] = [leaf * 2.0**i for i in range(max(1, cap.bit_length()))]
+    if start is not None and math.isfinite(start):
+        points += [start * f for f in (1.0, 1.01, 1.03, 1.1, 1.3, 2.0)]
+    r = np.unique(np.clip(np.ceil(points).astype(np.int64), lo, cap))
+    r = np.append(r, cap) if r[-1] != cap else r
+    hits = np.flatnonzero(_p_stop(k_of, s, r) >= target)
+    hi = int(r[hits[0]]) if hits.size else cap
+    first = _first_hit(k_of, s, target, lo, hi, line)
+    if first is None or not sustained:
+        return first
+    top = min(cap, 2 * first + leaf)
+    while True:
+        miss = _last_miss(k_of, s, target, first, top, line)
+        if miss is None:
+            return first
+        if miss < top - leaf or top >= cap:
+            return miss + 1 if miss < cap else None
+        top = min(cap, 2 * top)
+
+
+def _smallest_size_generic(
+    k_of: KminFn, s: float, target: float, cap: int, *, sustained: bool, lo: int = 1
+) -> int | None:
+    """:func:`_smallest_size` for any non-decreasing k_of.
+
+    On a block a ≤ r ≤ b, ``Pr{Bin(a, s) ≥ k_of(b)} ≤ P_stop(r) ≤ Pr{Bin(b, s) ≥ k_of(a)}``.
+    Blocks a sixteenth of a standard deviation wide are ruled in or out by these bounds; only
+    the blocks they cannot rule out are evaluated size by size.
     """
     leaf = 64
 
@@ -502,17 +735,17 @@ def _smallest_size(
     n = leaf
     while hi is None:
         top = min(n, cap)
-        r = np.arange(max(1, top - leaf + 1), top + 1, dtype=np.int64)
-        hits = np.nonzero(prob(r) >= target)[0]
+        r = np.arange(max(lo, top - leaf + 1), top + 1, dtype=np.int64)
+        hits = np.nonzero(prob(r) >= target)[0] if r.size else r
         if hits.size:
             hi = int(r[hits[-1]])
         elif top >= cap:
             hi = cap  # no hit seen on the way: let the bounds below look everywhere
         n *= 2
 
-    def blocks(lo: int, top: int) -> tuple[IntArray, IntArray]:
+    def blocks(first: int, top: int) -> tuple[IntArray, IntArray]:
         width = max(1, math.isqrt(int(top * s * (1 - s))) // 16)
-        a = np.arange(lo, top + 1, width, dtype=np.int64)
+        a = np.arange(first, top + 1, width, dtype=np.int64)
         return a, np.minimum(a + width - 1, top)
 
     def scan(a: IntArray, b: IntArray, order: IntArray, want_hit: bool) -> int | None:
@@ -527,8 +760,10 @@ def _smallest_size(
         return None
 
     # 2. the first hit: in blocks whose upper bound reaches the target, left to right
-    a, b = blocks(1, hi)
-    upper = stats.binom.sf(k_of(a) - 1, b, s)
+    if lo > hi:
+        return None
+    a, b = blocks(lo, hi)
+    upper = _tail(k_of(a), b, s)
     first = scan(a, b, np.nonzero(upper >= target)[0], want_hit=True)
     if first is None or not sustained:
         return first
@@ -537,13 +772,30 @@ def _smallest_size(
     top = min(cap, 2 * first + leaf)
     while True:
         a, b = blocks(first, top)
-        lower = stats.binom.sf(k_of(b) - 1, a, s)
+        lower = _tail(k_of(b), a, s)
         miss = scan(a, b, np.nonzero(lower < target)[0][::-1], want_hit=False)
         if miss is None:
             return first
         if miss < top - leaf or top >= cap:
             return miss + 1 if miss < cap else None
         top = min(cap, 2 * top)
+
+
+def _normal_start(s_test: float, s_true: float, target: float, alpha: float) -> float | None:
+    """Closed-form estimate of the first-round r [Lindeman's normal approximation, as in
+    Arlo's ``bravo_sample_sizes``]: the r at which the count for w at its (1 − target)
+    quantile, ``r s − z √(r s(1 − s))`` (s the true share, z = Φ⁻¹(target)), meets the
+    boundary ``c + βr`` (:class:`_Line` of the share s_test that sets the test).  Solved as a
+    quadratic in √r; None where it has no positive root (the exact search does without)."""
+    line = _line(s_test, alpha)
+    if line is None or not 0.0 < s_true < 1.0:
+        return None
+    gap = s_true - line.beta
+    if gap <= 0:
+        return None
+    zs = float(special.ndtri(target)) * math.sqrt(s_true * (1 - s_true))
+    root = (zs + math.sqrt(max(0.0, zs * zs + 4 * gap * line.c))) / (2 * gap)
+    return root * root
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,6 +854,58 @@ class BravoSampleSizes:
         return out
 
 
+def _plan_all(
+    contest: AuditContest,
+    targets: Sequence[float],
+    k_for: Callable[[Pair], KminFn],
+    *,
+    sustained: bool,
+    start_for: Callable[[Pair, float], float | None] | None = None,
+    line_for: Callable[[Pair], _Line | None] | None = None,
+) -> tuple[RoundSize, ...]:
+    """First-round sizes for several targets; the pair needing most ballots sets each.
+
+    ``k_for(pair)`` is the pair's k_min(r); a pair's ballots for w among its r relevant
+    ballots are Binomial(r, s_wℓ).  Targets are searched in increasing order: a hit for a
+    higher target is a hit for a lower one, so (sizes not sustained) each search starts at
+    the previous answer.  ``start_for(pair, target)`` may give a closed-form first guess and
+    ``line_for(pair)`` the line near which k_for(pair) lies (see :func:`_smallest_size`).
+    """
+    if contest.tied:
+        return tuple(
+            RoundSize(t, contest.ballots, None, None, Decision.FULL_HAND_COUNT) for t in targets
+        )
+    order = sorted(set(targets))
+    best: dict[float, tuple[int, int | None, Pair]] = {}
+    for pair in contest.pairs():
+        s = _share(contest, pair)
+        q = (contest.tally[pair.winner] + contest.tally[pair.loser]) / contest.ballots
+        cap = math.ceil(contest.ballots * q)
+        k_of = k_for(pair)
+        line = line_for(pair) if line_for is not None else None
+        lo = 1
+        for t in order:
+            start = start_for(pair, t) if start_for is not None else None
+            r = (
+                None
+                if lo > cap
+                else _smallest_size(
+                    k_of, s, t, cap, sustained=sustained, line=line, start=start, lo=lo
+                )
+            )
+            if not sustained:
+                lo = cap + 1 if r is None else r
+            n = contest.ballots if r is None else math.ceil(r / q)
+            if t not in best or n > best[t][0]:
+                best[t] = (n, r, pair)
+    out = []
+    for t in targets:
+        n, r, pair = best[t]
+        decision = Decision.FULL_HAND_COUNT if n >= contest.ballots else Decision.NEXT_ROUND
+        out.append(RoundSize(t, min(n, contest.ballots), r, pair, decision))
+    return tuple(out)
+
+
 def _plan(
     contest: AuditContest,
     target: float,
@@ -609,23 +913,13 @@ def _plan(
     *,
     sustained: bool,
 ) -> RoundSize:
-    """The pair needing most ballots sets the size; shared by BRAVO and Minerva."""
-    if contest.tied:
-        return RoundSize(target, contest.ballots, None, None, Decision.FULL_HAND_COUNT)
-    best: tuple[int, int | None, Pair] | None = None
-    for pair in contest.pairs():
-        s = _share(contest, pair)
-        q = (contest.tally[pair.winner] + contest.tally[pair.loser]) / contest.ballots
-        cap = math.ceil(contest.ballots * q)
-        r = _smallest_size(k_for(s), s, target, cap, sustained=sustained)
-        n = contest.ballots if r is None else math.ceil(r / q)
-        if best is None or n > best[0]:
-            best = (n, r, pair)
-    assert best is not None
-    n, r, pair = best
-    if n >= contest.ballots:
-        return RoundSize(target, contest.ballots, r, pair, Decision.FULL_HAND_COUNT)
-    return RoundSize(target, n, r, pair, Decision.NEXT_ROUND)
+    """The pair needing most ballots sets the size; shared by BRAVO and Minerva.
+
+    ``k_for(s)`` is k_min(r) for a pair whose reported share is s."""
+    (size,) = _plan_all(
+        contest, (target,), lambda pair: k_for(_share(contest, pair)), sustained=sustained
+    )
+    return size
 
 
 def bravo_sample_sizes(
@@ -637,8 +931,10 @@ def bravo_sample_sizes(
 ) -> BravoSampleSizes:
     """First-round sizes that finish the audit with the given probabilities.
 
-    Exact binomial computation (see the module notes); ``sustained=True`` gives the sizes from
-    which the stopping probability never falls back below the target.
+    Exact binomial computation (see the module notes), started from Lindeman's closed-form
+    normal approximation (the one Arlo uses) and confirmed size by size where the saw-tooth
+    could hide a smaller answer; ``sustained=True`` gives the sizes from which the stopping
+    probability never falls back below the target.
 
     Examples
     --------
@@ -649,10 +945,20 @@ def bravo_sample_sizes(
     alpha = _check_alpha(alpha)
     targets = _check_probabilities(probabilities)
 
-    def k_for(s: float) -> KminFn:
+    def k_for(pair: Pair) -> KminFn:
+        s = _share(contest, pair)
         return lambda r: k_min(r, s, alpha=alpha)
 
-    sizes = tuple(_plan(contest, p, k_for, sustained=sustained) for p in targets)
+    def start_for(pair: Pair, target: float) -> float | None:
+        s = _share(contest, pair)
+        return _normal_start(s, s, target, alpha)
+
+    def line_for(pair: Pair) -> _Line | None:
+        return _line(_share(contest, pair), alpha)
+
+    sizes = _plan_all(
+        contest, targets, k_for, sustained=sustained, start_for=start_for, line_for=line_for
+    )
     asn = bravo_asn(contest, alpha=alpha).asn
     decision = Decision.FULL_HAND_COUNT if contest.tied else Decision.NEXT_ROUND
     return BravoSampleSizes(
