@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ballotproof.audit import alpha as al
+from ballotproof.audit import bravo
 from ballotproof.audit.contest import AuditContest, Decision, Pair
 from ballotproof.errors import AnalysisError
 
@@ -442,3 +443,214 @@ def test_validity_wrong_outcomes_confirmed_at_most_alpha(name: str, alpha: float
     trials = 40_000
     rate = false_confirmation_rate(case, alpha=alpha, trials=trials, seed=2023)
     assert rate <= alpha + 3.1 * math.sqrt(alpha * (1 - alpha) / trials), (name, rate)
+
+
+# --------------------------------------------------------------------------- planning, exact
+
+# ALPHA ballot-comparison sizes when every CVR is right, from SHANGRLA itself
+# (pbstark/SHANGRLA at 9d5db92, shangrla/core, run in a separate virtualenv): for each contest
+# a PLURALITY, CARD_COMPARISON Contest with test=NonnegMean.alpha_mart and
+# estim=NonnegMean.optimal_comparison (the setting of SHANGRLA's example notebooks,
+# test_kwargs {} so error_rate_2 = 1e-5), use_style False, cards = N;
+# Assertion.make_all_assertions; per assertion find_margin_from_tally(), test.u set to
+# 2/(2 − margin/assorter.upper_bound) as Assertion.set_margin_from_cvrs sets it, then
+# Assertion.find_sample_size(data=None, rate_1=0, rate_2=0, reps=None).  Values per assertion.
+SHANGRLA_COMPARISON = [
+    # (tally, N, winners, alpha, {assertion: size})
+    ({"Biden": 2474248, "Trump": 2461468}, 5023513, 1, 0.1, {"Biden>Trump": 1824}),
+    ({"A": 2525000, "B": 2475000}, 5000000, 1, 0.1, {"A>B": 461}),
+    ({"A": 60000, "B": 40000}, 100000, 1, 0.1, {"A>B": 22}),
+    ({"A": 600, "B": 400}, 1000, 1, 0.1, {"A>B": 22}),
+    ({"A": 10000, "B": 9000, "C": 200}, 20000, 1, 0.1, {"A>B": 91, "A>C": 9}),
+    ({"A": 400, "B": 300, "C": 200, "D": 100}, 1000, 2, 0.1,
+     {"A>D": 15, "A>C": 22, "B>D": 22, "B>C": 44}),
+    ({"Biden": 2474248, "Trump": 2461468}, 5023513, 1, 0.05, {"Biden>Trump": 2372}),
+    ({"A": 2525000, "B": 2475000}, 5000000, 1, 0.05, {"A>B": 599}),
+    ({"A": 60000, "B": 40000}, 100000, 1, 0.05, {"A>B": 29}),
+    ({"A": 600, "B": 400}, 1000, 1, 0.05, {"A>B": 29}),
+    ({"A": 10000, "B": 9000, "C": 200}, 20000, 1, 0.05, {"A>B": 119, "A>C": 11}),
+    ({"A": 400, "B": 300, "C": 200, "D": 100}, 1000, 2, 0.05,
+     {"A>D": 19, "A>C": 29, "B>D": 29, "B>C": 57}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("tally", "n", "winners", "alpha", "sizes"), SHANGRLA_COMPARISON)
+def test_comparison_sizes_are_shangrlas(
+    tally: dict[str, int], n: int, winners: int, alpha: float, sizes: dict[str, int]
+) -> None:
+    r = al.comparison_sample_size(AuditContest("c", tally, n, winners), alpha=alpha)
+    assert {str(p.pair): p.n for p in r.pairs} == sizes
+    assert r.n == max(sizes.values())
+    assert (r.replacement, r.error_rate_2, r.decision) == (False, 1e-5, Decision.NEXT_ROUND)
+
+
+def test_comparison_size_is_where_the_risk_function_first_confirms() -> None:
+    # Georgia 2020: 1,824 error-free draws (without replacement) confirm; 1,823 do not.
+    c = AuditContest("GA", {"Biden": 2474248, "Trump": 2461468}, 5023513)
+    r = al.comparison_sample_size(c, alpha=0.1)
+    (p,) = r.pairs
+    assert (p.u, p.clean) == (pytest.approx(2 / (2 - 12780 / 5023513)), 1 / (2 - 12780 / 5023513))
+    assert p.eta is not None
+    for n, decision in ((r.n, Decision.CONFIRM), (r.n - 1, Decision.NEXT_ROUND)):
+        risk = al.risk([p.clean] * n, alpha=0.1, eta0=p.eta, u=p.u, N=c.ballots, d=INF, epsilon=0)
+        assert risk.decision is decision
+
+
+def test_the_old_planners_bet_learned_the_clean_mean_away() -> None:
+    """Defect 10: η0 = 0.9u shrunk with d = 100 towards the sample mean, which for error-free
+    CVRs is 1/(2 − v), a hair above 1/2; the bet all but vanished and a 1 % margin needed
+    thousands of draws (13,443 at 90 % for 5M ballots) where a fixed bet near u needs 461."""
+    v = 0.01
+    u = al.comparison_upper_bound(v)
+    clean = [1 / (2 - v)] * 5000
+    learned = al.alpha_martingale(clean, eta0=0.9 * u, u=u, N=5_000_000, d=100)
+    fixed = al.alpha_martingale(
+        clean, eta0=al.optimal_comparison_eta(u), u=u, N=5_000_000, d=INF, epsilon=0
+    )
+    assert learned[-1] < 10 < fixed[460]
+    assert int(np.argmax(fixed >= 10)) + 1 == 461
+
+
+def test_optimal_comparison_eta_maximises_the_expected_log_growth() -> None:
+    """[SHANGRLA optimal_comparison] The Kelly bet for clean cards (B = u/2) and two-vote
+    overstatements (B = 0) at rate p2, found by brute force over the bet."""
+    for v, p2 in ((0.2, 1e-5), (0.01, 1e-4), (0.0025, 1e-5), (0.5, 0.01)):
+        u = al.comparison_upper_bound(v)
+        lam = np.linspace(0.0, 2.0, 2_000_001)[:-1]
+        growth = (1 - p2) * np.log1p(lam * (u / 2 - 0.5)) + p2 * np.log1p(-lam / 2)
+        best = lam[np.argmax(growth)]
+        eta = al.optimal_comparison_eta(u, p2)
+        assert eta == pytest.approx(0.5 + best * (u - 0.5) / 2, abs=1e-6)
+    with pytest.raises(AnalysisError):
+        al.optimal_comparison_eta(1.0)
+    with pytest.raises(AnalysisError):
+        al.optimal_comparison_eta(1.1, 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.001, 0.6), st.sampled_from([0.01, 0.05, 0.1, 0.2]))
+def test_error_free_comparison_needs_no_more_than_supersimple(margin: float, alpha: float) -> None:
+    """With no errors ALPHA-comparison needs about as few ballots as super-simple: for
+    diluted margins from 0.1 %, never more (its bet λ ≈ 2 against super-simple's 1/γ, per
+    unit of margin), and only a few per cent fewer at small margins."""
+    from ballotproof.audit import supersimple as ss
+
+    big_n = 1_000_000
+    w = round(big_n * (1 + margin) / 2)
+    c = AuditContest("c", {"w": w, "l": big_n - w}, big_n)
+    if c.tied:
+        return
+    n_alpha = al.comparison_sample_size(c, alpha=alpha).n
+    n_ss = ss.sample_size(c, alpha=alpha).n
+    assert n_alpha <= n_ss
+    if margin <= 0.1:  # ≈ γ·(2 − v)/λ more for super-simple: a few per cent at small margins
+        assert n_ss <= 1.1 * n_alpha + 2
+
+
+def test_comparison_ties_and_margins_too_small_for_any_bet() -> None:
+    tie = al.comparison_sample_size(AuditContest("t", {"a": 5, "b": 5}, 10), alpha=0.1)
+    assert (tie.n, tie.pair, tie.decision) == (10, None, Decision.FULL_HAND_COUNT)
+    # v = 1e-5 < 2 p2: the Kelly bet for 2-vote overstatements at 1e-5 is not positive
+    tiny = al.comparison_sample_size(
+        AuditContest("x", {"a": 500_005, "b": 499_995}, 1_000_000), alpha=0.1
+    )
+    assert (tiny.n, tiny.pairs[0].eta, tiny.decision) == (
+        1_000_000,
+        None,
+        Decision.FULL_HAND_COUNT,
+    )
+    assert tiny.to_json()["pair"] == "a>b"
+
+
+def _first_round_p(eta0: float, s: float, r: np.ndarray, alpha: float) -> np.ndarray:  # type: ignore[type-arg]
+    """Pr{the fixed-η ALPHA statistic reaches 1/α at the end of a round of r ballots for w or
+    ℓ}: the count for w is Binomial(r, s) and T = (2η0)^k (2 − 2η0)^(r − k)."""
+    from scipy import stats
+
+    k = bravo.k_min(r, eta0, alpha=alpha)
+    return np.where(k <= r, stats.binom.sf(k - 1, r, s), 0.0)
+
+
+def test_polling_sizes_are_bravos_when_every_ballot_is_for_w_or_l() -> None:
+    # η0 = (1 + (v_w − v_ℓ)/N)/2 = s_wℓ when N = v_w + v_ℓ: the ALPHA test is BRAVO's.
+    for tally, n in (({"w": 600, "l": 400}, 1000), ({"a": 2525000, "b": 2475000}, 5000000)):
+        c = AuditContest("c", tally, n)
+        a = al.polling_sample_sizes(c, alpha=0.1)
+        b = bravo.bravo_sample_sizes(c, alpha=0.1)
+        assert [s.n for s in a.sizes] == [s.n for s in b.sizes]
+        assert a.asn == b.asn
+
+
+@pytest.mark.parametrize(
+    ("tally", "n", "winners"),
+    [
+        ({"a": 600, "b": 300, "c": 100}, 1200, 1),
+        ({"a": 10000, "b": 9000, "c": 200}, 20000, 1),
+        ({"A": 400, "B": 300, "C": 200, "D": 100}, 1000, 2),
+    ],
+)
+def test_polling_sizes_are_the_smallest_exact_first_rounds(
+    tally: dict[str, int], n: int, winners: int
+) -> None:
+    c = AuditContest("c", tally, n, winners)
+    plan = al.polling_sample_sizes(c, alpha=0.1)
+    for size in plan.sizes:
+        assert size.pair is not None and size.r is not None
+        pair = next(p for p in plan.pairs if p.pair == size.pair)
+        r = np.arange(1, size.r + 1)
+        p = _first_round_p(pair.eta0, pair.s_wl, r, 0.1)
+        assert p[-1] >= size.probability > p[:-1].max()
+        q = (c.tally[pair.pair.winner] + c.tally[pair.pair.loser]) / n
+        assert size.n == math.ceil(size.r / q)
+        # and no other pair needs more ballots
+        for other in plan.pairs:
+            q_other = (c.tally[other.pair.winner] + c.tally[other.pair.loser]) / n
+            r_all = np.arange(1, math.floor(n * q_other) + 1)
+            p_all = _first_round_p(other.eta0, other.s_wl, r_all, 0.1)
+            first = int(r_all[np.argmax(p_all >= size.probability)])
+            assert math.ceil(first / q_other) <= size.n
+    # the test the sizes are for: T = (2η0)^k (2 − 2η0)^(r − k) from ALPHA's own martingale
+    pair = plan.pairs[0]
+    k = int(bravo.k_min(500, pair.eta0, alpha=0.1))
+    x = [1.0] * k + [0.0] * (500 - k)
+    t = al.alpha_martingale(x, eta0=pair.eta0, d=INF, epsilon=0)
+    assert t[-1] == pytest.approx((2 * pair.eta0) ** k * (2 - 2 * pair.eta0) ** (500 - k))
+
+
+def test_polling_plan_of_georgia_and_a_tie() -> None:
+    c = AuditContest("GA", {"Biden": 2474248, "Trump": 2461468}, 5023513)
+    plan = al.polling_sample_sizes(c, alpha=0.1)
+    assert plan.pairs[0].eta0 == pytest.approx((1 + 12780 / 5023513) / 2)
+    assert [s.n for s in plan.sizes] == [1124690, 1483960, 2131965]
+    assert (plan.replacement, plan.d, plan.decision) == (True, INF, Decision.NEXT_ROUND)
+    assert plan.to_json()["d"] is None  # inf is not JSON
+    tie = al.polling_sample_sizes(AuditContest("t", {"a": 5, "b": 5}, 10), alpha=0.1)
+    assert tie.decision is Decision.FULL_HAND_COUNT and tie.asn is None
+    assert all(s.n == 10 for s in tie.sizes)
+
+
+@pytest.mark.slow
+def test_polling_sizes_stop_sequential_alpha_at_least_that_often() -> None:
+    """Checking after every ballot (ALPHA's P-value is the running minimum) stops at least as
+    often as checking at the end of the round: simulate the fixed-η test with replacement."""
+    c = AuditContest("c", {"a": 600, "b": 300, "c": 100}, 1200)
+    plan = al.polling_sample_sizes(c, alpha=0.1)
+    (pair,) = (p for p in plan.pairs if p.pair == plan.sizes[-1].pair)
+    va, vb = c.tally[pair.pair.winner], c.tally[pair.pair.loser]
+    weights = [vb / 1200, 1 - (va + vb) / 1200, va / 1200]
+    reps = 20_000
+    for size in plan.sizes:
+        times = al.stopping_times(
+            [0.0, 0.5, 1.0],
+            weights,
+            alpha=0.1,
+            eta0=pair.eta0,
+            replacement=True,
+            d=INF,
+            epsilon=0,
+            max_draws=size.n,
+            reps=reps,
+            rng=np.random.default_rng(5),
+        )
+        stopped = float(np.mean(times > 0))
+        assert stopped >= size.probability - 3 * math.sqrt(0.25 / reps)

@@ -61,8 +61,23 @@ With replacement, d = ∞ and ε = 0, the polling term is ``2η_0`` for a vote f
 for a vote for ℓ and 1 otherwise: exactly BRAVO's (Wald's SPRT) likelihood ratio with
 ``s_w = η_0`` [BRAVO].
 
-Sample sizes are estimated by simulating the audit on a hypothesised population, vectorised
-over trials: the size is the smallest n by which the audit stops in the requested fraction of
+Sample sizes.  Two exact planners, one per audit kind, check every winner–loser assertion
+and take the one needing most:
+
+* :func:`comparison_sample_size`: ballot comparison when every CVR is right.  Every draw has
+  the same value 1/(2 − v), so T_n is not random and the size is the first n with T_n ≥ 1/α
+  (with replacement ``⌈ln(1/α)/ln f⌉`` for the constant factor f; without replacement
+  confirmed on :func:`alpha_martingale` itself).  η is fixed at SHANGRLA's
+  ``optimal_comparison`` value (:func:`optimal_comparison_eta`), u = 2/(2 − v): the settings
+  of SHANGRLA's card-comparison examples, whose sizes these reproduce.  A shrinkage estimator
+  started at η0 < u would learn that the clean mean 1/(2 − v) is barely above 1/2 and bet
+  almost nothing (defect 10: 13,443 draws for a 1 % margin instead of 461).
+* :func:`polling_sample_sizes`: ballot polling with η fixed at the reported assorter mean and
+  sampling with replacement, where T is BRAVO's statistic with s_wℓ replaced by η0: exact
+  binomial first-round sizes by the search of :mod:`ballotproof.audit.bravo`.
+
+:func:`sample_size` still estimates sizes for any population and estimator by simulation,
+vectorised over trials: the smallest n by which the audit stops in the requested fraction of
 trials.
 
 Assumptions: draws are in random order (uniform, with or without replacement); the assorter
@@ -73,27 +88,36 @@ contest when every assertion's P-value is ≤ α).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
+from ballotproof.audit import bravo
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
+    "AlphaComparisonSize",
+    "AlphaPollingSizes",
     "AlphaRisk",
     "AlphaSampleSize",
+    "ComparisonPairSize",
+    "PollingPair",
     "alpha_martingale",
     "assorter_margin",
     "comparison_assorter",
     "comparison_population",
+    "comparison_sample_size",
     "comparison_upper_bound",
+    "optimal_comparison_eta",
     "overstatement_assorter",
     "polling_assorter",
+    "polling_eta0",
     "polling_population",
+    "polling_sample_sizes",
     "risk",
     "sample_size",
     "stopping_times",
@@ -586,3 +610,279 @@ def sample_size(
         stopped_fraction=len(stopped) / reps,
         decision=decision,
     )
+
+
+# ----------------------------------------------------------------------------- planning, exact
+
+
+def optimal_comparison_eta(u: float, error_rate_2: float = 1e-5) -> float:
+    """η for a ballot-comparison audit that expects two-vote overstatements at rate p2 and
+    no other errors: SHANGRLA's ``NonnegMean.optimal_comparison`` (pbstark/SHANGRLA,
+    shangrla/core/NonnegMean.py; Stark 2023 §4, ALPHA for comparison audits) ::
+
+        η = (1 − u(1 − p2)) / (2 − 2u) + u(1 − p2) − 1/2
+
+    Derivation: an error-free card has B = 1/(2 − v) = u/2 and a two-vote overstatement
+    B = 0.  With μ = 1/2 the factor of a draw is 1 + λ(B − 1/2), λ = (η − μ)/(μ(u − μ)).  The
+    expected log growth ``(1 − p2) ln(1 + λ(u − 1)/2) + p2 ln(1 − λ/2)`` is largest at
+    ``λ* = 2(1 − p2) − 2 p2/(u − 1)``, i.e. ``η = 1/2 + λ*(u − 1/2)/2``, which is the formula.
+    As p2 → 0, η → u (bet everything on every CVR being right).
+
+    Examples
+    --------
+    >>> u = comparison_upper_bound(0.2)
+    >>> round(optimal_comparison_eta(u), 6), round(u, 6)
+    (1.11105, 1.111111)
+    """
+    if not (math.isfinite(u) and u > 1):
+        raise AnalysisError(f"the overstatement assorter's upper bound must exceed 1, got {u!r}")
+    if not 0 <= error_rate_2 < 1:
+        raise AnalysisError(f"error_rate_2 must be in [0, 1), got {error_rate_2!r}")
+    p0 = 1.0 - error_rate_2
+    return (1.0 - u * p0) / (2.0 - 2.0 * u) + u * p0 - 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonPairSize:
+    """Error-free ALPHA comparison size for one assertion (winner–loser pair).
+
+    Attributes
+    ----------
+    pair : the reported winner w and loser ℓ
+    v : assorter margin (v_w − v_ℓ)/N
+    u : upper bound 2/(2 − v) of the overstatement assorter
+    clean : B of an error-free card, 1/(2 − v)
+    eta : the fixed alternative (:func:`optimal_comparison_eta`); None if it is ≤ 1/2
+    n : draws after which T ≥ 1/α; N (a full hand count) if none
+    """
+
+    pair: Pair
+    v: float
+    u: float
+    clean: float
+    eta: float | None
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaComparisonSize:
+    """Sample size of an ALPHA ballot-comparison audit if every sampled CVR is right.
+
+    Attributes
+    ----------
+    method : "ALPHA"
+    contest, alpha, ballots : the inputs
+    error_rate_2 : the two-vote overstatement rate η is tuned for
+    replacement : False (cards drawn without replacement)
+    pairs : the size of every assertion
+    pair : the assertion that needs most draws (None for a tie)
+    n : the largest pair size (N for a full hand count)
+    decision : NEXT_ROUND, or FULL_HAND_COUNT (tie, or n would reach N)
+    """
+
+    method: str
+    contest: str
+    alpha: float
+    ballots: int
+    error_rate_2: float
+    replacement: bool
+    pairs: tuple[ComparisonPairSize, ...]
+    pair: Pair | None
+    n: int
+    decision: Decision
+
+    def to_json(self) -> dict[str, object]:
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def _clean_stop(clean: float, u: float, eta: float, big_n: int, alpha: float) -> int | None:
+    """First n with 1/T_n ≤ α when every draw (without replacement) is ``clean``.
+
+    Closed form with replacement: every factor is ``f = clean(η − ½)/(½(u − ½)) + (u − η)/
+    (u − ½)``, so ``n = ⌈ln(1/α)/ln f⌉``.  Without replacement μ_j falls below ½ and the
+    factors differ a little; the exact T_n of :func:`alpha_martingale` (the function behind
+    :func:`risk`) is evaluated from there, looking further (doubling) if it has not crossed.
+    """
+    f = clean * (eta - 0.5) / (0.5 * (u - 0.5)) + (u - eta) / (u - 0.5)
+    guess = big_n if f <= 1 else math.ceil(math.log(1 / alpha) / math.log(f))
+    m = max(1, min(big_n, guess))
+    while True:
+        t = alpha_martingale(np.full(m, clean), eta0=eta, u=u, N=big_n, d=math.inf, epsilon=0)
+        with np.errstate(divide="ignore"):
+            hit = np.flatnonzero(1.0 / t <= alpha)
+        if hit.size:
+            return int(hit[0]) + 1
+        if m >= big_n:
+            return None
+        m = min(big_n, 2 * m)
+
+
+def comparison_sample_size(
+    contest: AuditContest, *, alpha: float, error_rate_2: float = 1e-5
+) -> AlphaComparisonSize:
+    """Exact ALPHA ballot-comparison sample size when the CVRs have no errors.
+
+    Every winner–loser pair is an assertion [SHANGRLA]; its overstatement assorter has
+    margin v = (v_w − v_ℓ)/N, upper bound u = 2/(2 − v), and the value 1/(2 − v) on every
+    error-free card.  The test is ALPHA without replacement with η fixed at
+    :func:`optimal_comparison_eta` (SHANGRLA's estimator for comparison audits; p2 = 10⁻⁵ is
+    its default).  With no errors every draw has the same value, so T_n is not random: the
+    size is the first n with 1/T_n ≤ α, and the audit stops there with probability one.  This
+    is what SHANGRLA's ``Assertion.find_sample_size`` computes with ``rate_1 = rate_2 = 0``.
+    The contest needs the largest pair size (that of the smallest margin).
+
+    Examples
+    --------
+    >>> c = AuditContest("A", {"w": 60000, "l": 40000}, ballots=100000)
+    >>> comparison_sample_size(c, alpha=0.1).n
+    22
+    """
+    _check_alpha(alpha)
+    big_n = contest.ballots
+    if contest.tied:
+        return AlphaComparisonSize(
+            METHOD, contest.name, alpha, big_n, error_rate_2, False, (), None, big_n,
+            Decision.FULL_HAND_COUNT,
+        )  # fmt: skip
+    pairs = []
+    for pair in contest.pairs():
+        v = assorter_margin(contest, pair)
+        u = comparison_upper_bound(v)
+        clean = 1.0 / (2.0 - float(v))
+        eta: float | None = optimal_comparison_eta(u, error_rate_2)
+        n = None
+        if eta is not None and eta > 0.5:
+            n = _clean_stop(clean, u, min(eta, u), big_n, alpha)
+        else:  # the margin is too small for any bet to pay at that 2-vote rate: count it all
+            eta = None
+        pairs.append(ComparisonPairSize(pair, float(v), u, clean, eta, big_n if n is None else n))
+    worst = max(pairs, key=lambda p: p.n)
+    decision = Decision.FULL_HAND_COUNT if worst.n >= big_n else Decision.NEXT_ROUND
+    return AlphaComparisonSize(
+        METHOD, contest.name, alpha, big_n, error_rate_2, False, tuple(pairs), worst.pair,
+        worst.n, decision,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PollingPair:
+    """ALPHA polling test of one assertion with η fixed at η0.
+
+    Attributes
+    ----------
+    pair : the reported winner w and loser ℓ
+    eta0 : the reported assorter mean (1 + (v_w − v_ℓ)/N)/2
+    s_wl : w's reported share of the ballots for w or ℓ, v_w/(v_w + v_ℓ)
+    asn : Wald's average sample number of the test (inf when it cannot stop)
+    """
+
+    pair: Pair
+    eta0: float
+    s_wl: float
+    asn: float
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaPollingSizes:
+    """First-round sizes of an ALPHA ballot-polling audit, exact (see
+    :func:`polling_sample_sizes`).
+
+    Attributes
+    ----------
+    method, contest, alpha, tally, ballots : the inputs
+    replacement : True: ballots drawn with replacement
+    d : inf: η is not re-estimated within the round
+    pairs : the test of every assertion
+    asn : ⌈largest pair ASN⌉ (None for a tie or when a pair cannot stop)
+    sizes : one :class:`~ballotproof.audit.bravo.RoundSize` per target probability
+    decision : FULL_HAND_COUNT for a tie, else NEXT_ROUND
+    """
+
+    method: str
+    contest: str
+    alpha: float
+    tally: Mapping[str, int]
+    ballots: int
+    replacement: bool
+    d: float
+    pairs: tuple[PollingPair, ...]
+    asn: int | None
+    sizes: tuple[bravo.RoundSize, ...]
+    decision: Decision
+
+    def to_json(self) -> dict[str, object]:
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def polling_eta0(contest: AuditContest, pair: Pair) -> float:
+    """The reported mean of the pair's polling assorter, ā = (1 + (v_w − v_ℓ)/N)/2 (the η0
+    that [ALPHA] suggests for ballot-polling audits)."""
+    return (1.0 + float(assorter_margin(contest, pair))) / 2.0
+
+
+def polling_sample_sizes(
+    contest: AuditContest,
+    *,
+    alpha: float,
+    probabilities: Sequence[float] = bravo.DEFAULT_PROBABILITIES,
+) -> AlphaPollingSizes:
+    """Exact first-round sizes of an ALPHA ballot-polling audit with η fixed at η0.
+
+    Every winner–loser pair is an assertion [SHANGRLA].  With η = η0 (d = ∞), μ = 1/2, u = 1
+    and sampling with replacement, a ballot's ALPHA factor is 2η0 for w, 2(1 − η0) for ℓ and
+    1 otherwise [ALPHA §2; module notes], so after a round with n_w ballots for w and n_ℓ for ℓ
+    ``ln T = n_w ln(2η0) + n_ℓ ln(2 − 2η0)``: BRAVO's statistic with s_wℓ replaced by η0.  If
+    the tallies are right, n_w among r ballots for w or ℓ is Binomial(r, s_wℓ), so the chance
+    that the round ends with T ≥ 1/α is ``Pr{Binomial(r, s_wℓ) ≥ k_min(r; η0)}``; sizes are
+    the smallest r reaching each probability, converted to ballots as ⌈r/(p_w + p_ℓ)⌉, the
+    pair needing most setting the size — the exact computation of
+    :func:`ballotproof.audit.bravo.bravo_sample_sizes`, started from the same closed form.
+    The ALPHA P-value is the running minimum of 1/T_j, so checking after every ballot stops
+    at least as often: these sizes are enough, and not always necessary, for the sequential
+    use.  Learning η within the round (d < ∞) or drawing without replacement would change
+    the numbers; their stopping times have no closed form (simulate them with
+    :func:`stopping_times`).  Like BRAVO, a vote-for-n contest is treated as if no ballot
+    showed both w and ℓ.
+
+    Examples
+    --------
+    >>> c = AuditContest("A", {"w": 600, "l": 400}, ballots=1000)
+    >>> [s.n for s in polling_sample_sizes(c, alpha=0.1).sizes]  # = BRAVO's: η0 = s_wℓ here
+    [175, 233, 342]
+    """
+    _check_alpha(alpha)
+    targets = bravo._check_probabilities(probabilities)
+    big_n = contest.ballots
+    pairs = []
+    for pair in contest.pairs():
+        vw, vl = contest.tally[pair.winner], contest.tally[pair.loser]
+        if contest.tied or vw == vl:
+            pairs.append(PollingPair(pair, 0.5, 0.5, math.inf))
+            continue
+        eta0 = polling_eta0(contest, pair)
+        z_w = math.log(2 * eta0)
+        z_l = math.log(2 - 2 * eta0) if eta0 < 1 else -math.inf
+        drift = (vw * z_w if vw else 0.0) / big_n + (vl * z_l if vl else 0.0) / big_n
+        asn = math.inf if drift <= 0 else (math.log(1 / alpha) + z_w / 2) / drift
+        pairs.append(PollingPair(pair, eta0, vw / (vw + vl), asn))
+    by_pair = {p.pair: p for p in pairs}
+
+    def k_for(pair: Pair) -> bravo.KminFn:
+        eta0 = by_pair[pair].eta0
+        return lambda r: bravo.k_min(r, eta0, alpha=alpha)
+
+    def start_for(pair: Pair, target: float) -> float | None:
+        return bravo._normal_start(by_pair[pair].eta0, by_pair[pair].s_wl, target, alpha)
+
+    def line_for(pair: Pair) -> bravo._Line | None:
+        return bravo._line(by_pair[pair].eta0, alpha)
+
+    sizes = bravo._plan_all(
+        contest, targets, k_for, sustained=False, start_for=start_for, line_for=line_for
+    )
+    worst = max(p.asn for p in pairs)
+    need = None if contest.tied or not math.isfinite(worst) else math.ceil(worst)
+    return AlphaPollingSizes(
+        METHOD, contest.name, alpha, contest.tally, big_n, True, math.inf, tuple(pairs), need,
+        sizes, Decision.FULL_HAND_COUNT if contest.tied else Decision.NEXT_ROUND,
+    )  # fmt: skip
