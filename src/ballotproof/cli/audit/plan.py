@@ -52,25 +52,31 @@ def _sizes(plan: Any) -> dict[str, int | None]:
     return {f"{round(s.probability * 100)}%": s.n for s in plan.sizes}
 
 
+def _hardest(plan: Any) -> str | None:
+    """The winner–loser pair that sets the largest size (None for a tie)."""
+    pair = plan.sizes[-1].pair if plan.sizes else None
+    return None if pair is None else str(pair)
+
+
 def _plan_method(
     method: str,
     c: AuditContest,
     risk_limit: float,
     disc: supersimple.Discrepancies,
-    reps: int,
     sampled: int | None = None,
     batch_tallies: dict[str, Any] | None = None,
     batch_ballots: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     if method == "bravo":
-        asn = bravo.bravo_asn(c, alpha=risk_limit)
         plan = bravo.bravo_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
         return {
             "kind": "ballot polling",
-            "asn": asn.asn,
+            "asn": plan.asn,
             "sizes": _sizes(plan),
             "decision": plan.decision.value,
-            "source": "Lindeman, Stark & Yates 2012 (BRAVO)",
+            "closest_pair": _hardest(plan),
+            "source": "Lindeman, Stark & Yates 2012 (BRAVO), every winner–loser pair; exact "
+            "binomial first-round sizes, sampling with replacement",
         }
     if method == "minerva":
         mplan = minerva.minerva_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
@@ -78,32 +84,27 @@ def _plan_method(
             "kind": "ballot polling",
             "sizes": _sizes(mplan),
             "decision": mplan.decision.value,
+            "closest_pair": _hardest(mplan),
             "source": "Zagórski et al. 2021 (Minerva), first round",
         }
     if method == "alpha-polling":
-        pair = (
-            c.pairs()[0]
-            if len(c.pairs()) == 1
-            else min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
-        )
-        values, counts = alpha_mod.polling_population(c, pair)
-        eta0 = (
-            c.tally[pair.winner] + 0.5 * (c.ballots - c.tally[pair.winner] - c.tally[pair.loser])
-        ) / c.ballots
-        sizes = {}
-        for p in PROBABILITIES:
-            r = alpha_mod.sample_size(
-                values, counts, alpha=risk_limit, eta0=eta0, stop_probability=p, reps=reps, seed=1
-            )
-            sizes[f"{round(p * 100)}%"] = r.n
+        ap = alpha_mod.polling_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        hardest = ap.sizes[-1].pair
+        eta0 = next((p.eta0 for p in ap.pairs if p.pair == hardest), None)
         return {
             "kind": "ballot polling",
-            "sizes": sizes,
-            "closest_pair": str(pair),
-            "eta0": round(eta0, 6),
-            "reps": reps,
-            "replacement": False,
-            "source": "Stark 2023 (ALPHA), simulated, sampling without replacement",
+            "asn": ap.asn,
+            "sizes": _sizes(ap),
+            "decision": ap.decision.value,
+            "closest_pair": None if hardest is None else str(hardest),
+            "eta0": None if eta0 is None else round(eta0, 6),
+            "pairs": {str(p.pair): round(p.eta0, 6) for p in ap.pairs},
+            "reps": None,
+            "exact": True,
+            "replacement": True,
+            "source": "Stark 2023 (ALPHA), η fixed at the reported assorter mean η0 of each "
+            "winner–loser assertion; exact binomial first-round sizes, sampling with "
+            "replacement (checking after every ballot stops at least as often)",
         }
     if method == "supersimple":
         none = supersimple.sample_size(c, alpha=risk_limit)
@@ -113,6 +114,7 @@ def _plan_method(
             "diluted_margin": c.diluted_margin(),
             "no_errors": none.n,
             "customary_rates": planned.n,
+            "closest_pair": None if c.tied else str(none.pair),
             "source": "Stark 2010 (super-simple), γ = 1.03905; customary rates 0.1% one-vote "
             "and 0.01% two-vote over- and understatements",
         }
@@ -153,29 +155,24 @@ def _plan_method(
             "adds the one-batch cushion existing tools add",
         }
     if method == "alpha-comparison":
-        pair = min(c.pairs(), key=lambda p: c.tally[p.winner] - c.tally[p.loser])
-        values, counts = alpha_mod.comparison_population(c, pair)
-        u = max(values)
-        sizes = {}
-        for p in PROBABILITIES:
-            r = alpha_mod.sample_size(
-                values,
-                counts,
-                alpha=risk_limit,
-                eta0=0.9 * u,
-                u=u,
-                stop_probability=p,
-                reps=reps,
-                seed=1,
-            )
-            sizes[f"{round(p * 100)}%"] = r.n
+        ac = alpha_mod.comparison_sample_size(c, alpha=risk_limit)
+        ac_pair = next((p for p in ac.pairs if p.pair == ac.pair), None)
         return {
             "kind": "ballot comparison",
-            "sizes": sizes,
-            "closest_pair": str(pair),
-            "reps": reps,
-            "source": "Stark 2023 (ALPHA) with SHANGRLA comparison "
-            "assorters (Stark 2020), no discrepancies, simulated",
+            "no_errors": ac.n,
+            "sizes": {f"{round(p * 100)}%": ac.n for p in PROBABILITIES},
+            "decision": ac.decision.value,
+            "closest_pair": None if ac.pair is None else str(ac.pair),
+            "eta": None if ac_pair is None or ac_pair.eta is None else round(ac_pair.eta, 6),
+            "u": None if ac_pair is None else round(ac_pair.u, 6),
+            "error_rate_2": ac.error_rate_2,
+            "reps": None,
+            "exact": True,
+            "replacement": False,
+            "source": "Stark 2023 (ALPHA) with SHANGRLA overstatement assorters (Stark 2020), "
+            "u = 2/(2 − v), η = SHANGRLA's optimal_comparison for 2-vote overstatements at "
+            "1e-5; every CVR right, so the audit stops after exactly this many cards, "
+            "drawn without replacement",
         }
     raise typer.BadParameter(
         f"unknown method {method!r}; one of " + ", ".join(POLLING + COMPARISON),
@@ -201,7 +198,10 @@ def plan(
             "(default: the planned size)."
         ),
     ] = None,
-    reps: Annotated[int, typer.Option(help="Simulations for ALPHA sizes.")] = 400,
+    reps: Annotated[
+        int,
+        typer.Option(help="Ignored: ALPHA sizes are now exact (kept for old command lines)."),
+    ] = 400,
     batch_tallies: Annotated[
         Path | None, typer.Option(help="MACRO: reported batch tallies (Batch Name + choices).")
     ] = None,
@@ -238,7 +238,7 @@ def plan(
         },
         "risk_limit": risk_limit,
         "methods": {
-            m: _plan_method(m, c, risk_limit, disc, reps, sampled, tallies, batch_ballots)
+            m: _plan_method(m, c, risk_limit, disc, sampled, tallies, batch_ballots)
             for m in methods
         },
     }
@@ -264,6 +264,14 @@ def plan(
             note = f"customary rates: {r['customary_rates']}"
             if "with_observed" in r:
                 note += f"; with observed: {r['with_observed']}"
+        if m == "alpha-polling" and r.get("eta0") is not None:
+            note = f"η0 = {r['eta0']:g}, exact, with replacement"
+        if m == "alpha-comparison" and r.get("eta") is not None:
+            note = f"no errors; η = {r['eta']:g}, u = {r['u']:g}"
+        if len(c.pairs()) > 1 and r.get("closest_pair"):
+            note = (note + "; " if note else "") + (
+                f"{len(c.pairs())} pairs, hardest {r['closest_pair']}"
+            )
         table.add_row(
             m, r["kind"], _fmt(first), *(_fmt(sizes.get(k)) for k in ("70%", "80%", "90%")), note
         )
