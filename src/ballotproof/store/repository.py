@@ -23,7 +23,7 @@ the choices of what to start and how are the application layer's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -370,6 +370,7 @@ class AuditStore:
         size: int,
         already: int,
         now: str,
+        read: Set[str] = frozenset(),
     ) -> None:
         draws: Sequence[Draw]
         if spec.method.is_batch:
@@ -384,6 +385,17 @@ class AuditStore:
         w.conn.execute(
             schema.round_.insert().values(
                 audit=spec.name, number=number, size=size, opened_at=now, result=None
+            )
+        )
+        unread = {
+            r["ballot_id"]
+            for r in rows
+            if r["ballot_id"] not in read
+            and not is_phantom(spec, r["jurisdiction"], r["tabulator"], r["batch"])
+        }
+        w.conn.execute(
+            schema.round_progress.insert().values(
+                audit=spec.name, number=number, unread=len(unread)
             )
         )
         w.log(
@@ -462,10 +474,19 @@ class AuditStore:
             n -= int(conn.execute(ph).scalar_one())
         return n
 
+    def _unread(self, conn: Connection, spec: AuditSpec, number: int) -> int:
+        """Distinct unread ballots of round ``number``: the round's counter, or (an audit
+        stored before there were counters) a count in SQL."""
+        p = schema.round_progress
+        row = conn.execute(
+            select(p.c.unread).where(p.c.audit == spec.name, p.c.number == number)
+        ).first()
+        return int(row.unread) if row is not None else self._missing(conn, spec, number)
+
     def _settle(self, w: _Writer, spec: AuditSpec, number: int, now: str) -> None:
         """Close round ``number`` if nothing of it is left to read, and so on for the rounds
         it opens (a round that drew only ballots already read closes by itself)."""
-        while self._missing(w.conn, spec, number) == 0 and self._close_round(w, spec, number, now):
+        while self._unread(w.conn, spec, number) == 0 and self._close_round(w, spec, number, now):
             number += 1
 
     def _close_round(self, w: _Writer, spec: AuditSpec, number: int, now: str) -> bool:
@@ -492,7 +513,13 @@ class AuditStore:
                 )
         latest = {k: v for k, (_, v) in self._latest(conn, name, None).items()}
         rounds = [[d.drawn() for d in draws if d.round == r] for r in range(1, number + 1)]
-        result = recompute(spec, batches, rounds, latest, cvrs=cvrs, reported=reported)[-1]
+        try:
+            result = recompute(spec, batches, rounds, latest, cvrs=cvrs, reported=reported)[-1]
+        except KeyError as exc:
+            raise StoreError(
+                f"audit {name!r}: round {number} cannot close, {exc} has no reading (the "
+                "round's progress counter was damaged)"
+            ) from exc
         conn.execute(
             update(schema.round_)
             .where(schema.round_.c.audit == name, schema.round_.c.number == number)
@@ -501,7 +528,15 @@ class AuditStore:
         w.log("round_closed", {"round": number, "result": result.to_json(), "at": now})
         if result.decision is Decision.NEXT_ROUND and result.next_size is not None:
             self._open_round(
-                w, spec, batches, reported, number + 1, result.next_size, result.size, now
+                w,
+                spec,
+                batches,
+                reported,
+                number + 1,
+                result.next_size,
+                result.size,
+                now,
+                read=set(latest),
             )
             return True
         return False
@@ -751,9 +786,19 @@ class AuditStore:
                         },
                     )
                     written += 1
+                current = len(rounds)
                 if new_rows:
                     conn.execute(schema.interpretation.insert(), new_rows)
-                current = len(rounds)
+                    first_readings = sum(1 for r in new_rows if r["version"] == 1)
+                    if first_readings and current not in closed:
+                        # Every ballot of a closed round is read: a first reading is of the
+                        # open round.
+                        p = schema.round_progress
+                        conn.execute(
+                            update(p)
+                            .where(p.c.audit == name, p.c.number == current)
+                            .values(unread=p.c.unread - first_readings)
+                        )
                 if new_rows and current not in closed:
                     self._settle(w, spec, current, now)
                 w.flush()
@@ -789,7 +834,7 @@ class AuditStore:
                         .order_by(schema.round_.c.number)
                     )
                 )
-                missing = tuple(self._missing(conn, spec, r.number) for r in rounds)
+                missing = tuple(self._unread(conn, spec, r.number) for r in rounds)
                 head = conn.execute(
                     select(schema.journal.c.hash, schema.journal.c.seq)
                     .where(schema.journal.c.audit == name)
@@ -961,9 +1006,7 @@ def _database_url(url_or_path: str | Path) -> str:
     return text
 
 
-def open_store(
-    url_or_path: str | Path, *, create: bool = True, pooled: bool = False
-) -> AuditStore:
+def open_store(url_or_path: str | Path, *, create: bool = True, pooled: bool = False) -> AuditStore:
     """Open an audit database: a SQLAlchemy URL, or a file path (SQLite). ``create=False``
     refuses a missing SQLite file instead of creating an empty database (for commands that
     only read). A server database keeps no idle connections unless ``pooled`` (a long-running

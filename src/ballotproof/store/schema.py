@@ -54,6 +54,17 @@ round_ = Table(
     Column("result", Text),  # canonical JSON of the RoundResult once closed
 )
 
+round_progress = Table(
+    "round_progress",
+    metadata,
+    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    # Distinct ballots of the round still unread (phantoms excluded). A derived counter kept
+    # in the same transaction as each reading, so that a write never counts a whole round;
+    # verify recomputes everything without it.
+    Column("unread", Integer, nullable=False),
+)
+
 draw = Table(
     "draw",
     metadata,
