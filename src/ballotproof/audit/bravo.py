@@ -542,7 +542,7 @@ improvement of convergence rate estimates in the Lyapunov theorem", Doklady Math
 used: a looser bound only costs a few more exact evaluations."""
 
 _SPLIT = 16  # children of a block that the bounds cannot settle
-_CHUNK = 4096  # sizes evaluated together once a block is this narrow
+_CHUNK = 8192  # sizes evaluated together once a block is this narrow
 
 
 def _line_bounds(line: _Line, s: float, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -576,50 +576,91 @@ def _path_tail(k: IntArray, r: IntArray, s: float) -> tuple[FloatArray, FloatArr
     One exact tail, then, with m = k − 1 and A_r = pmf_r(m) = Pr{Bin(r, s) = m},
     ``Pr{S_{r+1} ≥ k} = Pr{S_r ≥ k} + s·A_r`` and, where k grows by one,
     ``Pr{S_{r+1} ≥ k + 1} = Pr{S_{r+1} ≥ k} − A_{r+1}``; A_{r+1}/A_r is (r + 1)(1 − s)/(r + 1 − m)
-    or (r + 1)s/(m + 1).  A cumulative sum of logarithms instead of one incomplete beta
-    function per size.  The error bound covers the log-gamma start (relative 4·eps·ln Γ(r + 2)),
-    the summed logarithms and the sums.  Falls back to exact tails (error 0) where k jumps by
-    more than one, k < 1, or s is 0 or 1.
+    or (r + 1)s/(m + 1).  A cumulative product and a cumulative sum instead of one incomplete
+    beta function per size.  The error bound covers the log-gamma start (relative
+    4·eps·(|ln Γ(r + 1)| + |ln A_r| + 2)), one rounding per product and per sum.  Falls back
+    to exact tails (error 0) where k jumps by more than one, k < 1, or s is 0 or 1.
     """
     steps = np.diff(k)
     if k.size < 2 or not 0.0 < s < 1.0 or steps.min() < 0 or steps.max() > 1 or k[0] < 1:
         return _tail(k, r, s), np.zeros(k.size)
     eps = float(np.finfo(np.float64).eps)
     m0, r0 = int(k[0]) - 1, int(r[0])
-    if m0 > r0:  # k = r + 1 throughout the start: nothing stops yet
+    if m0 > r0:  # k = r + 1 at the start: nothing stops yet
         return _tail(k, r, s), np.zeros(k.size)
     lg_r0 = math.lgamma(r0 + 1.0)
     log_a0 = (
         lg_r0 - math.lgamma(m0 + 1.0) - math.lgamma(r0 - m0 + 1.0)
         + m0 * math.log(s) + (r0 - m0) * math.log1p(-s)
     )  # fmt: skip
-    m, rr = k[:-1] - 1, r[:-1]
+    a0 = math.exp(log_a0)
+    if not a0 > 1e-280:  # would underflow along the way: no shortcut
+        return _tail(k, r, s), np.zeros(k.size)
+    m, rr = (k[:-1] - 1).astype(np.float64), r[:-1].astype(np.float64)
     ratio = np.where(
         steps == 1, (rr + 1.0) * s / (m + 1.0), (rr + 1.0) * (1.0 - s) / (rr + 1.0 - m)
     )
-    log_a = log_a0 + np.concatenate(([0.0], np.cumsum(np.log(ratio))))
-    big_a = np.exp(log_a)
+    big_a = np.empty(k.size)
+    big_a[0] = a0
+    np.cumprod(ratio, out=big_a[1:])
+    big_a[1:] *= a0
     inc = s * big_a[:-1] - steps * big_a[1:]
-    values = float(_tail(k[:1], r[:1], s)[0]) + np.concatenate(([0.0], np.cumsum(inc)))
-    rel = 4 * eps * (abs(lg_r0) + abs(log_a0) + 2) + 4 * eps * np.arange(k.size) * (
-        np.abs(math.log(s)) + np.abs(math.log1p(-s)) + math.log(float(r[-1]) + 1) + 1
-    )
-    mass = np.concatenate(([0.0], np.cumsum(s * big_a[:-1] + steps * big_a[1:])))
-    err = mass * rel + (np.arange(k.size) + 2) * 2 * eps
-    return np.asarray(values, dtype=np.float64), np.asarray(10 * err, dtype=np.float64)
+    values = np.empty(k.size)
+    values[0] = float(_tail(k[:1], r[:1], s)[0])
+    np.cumsum(inc, out=values[1:])
+    values[1:] += values[0]
+    rel = 4 * eps * (abs(lg_r0) + abs(log_a0) + 2 + k.size)
+    mass = np.empty(k.size)
+    mass[0] = 0.0
+    np.cumsum(s * big_a[:-1] + steps * big_a[1:], out=mass[1:])
+    err = 10 * (mass * rel + (np.arange(k.size) + 2) * 2 * eps)
+    return values, err
 
 
-def _hits(k_of: KminFn, s: float, target: float, a: int, b: int) -> npt.NDArray[np.bool_]:
-    """P_stop(r) ≥ target for r = a … b, exactly: values from :func:`_path_tail`, and exact
-    tails wherever its error bound does not settle the comparison."""
-    r = np.arange(a, b + 1, dtype=np.int64)
-    k = k_of(r)
+def _settle(k: IntArray, r: IntArray, s: float, target: float) -> npt.NDArray[np.bool_]:
+    """P_stop ≥ target for consecutive sizes r with boundary k, exactly: values from
+    :func:`_path_tail`, exact tails wherever its error bound does not settle the comparison."""
     p, err = _path_tail(k, r, s)
     unsure = np.abs(p - target) <= err
     if unsure.any():
         p = p.copy()
         p[unsure] = _tail(k[unsure], r[unsure], s)
     return np.asarray(p >= target)
+
+
+def _hits(k_of: KminFn, s: float, target: float, a: int, b: int) -> npt.NDArray[np.bool_]:
+    """P_stop(r) ≥ target for r = a … b, exactly (:func:`_settle`)."""
+    r = np.arange(a, b + 1, dtype=np.int64)
+    return _settle(k_of(r), r, s, target)
+
+
+def _point_upper(k: IntArray, r: IntArray, s: float) -> FloatArray:
+    """Berry–Esseen upper bound on Pr{Bin(r, s) ≥ k} size by size (as in :func:`_line_bounds`,
+    with each size's own k instead of the line)."""
+    if not 0.0 < s < 1.0:
+        return np.ones(r.size)
+    sd = math.sqrt(s * (1.0 - s))
+    root = np.sqrt(r)
+    eps = BERRY_ESSEEN * (s * s + (1.0 - s) ** 2) / sd / root * (1 + 1e-9) + 1e-12
+    return np.asarray(special.ndtr(-(k - r * s) / (sd * root)) + eps, dtype=np.float64)
+
+
+_STRIDE = 1024  # sizes settled at a time within a block, so that the first hit ends the work
+
+
+def _first_hit_in(k_of: KminFn, s: float, target: float, a: int, b: int) -> int | None:
+    """First r in a narrow block [a, b] with P_stop(r) ≥ target: sizes that the size-by-size
+    upper bound rules out are skipped, the rest settled a stride at a time from the left."""
+    r = np.arange(a, b + 1, dtype=np.int64)
+    k = k_of(r)
+    maybe = np.flatnonzero(_point_upper(k, r, s) >= target)
+    if not maybe.size:
+        return None
+    for i in range(int(maybe[0]), r.size, _STRIDE):
+        hit = np.flatnonzero(_settle(k[i : i + _STRIDE], r[i : i + _STRIDE], s, target))
+        if hit.size:
+            return a + i + int(hit[0])
+    return None
 
 
 def _children(a: int, b: int) -> tuple[IntArray, IntArray]:
@@ -637,9 +678,9 @@ def _first_hit(k_of: KminFn, s: float, target: float, lo: int, hi: int, line: _L
     while stack:
         a, b = stack.pop()
         if b - a < _CHUNK:
-            hit = np.flatnonzero(_hits(k_of, s, target, a, b))
-            if hit.size:
-                return a + int(hit[0])
+            first = _first_hit_in(k_of, s, target, a, b)
+            if first is not None:
+                return first
             continue
         ca, cb = _children(a, b)
         upper, _ = _line_bounds(line, s, ca, cb)
