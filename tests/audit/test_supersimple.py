@@ -527,3 +527,25 @@ def test_validity_wrong_outcomes_confirmed_at_most_alpha(
         two(550, 450, 1000), overstatements, alpha=alpha, trials=trials, max_draws=1000, seed=2010
     )
     assert rate <= alpha + 3.1 * math.sqrt(alpha * (1 - alpha) / trials), (name, rate)
+
+
+@pytest.mark.parametrize(
+    ("tally", "winners", "pair", "margin"),
+    [
+        # vote for 2: the closest winner–loser pair is B (300) v C (200), not A v C
+        ({"A": 400, "B": 300, "C": 200, "D": 100}, 2, Pair("B", "C"), 100),
+        # vote for 3 of 5
+        ({"A": 500, "B": 450, "C": 300, "D": 280, "E": 10}, 3, Pair("C", "D"), 20),
+        # vote for 1 with a close third: only winner–loser pairs count
+        ({"A": 500, "B": 300, "C": 150}, 1, Pair("A", "B"), 200),
+    ],
+)
+def test_n_winners_use_the_smallest_winner_loser_margin_diluted(
+    tally: dict[str, int], winners: int, pair: Pair, margin: int
+) -> None:
+    """[S10]: V = min over reported winners w and losers ℓ of v_w − v_ℓ, μ = V/N."""
+    c = AuditContest("c", tally, ballots=1000, winners=winners)
+    r = ss.sample_size(c, alpha=0.1)
+    assert (r.pair, r.V, r.mu) == (pair, margin, margin / 1000)
+    assert r.n == math.ceil(-2 * GAMMA * math.log(0.1) / (margin / 1000))
+    assert ss.planned_sample_size(c, alpha=0.1).pair == pair
