@@ -496,6 +496,29 @@ def test_comparison_size_is_where_the_risk_function_first_confirms() -> None:
         assert risk.decision is decision
 
 
+def test_comparison_size_in_pieces_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """T_n is computed a piece at a time (memory), with the very sums and products of
+    alpha_martingale: pieces of 7 draws give the same sizes as one piece."""
+    cases = [(tally, n, w, a) for tally, n, w, a, _ in SHANGRLA_COMPARISON if n <= 100_000]
+    whole = [
+        al.comparison_sample_size(AuditContest("c", t, n, w), alpha=a).n for t, n, w, a in cases
+    ]
+    monkeypatch.setattr(al, "_PIECE", 7)
+    pieces = [
+        al.comparison_sample_size(AuditContest("c", t, n, w), alpha=a).n for t, n, w, a in cases
+    ]
+    assert pieces == whole
+    # a margin so small that drawing without replacement matters: 108,747 draws, where the
+    # closed form with replacement says 115,127
+    c = AuditContest("c", {"a": 500_030, "b": 499_970}, 1_000_000)
+    r = al.comparison_sample_size(c, alpha=0.1)
+    assert r.n == 108_747
+    (p,) = r.pairs
+    assert p.eta is not None
+    t = al.alpha_martingale([p.clean] * r.n, eta0=p.eta, u=p.u, N=c.ballots, d=INF, epsilon=0)
+    assert 1 / t[-1] <= 0.1 < 1 / t[-2]
+
+
 def test_the_old_planners_bet_learned_the_clean_mean_away() -> None:
     """Defect 10: η0 = 0.9u shrunk with d = 100 towards the sample mean, which for error-free
     CVRs is 1/(2 − v), a hair above 1/2; the bet all but vanished and a 1 % margin needed

@@ -695,26 +695,41 @@ class AlphaComparisonSize:
         return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
 
 
+_PIECE = 1 << 18  # draws computed at a time by _clean_stop
+
+
 def _clean_stop(clean: float, u: float, eta: float, big_n: int, alpha: float) -> int | None:
     """First n with 1/T_n ≤ α when every draw (without replacement) is ``clean``.
 
     Closed form with replacement: every factor is ``f = clean(η − ½)/(½(u − ½)) + (u − η)/
     (u − ½)``, so ``n = ⌈ln(1/α)/ln f⌉``.  Without replacement μ_j falls below ½ and the
-    factors differ a little; the exact T_n of :func:`alpha_martingale` (the function behind
-    :func:`risk`) is evaluated from there, looking further (doubling) if it has not crossed.
+    factors differ a little, so T_n is computed exactly as :func:`alpha_martingale` (the
+    function behind :func:`risk`) computes it — the same sequential sums and products, to the
+    last bit — up to the closed form's n and beyond it if need be, a piece at a time so that
+    memory stays small however large N is.
     """
     f = clean * (eta - 0.5) / (0.5 * (u - 0.5)) + (u - eta) / (u - 0.5)
     guess = big_n if f <= 1 else math.ceil(math.log(1 / alpha) / math.log(f))
-    m = max(1, min(big_n, guess))
-    while True:
-        t = alpha_martingale(np.full(m, clean), eta0=eta, u=u, N=big_n, d=math.inf, epsilon=0)
+    p = _params(mu=0.5, u=u, eta0=eta, d=math.inf, epsilon=0.0, N=big_n)
+    s_last, t_last, done = 0.0, 1.0, 0
+    while done < big_n:
+        m = min(big_n - done, max(1, min(guess - done, _PIECE)) if done < guess else _PIECE)
+        xs = np.full(m, clean)
+        j = np.arange(done + 1, done + m + 1, dtype=np.float64)
+        s = np.cumsum(np.concatenate(([s_last], xs)))[1:]
+        s_prev = s - xs
+        mu_j = _mu_j(big_n, 0.5, u, s_prev, j)
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = np.cumprod(
+                np.concatenate(([t_last], _terms(xs, _eta(s_prev, j, mu_j, p), mu_j, u)))
+            )
+        t = np.where(_null_impossible(s, big_n, 0.5, u), np.inf, raw[1:])
         with np.errstate(divide="ignore"):
             hit = np.flatnonzero(1.0 / t <= alpha)
         if hit.size:
-            return int(hit[0]) + 1
-        if m >= big_n:
-            return None
-        m = min(big_n, 2 * m)
+            return done + int(hit[0]) + 1
+        s_last, t_last, done = float(s[-1]), float(raw[-1]), done + m
+    return None
 
 
 def comparison_sample_size(
