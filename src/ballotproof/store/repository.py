@@ -342,12 +342,16 @@ class AuditStore:
         return _Writer(conn, name, row.hash if row else GENESIS, row.seq if row else 0)
 
     def _lock(self, conn: Connection, name: str) -> AuditSpec:
-        """Take the audit's write lock (a no-op update: SQLite's write lock, PostgreSQL's row
-        lock) so that two writers never interleave, and read its specification."""
-        conn.execute(
-            update(schema.audit).where(schema.audit.c.name == name).values(name=schema.audit.c.name)
-        )
-        row = conn.execute(select(schema.audit.c.spec).where(schema.audit.c.name == name)).first()
+        """Take the audit's write lock, first thing in the transaction, so that two writers
+        never interleave (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the audit row ``FOR
+        UPDATE``), and read its specification. (Not an update of the audit row: SQLite would
+        check the foreign keys of every draw that refers to it.)"""
+        query = select(schema.audit.c.spec).where(schema.audit.c.name == name)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            query = query.with_for_update()
+        row = conn.execute(query).first()
         if row is None:
             raise StoreError(
                 f"no audit named {name!r} in this database (audits: {self._known(conn)})"
