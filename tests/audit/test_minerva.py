@@ -362,3 +362,98 @@ def test_errors_and_full_count() -> None:
     assert counted.decision is Decision.CONFIRM and counted.risk == 0.0
     # three ballots, all for a: the tail ratio is (0.5/0.6)^3
     assert minerva.minerva_risk(c, [{"a": 3}], alpha=ALPHA).risk == pytest.approx((5 / 6) ** 3)
+
+
+# --- later rounds against exact rational arithmetic -----------------------------------------
+
+
+def _exact_rounds(
+    vw: int, vl: int, alpha: float, schedule: list[int], observed: list[int]
+) -> list[tuple[int | None, float]]:
+    """(k_min_j, risk at k_j) per round by exact integer arithmetic, from the definitions:
+    c_j(k) counts the w/ℓ sequences of n_j relevant ballots with k for w that did not stop
+    before (τ_j(k) = c_j(k)/2^n_j, σ_j(k) = c_j(k) v_w^k v_ℓ^(n_j−k)/(v_w + v_ℓ)^n_j)."""
+    from fractions import Fraction
+    from math import comb
+
+    counts, previous, out = [1], 0, []
+    for n, k_obs in zip(schedule, observed, strict=True):
+        row = [comb(n - previous, x) for x in range(n - previous + 1)]
+        new = [0] * (len(counts) + len(row) - 1)
+        for i, c in enumerate(counts):
+            for x, b in enumerate(row):
+                new[i + x] += c * b
+        counts = new
+        null = [0] * (len(counts) + 1)
+        alt = [0] * (len(counts) + 1)
+        for k in range(len(counts) - 1, -1, -1):
+            null[k] = null[k + 1] + counts[k]
+            alt[k] = alt[k + 1] + counts[k] * vw**k * vl ** (n - k)
+
+        ratio = [
+            Fraction(null[k] * (vw + vl) ** n, alt[k] * 2**n) if alt[k] else Fraction(0)
+            for k in range(len(counts))
+        ]
+        k_min = next((k for k, r in enumerate(ratio) if alt[k] and r <= Fraction(alpha)), None)
+        out.append((k_min, float(min(ratio[k_obs], Fraction(1)))))
+        counts = counts if k_min is None else counts[:k_min]
+        previous = n
+    return out
+
+
+@pytest.mark.parametrize("force_fft", [False, True])
+@pytest.mark.parametrize(
+    ("vw", "vl", "alpha", "schedule", "earlier", "last"),
+    [
+        (55, 45, 0.1, [200, 400, 600], [110, 215], [215, 300, 310, 323, 350, 380, 400, 415]),
+        (60, 40, 0.05, [50, 100, 250], [27, 53], [53, 120, 140, 160, 190, 203]),
+        (51, 49, 0.2, [300, 500, 700, 900], [150, 252, 352], [352, 460, 470, 480, 500, 552]),
+    ],
+)
+def test_later_rounds_match_exact_rational_arithmetic(
+    monkeypatch: pytest.MonkeyPatch,
+    force_fft: bool,
+    vw: int,
+    vl: int,
+    alpha: float,
+    schedule: list[int],
+    earlier: list[int],
+    last: list[int],
+) -> None:
+    # Risks from 1 down to 1e-60 in the last round, to 1e-11 relative: the tails are summed in
+    # logs from tilted convolutions, never from differences of large sums.  With force_fft
+    # every convolution goes through the FFT (as large rounds do).
+    if force_fft:
+        monkeypatch.setattr(minerva, "_DIRECT_LIMIT", 0)
+    c = contest({"w": vw, "l": vl}, vw + vl)
+    for k_last in last:
+        ks = [*earlier, k_last]
+        exact = _exact_rounds(vw, vl, alpha, schedule, ks)
+        samples = [{"w": k, "l": n - k} for n, k in zip(schedule, ks, strict=True)]
+        (pair,) = minerva.minerva_risk(c, samples, alpha=alpha).pairs
+        assert [r.k_min for r in pair.rounds] == [e[0] for e in exact]
+        assert pair.rounds[-1].risk == pytest.approx(exact[-1][1], rel=1e-11, abs=0.0)
+
+
+def test_binomial_tail_is_scipys() -> None:
+    # _binom_sf skips scipy.stats' per-call argument handling; the values must be the same.
+    rng = np.random.default_rng(7)
+    for p in (0.0, 0.3, 0.5, 0.5013, 0.6, 0.999, 1.0):
+        for top in (40, 5000, 3_000_000):
+            n = rng.integers(0, top, 2000)
+            k = rng.integers(-3, top + 3, 2000)
+            near = n // 2 + rng.integers(-3 * int(np.sqrt(top)), 3 * int(np.sqrt(top)), 2000)
+            for kk in (k, near):
+                expected = stats.binom.sf(kk, n, p)
+                assert np.array_equal(minerva._binom_sf(kk, n, p), expected, equal_nan=True)
+
+
+def test_landslide_and_tie_in_later_rounds() -> None:
+    # p = 1: once round 1 can stop, a sample that did not stop there contains a ballot for ℓ,
+    # which the alternative cannot produce: no later round can stop and the risk is 1.
+    landslide = contest({"a": 100, "b": 0}, 100)
+    r = minerva.minerva_risk(landslide, [{"a": 4, "b": 1}, {"a": 9, "b": 1}], alpha=ALPHA)
+    assert [x.k_min for x in r.pairs[0].rounds] == [5, None]
+    assert r.risk == 1.0 and r.decision is Decision.NEXT_ROUND
+    rule = minerva.minerva_schedule(1.0, [5, 10, 20], alpha=ALPHA)
+    assert rule.k_min == (5, None, None) and rule.S[1:] == (0.0, 0.0)

@@ -36,7 +36,22 @@ truncated laws of the previous round convolved with the new draws ::
 With ``S_j = Σ_{k≥k_min,j} σ_j(k)`` (chance of stopping in round j if the reported shares are
 right) and ``R_j = Σ_{k≥k_min,j} τ_j(k)`` (chance of stopping there under the tie), the rule
 gives ``R_j ≤ α S_j``, so the total risk ``Σ_j R_j ≤ α Σ_j S_j ≤ α``.  Round 1 is computed
-with scipy's exact binomial tails, later rounds by convolving probability vectors.
+with scipy's exact binomial tails.  For later rounds only τ_j is computed: a path of n_j
+relevant ballots with k for w has likelihood ratio ``Λ_j(k) = (2p)^k (2 − 2p)^(n_j − k)`` (BRAVO's
+statistic [LSY12]: it depends on the path only through k), and the truncations keep or drop
+whole paths, so ``σ_j = τ_j Λ_j`` exactly.  τ_j is kept as logarithms on a window of k, built
+from exponentially tilted convolutions [Wilson & Keich 2016] so that tails of any size (1e-40
+and below) keep their relative accuracy (see ``_NullLaw``); summing FFT output directly, as
+before, lost every tail below about 1e-11 of the largest entry.  The risk of round j never
+exceeds end-of-round BRAVO's ``1/Λ_j(k_j)`` (the tail ratio is at most the ratio at its first
+term, Λ_j growing with k).
+
+[LSY12] M. Lindeman, P. B. Stark and V. S. Yates, "BRAVO: Ballot-polling Risk-limiting Audits
+to Verify Outcomes", EVT/WOTE '12.  [Wilson & Keich 2016] H. Wilson and U. Keich, "Accurate
+pairwise convolutions of non-negative vectors via FFT", Computational Statistics & Data
+Analysis 101 (2016) 300–315: exponential tilting so that FFT error is small relative to the
+entries that matter.  [Hoggar 1974] S. G. Hoggar, "Chromatic polynomials and logarithmic
+concavity", J. Combin. Theory B 16: convolutions of log-concave sequences are log-concave.
 
 First-round size: the smallest ``n`` with ``Pr_σ1{K ≥ k_min,1(n)} ≥ P`` or, with
 ``sustained=True``, the smallest from which that probability stays ≥ P (checked up to
@@ -62,7 +77,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal, stats
+from scipy import signal, special, stats
 
 from ballotproof.audit import bravo
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
@@ -88,27 +103,129 @@ METHOD = "Minerva"
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_DIRECT_LIMIT = 20_000_000  # np.convolve below this many multiply-adds, FFT above
-
 
 # --- round 1, exact ---------------------------------------------------------------------------
+
+try:  # the function behind scipy.stats.binom.sf (Boost), without its ~0.25 ms per call of
+    # argument handling; scipy is pinned and the tests check that the two agree exactly
+    from scipy.special._ufuncs import _binom_sf as _boost_binom_sf
+except ImportError:  # pragma: no cover - another scipy: fall back to the public function
+    _boost_binom_sf = None
+
+
+def _binom_sf(k: IntArray, n: IntArray, p: float) -> FloatArray:
+    """``scipy.stats.binom.sf(k, n, p)`` (Pr{Binomial(n, p) > k}) for integer arrays k, n."""
+    kk = np.asarray(k, dtype=np.int64)
+    nn = np.asarray(n, dtype=np.int64)
+    if _boost_binom_sf is None:  # pragma: no cover
+        return np.asarray(stats.binom.sf(kk, nn, p), dtype=np.float64)
+    inside = (kk >= 0) & (kk < nn)
+    with np.errstate(all="ignore"):
+        core = _boost_binom_sf(
+            np.where(inside, kk, 0).astype(np.float64),
+            np.where(inside, nn, 1).astype(np.float64),
+            p,
+        )
+    return np.asarray(np.where(kk < 0, 1.0, np.where(inside, core, 0.0)), dtype=np.float64)
+
+
+def _tails_ratio(k: IntArray, n: IntArray, p: float) -> tuple[FloatArray, FloatArray]:
+    """(Pr_τ{K ≥ k} / Pr_σ{K ≥ k} clipped to [0, 1], Pr_σ{K ≥ k}) for Binomial(n, 1/2) and
+    Binomial(n, p)."""
+    null = _binom_sf(k - 1, n, 0.5)
+    alt = _binom_sf(k - 1, n, p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(alt > 0, null / np.where(alt > 0, alt, 1.0), 0.0)
+    return np.asarray(np.clip(ratio, 0.0, 1.0), dtype=np.float64), alt
 
 
 def _tail_ratio(k: IntArray, n: IntArray, p: float) -> FloatArray:
     """Pr_τ{K ≥ k} / Pr_σ{K ≥ k} for Binomial(n, 1/2) and Binomial(n, p), in [0, 1]."""
-    null = stats.binom.sf(k - 1, n, 0.5)
-    alt = stats.binom.sf(k - 1, n, p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(alt > 0, null / np.where(alt > 0, alt, 1.0), 0.0)
-    return np.asarray(np.clip(ratio, 0.0, 1.0), dtype=np.float64)
+    return _tails_ratio(k, n, p)[0]
+
+
+def _k_min_guess(n: IntArray, p: float, alpha: float) -> FloatArray:
+    """k where the continuity-corrected normal approximations of the two binomial tails meet
+    Pr_τ = α Pr_σ (de Moivre–Laplace); only a first guess for the exact search, which checks
+    it.  Solved by bisection on [n/2 − 10 sd, np + 10 sd]."""
+    nf = n.astype(np.float64)
+    sd0, sd1 = np.sqrt(nf) / 2, np.sqrt(nf * p * (1 - p))
+    lo, hi = nf / 2 - 10 * sd0, nf * p + 10 * sd1
+    log_alpha = math.log(alpha)
+    for _ in range(48):
+        mid = (lo + hi) / 2
+        f = (
+            special.log_ndtr((nf / 2 - mid + 0.5) / sd0)
+            - special.log_ndtr((nf * p - mid + 0.5) / sd1)
+            - log_alpha
+        )
+        lo, hi = np.where(f > 0, mid, lo), np.where(f > 0, hi, mid)
+    return np.asarray(hi, dtype=np.float64)
+
+
+def _k_min_and_stop(nn: IntArray, p: float, alpha: float) -> tuple[IntArray, FloatArray]:
+    """(k_min,1(n), Pr_σ{K ≥ k_min,1(n)}) for p > 1/2, α validated; see first_round_k_min."""
+    hi = np.minimum(bravo.k_min(nn, p, alpha=alpha), nn)
+    lo = np.zeros_like(nn)  # ratio(0) = 1 > α
+    found = np.zeros(nn.shape, dtype=np.bool_)
+    done = np.zeros(nn.shape, dtype=np.bool_)
+    stop = np.zeros(nn.shape, dtype=np.float64)
+    # 1. the normal approximation, checked: ratio(g − 1) > α ≥ ratio(g) makes g the answer;
+    #    else a bracket a few units wide around it, checked the same way
+    big = np.flatnonzero(nn >= 16) if p < 1.0 else np.empty(0, dtype=np.int64)
+    if big.size:
+        nb, hb = nn[big], hi[big]
+        g = np.clip(np.rint(_k_min_guess(nb, p, alpha)).astype(np.int64), 1, hb)
+        r_below = _tail_ratio(g - 1, nb, p)
+        r_at, alt_at = _tails_ratio(g, nb, p)
+        exact = (r_below > alpha) & (r_at <= alpha)
+        done[big], lo[big], stop[big] = exact, np.where(exact, g - 1, 0), alt_at
+        hi[big] = np.where(exact, g, hb)
+        found[big] = exact
+        rest = ~exact
+        if rest.any():
+            nr, gr, hr = nb[rest], g[rest], hb[rest]
+            g_lo, g_hi = np.clip(gr - 4, 0, hr), np.clip(gr + 3, 0, hr)
+            ok = ((_tail_ratio(g_lo, nr, p) > alpha) | (g_lo == 0)) & (
+                _tail_ratio(g_hi, nr, p) <= alpha
+            )
+            idx = big[rest]
+            lo[idx] = np.where(ok, g_lo, 0)
+            hi[idx] = np.where(ok, g_hi, hr)
+            found[idx] = ok
+    # 2. elsewhere the wide bracket: the last k whose null tail alone exceeds α (the ratio is
+    #    at least the null tail) and BRAVO's k_min, where the ratio is ≤ α if anywhere
+    rest = ~found
+    if rest.any():
+        nr, hr = nn[rest], hi[rest]
+        fr = _tail_ratio(hr, nr, p) <= alpha
+        lr = np.maximum(np.asarray(stats.binom.isf(alpha, nr, 0.5), dtype=np.int64) - 1, 0)
+        lr = np.where((lr < hr) & (_tail_ratio(lr, nr, p) > alpha), lr, 0)
+        lo[rest], hi[rest], found[rest] = lr, np.where(fr, hr, nr + 1), fr
+    # 3. bisection: ratio(lo) > α ≥ ratio(hi); the ratio falls with k, so this finds the first
+    #    k with ratio ≤ α whatever the bracket
+    while True:
+        active = found & (hi - lo > 1)
+        if not active.any():
+            break
+        mid = (lo + hi) // 2
+        good = _tail_ratio(mid, nn, p) <= alpha
+        hi = np.where(active & good, mid, hi)
+        lo = np.where(active & ~good, mid, lo)
+    todo = found & ~done
+    if todo.any():
+        stop[todo] = _binom_sf(hi[todo] - 1, nn[todo], p)
+    stop = np.where(found, stop, 0.0)
+    return np.asarray(hi, dtype=np.int64), np.asarray(stop, dtype=np.float64)
 
 
 def first_round_k_min(n: int | IntArray, p: float, *, alpha: float) -> IntArray:
     """k_min,1(n): fewest ballots for w among n relevant ballots that stop round 1.
 
-    ``n + 1`` where nothing will do.  Vectorised over n: a bisection between the last k whose
-    null tail alone exceeds α (the ratio is at least the null tail, so it is > α there) and
-    BRAVO's k_min, where the ratio is known to be ≤ α.
+    ``n + 1`` where nothing will do.  Vectorised over n: a bisection in a bracket that is
+    checked exactly, around the normal approximation (:func:`_k_min_guess`) where it is
+    right, else between the last k whose null tail alone exceeds α and BRAVO's k_min, where
+    the ratio is known to be ≤ α.
 
     Examples
     --------
@@ -120,20 +237,9 @@ def first_round_k_min(n: int | IntArray, p: float, *, alpha: float) -> IntArray:
     nn = np.asarray(n, dtype=np.int64)
     if p <= 0.5:
         return nn + 1
-    hi = np.minimum(bravo.k_min(nn, p, alpha=alpha), nn)
-    found = _tail_ratio(hi, nn, p) <= alpha
-    lo = np.maximum(np.asarray(stats.binom.isf(alpha, nn, 0.5), dtype=np.int64) - 1, 0)
-    lo = np.where((lo < hi) & (_tail_ratio(lo, nn, p) > alpha), lo, 0)  # ratio(0) = 1 > α
-    hi = np.where(found, hi, nn + 1)
-    while True:
-        active = found & (hi - lo > 1)
-        if not active.any():
-            break
-        mid = (lo + hi) // 2
-        good = _tail_ratio(mid, nn, p) <= alpha
-        hi = np.where(active & good, mid, hi)
-        lo = np.where(active & ~good, mid, lo)
-    return np.asarray(hi, dtype=np.int64)
+    flat = nn.reshape(-1)
+    k, _ = _k_min_and_stop(flat, p, alpha)
+    return np.asarray(k.reshape(nn.shape), dtype=np.int64)
 
 
 def first_round_stopping_probability(
@@ -177,56 +283,371 @@ def minimum_first_round(p: float, *, alpha: float) -> int | None:
 
 # --- later rounds: the recursion ----------------------------------------------------------------
 
+# Each round's laws are kept as logarithms on a window of k and built from exponentially tilted
+# convolutions (see _NullLaw).  Constants:
+_CUT = 60.0  # inputs below e^-60 of a convolution's largest input are left out
+_TRUST_FFT = 5.0  # FFT output is trusted within e^5 of its largest entry (error ~1e-14 of it)
+_TRUST_DIRECT = 20.0  # direct sums of positive terms are limited only by the inputs left out
+_DECAY = 46.0  # a tail is complete once what lies outside the window is below e^-46 of it
+_DIRECT_LIMIT = 2_000_000  # np.convolve up to this many multiply-adds, FFT above
+_MAX_BANDS = 100_000  # guard against a window that stops growing (never reached in tests)
 
-def _convolve(a: FloatArray, b: FloatArray) -> FloatArray:
-    if a.size * b.size <= _DIRECT_LIMIT:
-        return np.convolve(a, b)
-    return np.asarray(np.clip(signal.fftconvolve(a, b), 0.0, None), dtype=np.float64)
+
+def _log_two_q(theta: float) -> tuple[float, float]:
+    """(ln 2q, ln(2 − 2q)) for q = e^θ/(1 + e^θ); through 2q − 1 = tanh(θ/2) when θ is small,
+    so that the logs keep their relative accuracy."""
+    if abs(theta) < 1.0:
+        t = math.tanh(theta / 2)
+        return math.log1p(t), math.log1p(-t)
+    return math.log(2.0) - math.log1p(math.exp(-theta)), math.log(2.0) - math.log1p(math.exp(theta))
 
 
-def _upper_tails(pmf: FloatArray) -> FloatArray:
-    """tails[k] = Σ_{k' ≥ k} pmf[k'], summed from the top (small terms first)."""
-    return np.asarray(np.cumsum(pmf[::-1])[::-1], dtype=np.float64)
+def _binomial_window(d: int, q: float) -> tuple[int, FloatArray, float]:
+    """Binomial(d, q) around its mode: (first x, pmf(x)/pmf(mode) where that is ≥ e^-CUT,
+    ln pmf(mode)).  scipy's binomial pmf (Boost) keeps its relative accuracy there."""
+    sd = math.sqrt(d * q * (1.0 - q))
+    centre = min(d, max(0, math.floor((d + 1) * q)))
+    half = math.ceil(1.3 * math.sqrt(2 * _CUT) * sd) + 16
+    while True:
+        x0, x1 = max(0, centre - half), min(d, centre + half)
+        pmf = np.asarray(stats.binom.pmf(np.arange(x0, x1 + 1), d, q), dtype=np.float64)
+        top = float(pmf.max())
+        ok = pmf >= top * math.exp(-_CUT)
+        if (x0 == 0 or not ok[0]) and (x1 == d or not ok[-1]):
+            break
+        half *= 2
+    idx = np.flatnonzero(ok)
+    return x0 + int(idx[0]), pmf[idx[0] : idx[-1] + 1] / top, math.log(top)
+
+
+def _log_lambda(k: IntArray, n: int, lp: float, lq: float) -> FloatArray:
+    """ln Λ_n(k) = k ln 2p + (n − k) ln(2 − 2p), with 0·(−inf) read as 0."""
+    kk = k.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        a = np.where(k > 0, kk * lp, 0.0)
+        b = np.where(n - k > 0, (n - kk) * lq, 0.0)
+    return np.asarray(a + b, dtype=np.float64)
+
+
+class _NullLaw:
+    """τ_j, the law of k_j under the tie restricted to not having stopped before round j.
+
+    Identity [likelihood ratio of a path; it depends on the path only through its end]:
+    a sequence of n_j relevant ballots with k_j for w has probability p^k (1 − p)^(n−k) under
+    the alternative and 2^−n under the tie, and the truncations keep or drop whole paths, so ::
+
+        σ_j(k) = τ_j(k) · Λ_j(k),    Λ_j(k) = (2p)^k (2 − 2p)^(n_j − k)
+
+    (BRAVO's statistic [LSY12]).  Only τ_j is computed; σ_j and every tail come from it in
+    logs, so tails of 1e-300 and below keep their relative accuracy.
+
+    τ_j = (τ_{j−1} restricted to k < k_min,j−1) ∗ Binomial(d_j, 1/2) is computed in bands.  A
+    band multiplies both factors by e^{θk} (exponential tilting: Binomial(d, 1/2)(x) e^{θx} =
+    ((1 + e^θ)/2)^d Binomial(d, q)(x) with q = e^θ/(1 + e^θ)), so the convolution's largest
+    entries sit where θ puts them; an FFT convolution is accurate to about 1e-14 of its largest
+    entry, so each band is trusted only within e^5 of its largest (within e^20 for a direct
+    convolution, which sums positive terms).  Bands are added, θ set from the slope of ln τ_j
+    at the edge of the trusted window (τ_j is log-concave, as a convolution of log-concave
+    sequences [Hoggar 1974], so the tilted band peaks there), until the window holds every k
+    that matters: tails that reach past it are bounded by the geometric series that
+    log-concavity gives and must be below e^-46 of the tail they belong to.  This is
+    exponentially shifted convolution [Wilson & Keich 2016, "Accurate pairwise convolutions of
+    non-negative vectors via FFT", Comput. Stat. Data Anal. 101] applied to the Minerva
+    recursion [ZMMMV21].
+    """
+
+    def __init__(self, prev: _NullLaw | None, n: int, d: int, p: float) -> None:
+        self.prev = prev
+        self.n = n
+        self.d = d
+        self.lp, self.lq = math.log1p(2 * p - 1), (math.log1p(1 - 2 * p) if p < 1 else -math.inf)
+        self.theta_p = math.log(p / (1 - p)) if p < 1 else math.inf
+        self.cliff: int | None = None  # k_min,j once known: only k < cliff go on to round j+1
+        top = d if prev is None else prev.feed_top() + d
+        self.empty = prev is not None and prev.feed_top() < 0
+        self.support_top = min(n, top)
+        self.lo = 0
+        self.log = np.empty(0, dtype=np.float64)  # ln τ_j(lo + i)
+        self.trust = np.empty(0, dtype=np.float64)  # ≥ 0: trusted
+        self.bot = 0  # trusted window [bot, top]
+        self.top = -1
+        self.thetas: list[float] = []
+        self._tails: tuple[FloatArray, FloatArray] | None = None
+
+    # -- feeding the next round --
+
+    def feed_top(self) -> int:
+        return self.support_top if self.cliff is None else min(self.support_top, self.cliff - 1)
+
+    def fed(self) -> tuple[int, FloatArray]:
+        """ln τ_j(k) for the trusted k < cliff."""
+        hi = min(self.top, self.feed_top())
+        return self.bot, self.log[self.bot - self.lo : hi - self.lo + 1]
+
+    def ensure_fed(self, theta: float) -> None:
+        """Grow the window until τ_j e^{θk} (k < cliff) has all but e^-CUT of it inside."""
+        if self.empty:
+            return
+        if self.top < 0:
+            self._band(0.0)
+        while True:
+            up, down = self._fed_ok(theta)
+            if up and down:
+                return
+            self._extend(up=not up)
+
+    def _fed_ok(self, theta: float) -> tuple[bool, bool]:
+        """Whether the tilted law has decayed by e^-CUT at the window's top and bottom."""
+        hi = min(self.top, self.feed_top())
+        if self.top < 0 or hi < self.bot:
+            return False, self.bot == 0
+        w = self.log[self.bot - self.lo : hi - self.lo + 1] + theta * np.arange(hi - self.bot + 1)
+        top_w = float(w.max())
+        up = hi == self.feed_top() or (w.size > 1 and w[-1] < w[-2] and w[-1] <= top_w - _CUT)
+        down = self.bot == 0 or (w.size > 1 and w[0] < w[1] and w[0] <= top_w - _CUT)
+        return bool(up), bool(down)
+
+    def _extend(self, *, up: bool) -> None:
+        """A band whose peak is at the top (or bottom) of the trusted window."""
+        if len(self.thetas) > _MAX_BANDS:
+            raise AnalysisError("Minerva: the recursion's window does not converge")
+        edge = self.top if up else self.bot
+        if (up and edge >= self.support_top) or (not up and edge <= 0):
+            raise AnalysisError("Minerva: internal error, window already covers the support")
+        i = edge - self.lo
+        j = i - 1 if up else i + 1
+        slope = (self.log[i] - self.log[j]) * (1 if up else -1)  # d ln τ / dk at the edge
+        theta = -slope if math.isfinite(slope) else (max(self.thetas) + 1 if up else 0.0)
+        theta = max(theta, max(self.thetas) + 1e-9) if up else min(theta, min(self.thetas) - 1e-9)
+        old = (self.bot, self.top)
+        self._band(theta)
+        step = 1.0
+        while (self.bot, self.top) == old:  # no progress: tilt harder
+            step *= 4
+            self._band(theta + (step if up else -step) * 1e-3)
+
+    def _band(self, theta: float) -> None:
+        self.thetas.append(theta)
+        q = float(special.expit(theta))
+        x0, b, log_top = _binomial_window(self.d, q)
+        mode = x0 + int(np.argmax(b))
+        l2q, l22q = _log_two_q(theta)
+        log_b_mode = log_top - (mode * l2q + (self.d - mode) * l22q)  # ln Binomial(d, 1/2)(mode)
+        if self.prev is None:  # round 1: the tilted binomial itself, exact
+            k_a, log_a, c, first, trust = 0, 0.0, b, x0, _CUT
+        else:
+            self.prev.ensure_fed(theta)
+            lo, logs = self.prev.fed()
+            w = logs + theta * np.arange(logs.size)
+            ia = int(np.argmax(w))
+            keep = np.flatnonzero(w >= w[ia] - _CUT)
+            i0, i1 = int(keep[0]), int(keep[-1])
+            with np.errstate(under="ignore"):
+                a = np.exp(w[i0 : i1 + 1] - w[ia])
+            k_a, log_a, first = lo + ia, float(logs[ia]), lo + i0 + x0
+            if a.size * b.size <= _DIRECT_LIMIT:
+                c, trust = np.convolve(a, b), _TRUST_DIRECT
+            else:
+                c, trust = signal.fftconvolve(a, b), _TRUST_FFT
+        ks = first + np.arange(c.size)
+        with np.errstate(divide="ignore"):
+            log_c = np.log(np.clip(c, 0.0, None))
+        rel = log_c - float(log_c.max())
+        logs_j = log_a + log_b_mode + log_c - theta * (ks - k_a - mode)
+        self._merge(int(first), logs_j, rel + trust)
+
+    def _merge(self, first: int, logs: FloatArray, trust: FloatArray) -> None:
+        last = first + logs.size - 1
+        if self.log.size == 0:
+            lo, hi = first, last
+        else:
+            lo, hi = min(self.lo, first), max(self.lo + self.log.size - 1, last)
+        if lo != self.lo or hi != self.lo + self.log.size - 1:
+            new_log = np.full(hi - lo + 1, -np.inf)
+            new_trust = np.full(hi - lo + 1, -np.inf)
+            if self.log.size:
+                new_log[self.lo - lo : self.lo - lo + self.log.size] = self.log
+                new_trust[self.lo - lo : self.lo - lo + self.log.size] = self.trust
+            self.lo, self.log, self.trust = lo, new_log, new_trust
+        s = slice(first - self.lo, last - self.lo + 1)
+        better = trust > self.trust[s]
+        self.log[s] = np.where(better, logs, self.log[s])
+        self.trust[s] = np.where(better, trust, self.trust[s])
+        ok = np.flatnonzero(self.trust >= 0)
+        # the trusted run around the first band's peak (bands overlap, so it is one run)
+        self.bot, self.top = self.lo + int(ok[0]), self.lo + int(ok[-1])
+        self._tails = None
+
+    # -- tails --
+
+    def tails(self) -> tuple[FloatArray, FloatArray]:
+        """(ln Σ_{k'≥k} τ_j(k'), ln Σ_{k'≥k} σ_j(k')) for k = bot..top (window only)."""
+        if self._tails is None:
+            ks = np.arange(self.bot, self.top + 1)
+            x = self.log[self.bot - self.lo : self.top - self.lo + 1]
+            y = x + _log_lambda(ks, self.n, self.lp, self.lq)
+            self._tails = (
+                np.logaddexp.accumulate(x[::-1])[::-1],
+                np.logaddexp.accumulate(y[::-1])[::-1],
+            )
+        return self._tails
+
+    def _beyond(self, up: bool) -> tuple[float, float]:
+        """Upper bounds on ln Σ τ_j and ln Σ σ_j outside the window, above it (or below)."""
+        if (up and self.top >= self.support_top) or (not up and self.bot <= 0):
+            return -math.inf, -math.inf
+        i = (self.top if up else self.bot) - self.lo
+        j = i - 1 if up else i + 1
+        if not (0 <= j < self.log.size) or self.trust[j] < 0:
+            return math.inf, math.inf
+        lr_tau = float(self.log[i] - self.log[j])  # ln of the ratio of successive terms
+        lr_sigma = lr_tau + (self.theta_p if up else -self.theta_p)
+        lam = float(_log_lambda(np.array([self.top if up else self.bot]), self.n, self.lp,
+                                self.lq)[0])  # fmt: skip
+
+        def bound(log_edge: float, lr: float) -> float:
+            if log_edge == -math.inf:
+                return -math.inf
+            if not lr < 0:
+                return math.inf
+            return log_edge + lr - math.log(-math.expm1(lr))  # edge · r/(1 − r)
+
+        return bound(float(self.log[i]), lr_tau), bound(float(self.log[i]) + lam, lr_sigma)
+
+    def complete_at(self, k: int) -> bool:
+        """Whether both tails at k are known to within e^-DECAY from the window."""
+        if self.top < 0 or k > self.top:
+            return False
+        lt, ls = self.tails()
+        i = max(k, self.bot) - self.bot
+        for up in (True, False) if k < self.bot else (True,):
+            bt, bs = self._beyond(up)
+            if bt > lt[i] - _DECAY or bs > ls[i] - _DECAY:
+                return False
+        return True
+
+    def ensure_tail(self, k: int) -> None:
+        """Grow the window until the tails at k are complete (k within the support)."""
+        if self.empty or k > self.support_top:
+            return
+        if self.top < 0:
+            self._band(0.0)
+        while not self.complete_at(k):
+            if k > self.top:
+                self._extend(up=True)
+                continue
+            if k < self.bot:
+                bt, bs = self._beyond(False)
+                lt, ls = self.tails()
+                if bt > lt[0] - _DECAY or bs > ls[0] - _DECAY:
+                    self._extend(up=False)
+                    continue
+            self._extend(up=True)
+
+    def tail_at(self, k: int) -> tuple[float, float]:
+        """(ln tail of τ_j, ln tail of σ_j) at k, after ensure_tail(k)."""
+        if self.empty or k > self.support_top:
+            return -math.inf, -math.inf
+        lt, ls = self.tails()
+        i = max(k, self.bot) - self.bot
+        return float(lt[i]), float(ls[i])
+
+    def log_risk(self) -> FloatArray:
+        """ln of the tail ratio on the window, made non-increasing in k (as it is exactly)."""
+        lt, ls = self.tails()
+        with np.errstate(invalid="ignore"):
+            d = np.where(ls > -np.inf, lt - ls, np.inf)
+        return np.asarray(np.minimum.accumulate(d), dtype=np.float64)
+
+    def k_min(self, alpha: float) -> int | None:
+        """Smallest k with α Σ_{k'≥k} σ_j ≥ Σ_{k'≥k} τ_j (as risk ≤ α), None if none."""
+        if self.empty:
+            return None
+        s = self.support_top
+        if math.exp(-float(_log_lambda(np.array([s]), self.n, self.lp, self.lq)[0])) > alpha:
+            return None  # the tail ratio at the top of the support is 1/Λ_j(s) > α
+        if self.top < 0:
+            self._band(0.0)
+        while True:
+            r = self.log_risk()
+            hits = np.flatnonzero(np.exp(r) <= alpha)
+            if hits.size:
+                k = self.bot + int(hits[0])
+                if hits[0] == 0 and self.bot > 0:
+                    self._extend(up=False)  # the crossing may lie below the window
+                    continue
+                if self.complete_at(k):
+                    return k
+                self.ensure_tail(k)
+                continue
+            if self.top >= s:
+                return None
+            self._extend(up=True)
 
 
 @dataclass(frozen=True, slots=True)
 class _Step:
     n: int
     k_min: int | None  # None: round j cannot stop
-    sigma_tail: FloatArray  # Σ_{k'≥k} σ_j(k'), k = 0..n
-    tau_tail: FloatArray
+    S: float  # Σ_{k ≥ k_min} σ_j(k): chance of stopping in round j under the alternative
+    R: float  # the same under the tie
+    sigma_tail: float  # Σ_{k' ≥ k} σ_j(k') at the observed k (nan without one)
+    tau_tail: float
+    risk: float
 
 
-def _steps(p: float, schedule: Sequence[int], alpha: float) -> Iterator[_Step]:
-    """Yield each round's tails and k_min, truncating before the next round."""
-    sigma = np.array([1.0])
-    tau = np.array([1.0])
+def _steps(
+    p: float, schedule: Sequence[int], alpha: float, observed: Sequence[int] | None = None
+) -> Iterator[_Step]:
+    """Each round's k_min, S_j, R_j and, given the observed k_j, its tails and risk."""
+    nan = math.nan
+    law: _NullLaw | None = None
     previous = 0
     for j, n in enumerate(schedule):
-        d = n - previous
-        sigma = _convolve(sigma, stats.binom.pmf(np.arange(d + 1), d, p))
-        tau = _convolve(tau, stats.binom.pmf(np.arange(d + 1), d, 0.5))
-        if j == 0:  # exact tails for round 1
-            ks = np.arange(n + 1)
-            sigma_tail = np.asarray(stats.binom.sf(ks - 1, n, p), dtype=np.float64)
-            tau_tail = np.asarray(stats.binom.sf(ks - 1, n, 0.5), dtype=np.float64)
+        k = None if observed is None else int(observed[j])
+        if p <= 0.5:  # the alternative is no better than the tie: nothing stops, no truncation
+            if k is None:
+                yield _Step(n, None, 0.0, 0.0, nan, nan, nan)
+            else:
+                sig = float(stats.binom.sf(k - 1, n, p))
+                tau = float(stats.binom.sf(k - 1, n, 0.5))
+                yield _Step(n, None, 0.0, 0.0, sig, tau, 1.0)
+            continue
+        if j == 0:  # exact binomial tails
             k_first = int(first_round_k_min(n, p, alpha=alpha))
             k_min = k_first if k_first <= n else None
+            big_s = 0.0 if k_min is None else float(stats.binom.sf(k_min - 1, n, p))
+            big_r = 0.0 if k_min is None else float(stats.binom.sf(k_min - 1, n, 0.5))
+            if k is None:
+                yield _Step(n, k_min, big_s, big_r, nan, nan, nan)
+            else:
+                sig = float(stats.binom.sf(k - 1, n, p))
+                tau = float(stats.binom.sf(k - 1, n, 0.5))
+                risk = float(_tail_ratio(np.array([k]), np.array([n]), p)[0])
+                yield _Step(n, k_min, big_s, big_r, sig, tau, risk)
+            law = _NullLaw(None, n, n, p)
+            law.cliff = k_min
         else:
-            sigma_tail, tau_tail = _upper_tails(sigma), _upper_tails(tau)
-            ratio = _ratio(tau_tail, sigma_tail)
-            hits = np.nonzero((ratio <= alpha) & (sigma_tail > 0))[0]
-            k_min = int(hits[0]) if hits.size else None
-        yield _Step(n, k_min, sigma_tail, tau_tail)
-        if k_min is not None:
-            sigma, tau = sigma[:k_min], tau[:k_min]
+            law = _NullLaw(law, n, n - previous, p)
+            k_min = law.k_min(alpha)
+            law.cliff = k_min
+            big_s = big_r = 0.0
+            if k_min is not None:
+                lt, ls = law.tail_at(k_min)
+                big_s, big_r = math.exp(ls), math.exp(lt)
+            if k is None:
+                yield _Step(n, k_min, big_s, big_r, nan, nan, nan)
+            else:
+                law.ensure_tail(k)
+                lt, ls = law.tail_at(k)
+                if ls == -math.inf:
+                    risk = 1.0  # the alternative cannot reach this tail (p = 1 or empty)
+                else:
+                    r = law.log_risk()
+                    i = min(max(k, law.bot) - law.bot, r.size - 1)
+                    risk = min(1.0, math.exp(float(r[i])))
+                yield _Step(n, k_min, big_s, big_r, math.exp(ls), math.exp(lt), risk)
         previous = n
-
-
-def _ratio(tau_tail: FloatArray, sigma_tail: FloatArray) -> FloatArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(sigma_tail > 0, tau_tail / np.where(sigma_tail > 0, sigma_tail, 1.0), 0.0)
-    return np.asarray(np.clip(ratio, 0.0, 1.0), dtype=np.float64)
 
 
 def _check_schedule(schedule: Sequence[int]) -> tuple[int, ...]:
@@ -286,8 +707,8 @@ def minerva_schedule(p: float, schedule: Sequence[int], *, alpha: float) -> Mine
     big_r: list[float] = []
     for step in _steps(p, rounds, alpha):
         k_mins.append(step.k_min)
-        big_s.append(0.0 if step.k_min is None else float(step.sigma_tail[step.k_min]))
-        big_r.append(0.0 if step.k_min is None else float(step.tau_tail[step.k_min]))
+        big_s.append(step.S)
+        big_r.append(step.R)
     return MinervaSchedule(METHOD, alpha, p, rounds, tuple(k_mins), tuple(big_s), tuple(big_r))
 
 
@@ -387,12 +808,11 @@ def _pair_risk(pair: Pair, p: float, ks: list[int], ns: list[int], alpha: float)
     rounds: list[MinervaRound] = []
     if not kept:
         return MinervaPairRisk(pair, p, (), None, 1.0)
-    for step, (n, k) in zip(_steps(p, [n for n, _ in kept], alpha), kept, strict=False):
-        sigma, tau = float(step.sigma_tail[k]), float(step.tau_tail[k])
-        risk = float(_ratio(np.array([tau]), np.array([sigma]))[0])
-        rounds.append(MinervaRound(n, k, step.k_min, sigma, tau, risk))
+    schedule, observed = [n for n, _ in kept], [k for _, k in kept]
+    for step, (n, k) in zip(_steps(p, schedule, alpha, observed), kept, strict=True):
+        rounds.append(MinervaRound(n, k, step.k_min, step.sigma_tail, step.tau_tail, step.risk))
         if rounds[-1].stops:
-            return MinervaPairRisk(pair, p, tuple(rounds), len(rounds), risk)
+            return MinervaPairRisk(pair, p, tuple(rounds), len(rounds), step.risk)
     return MinervaPairRisk(pair, p, tuple(rounds), None, rounds[-1].risk)
 
 
