@@ -129,7 +129,13 @@ def test_escalation_opens_a_next_round_that_extends_the_sample(store: AuditStore
     audit = store.load("t")
     assert audit.results[0] is not None and audit.results[0].decision is Decision.NEXT_ROUND
     assert audit.current_round == 2
-    assert audit.round_sizes[1] == 20 + first_round_size(spec)
+    # Round 2 is sized by the evidence so far: a 90 % chance of finishing given round 1.
+    from ballotproof.audit.rounds import bravo_next_round
+
+    split = audit.results[0].sample
+    pair = spec.contest.pairs()[0]
+    more = bravo_next_round(spec.contest, {pair: (split["A"], split["B"])}, alpha=0.1)
+    assert audit.round_sizes[1] == 20 + more != 20 + first_round_size(spec)
     whole = draw_sample(audit.batches, SEED, audit.round_sizes[1]).draws
     assert [d.ballot_id for d in audit.draws] == [d.id for d in whole]
     assert all(c.ok for c in store.verify("t"))
@@ -398,3 +404,18 @@ def test_a_round_of_already_counted_batches_closes_by_itself(store: AuditStore) 
     assert {d.batch for d in audit.round_draws(2)} <= {d.batch for d in audit.round_draws(1)}
     assert all(r is not None for r in audit.results)  # round 2 closed without a new record
     assert all(c.ok for c in store.verify("x"))
+
+
+def test_audits_stored_before_evidence_sized_rounds_keep_their_step() -> None:
+    """A specification journalled before the round rule existed names none: its later rounds
+    add the first round's size again, so that its recorded results still verify."""
+    from ballotproof.audit.process import spec_from_json, spec_to_json
+
+    legacy = spec_to_json(_spec())
+    del legacy["round_rule"]
+    old = spec_from_json(legacy)
+    assert old.round_rule == "step" and spec_to_json(old) == legacy
+    readings = ["A", "B"] * 10
+    step = evaluate(old, [readings])[0]
+    assert step.next_size == 20 + first_round_size(old)
+    assert evaluate(_spec(), [readings])[0].next_size != step.next_size

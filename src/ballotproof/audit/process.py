@@ -45,7 +45,15 @@ a vote for every reported winner, so that any reading of the ballot is the large
 overstatement it can be.
 
 Round sizes: round 1 is the size whose chance of finishing the audit is ``stop_probability``
-(default 90%) if the reported results are right; each later round adds that many draws again.
+(default 90%) if the reported results are right. Later rounds (``round_rule``):
+
+* ``evidence`` (BRAVO audits started since rounds are sized by evidence): the next round is
+  the size that gives that same chance of finishing *given the sample so far*
+  (:mod:`ballotproof.audit.rounds`, as Arlo and r2b2 do); valid for BRAVO, whose test may be
+  looked at whenever the data suggest;
+* ``step`` (Minerva, whose guarantee is for a schedule fixed in advance, and every audit
+  stored before): each later round adds the first round's size again.
+
 When the cumulative size would reach the number of ballots, the decision is a full hand count.
 """
 
@@ -59,6 +67,7 @@ from fractions import Fraction
 from typing import Any
 
 from ballotproof.audit import bravo, macro, minerva, supersimple
+from ballotproof.audit import rounds as rounds_mod
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.ppeb import draw_ppeb
 from ballotproof.audit.sampler import Batch, Draw
@@ -129,6 +138,9 @@ class AuditSpec:
     stop_probability : target chance that a round finishes the audit, for sizing rounds
     phantoms : ballots cast that the manifest does not account for, drawn as phantoms
         (:func:`phantom_batch`); 0 unless the user allowed phantoms
+    round_rule : how later ballot-polling rounds are sized: ``evidence`` (from the sample so
+        far; BRAVO) or ``step`` (the first round's size again; Minerva, and audits stored
+        before the evidence rule, whose specifications do not name a rule)
     """
 
     name: str
@@ -138,6 +150,7 @@ class AuditSpec:
     seed: str
     stop_probability: float = 0.9
     phantoms: int = 0
+    round_rule: str = "evidence"
 
     def __post_init__(self) -> None:
         if self.contest.winners != 1:
@@ -156,6 +169,11 @@ class AuditSpec:
             raise AnalysisError(f"phantoms must be a whole number, got {self.phantoms!r}")
         if not 0 <= self.phantoms <= self.contest.ballots:
             raise AnalysisError(f"phantoms must be in 0..ballots cast, got {self.phantoms}")
+        if self.round_rule not in ("evidence", "step"):
+            raise AnalysisError(f"round rule must be evidence or step, got {self.round_rule!r}")
+        if self.method is Method.MINERVA and self.round_rule == "evidence":
+            # Minerva's risk limit is proven for a schedule fixed in advance [ZMMMV21].
+            object.__setattr__(self, "round_rule", "step")
 
     def valid_interpretations(self) -> frozenset[str]:
         return frozenset(self.contest.tally) | {BLANK, OVERVOTE, NOT_FOUND}
@@ -324,7 +342,20 @@ def evaluate(
         decision = Decision.CONFIRM if confirmed else Decision.NEXT_ROUND
         next_size = None
         if decision is Decision.NEXT_ROUND:
-            next_size = len(cumulative) + step
+            if spec.method is Method.BRAVO and spec.round_rule == "evidence":
+                so_far = {
+                    pair: (
+                        per_pair[str(pair)][-1][pair.winner],
+                        per_pair[str(pair)][-1][pair.loser],
+                    )
+                    for pair in c.pairs()
+                }
+                more = rounds_mod.bravo_next_round(
+                    c, so_far, alpha=spec.risk_limit, probability=spec.stop_probability
+                )
+                next_size = len(cumulative) + max(1, more)
+            else:
+                next_size = len(cumulative) + step
             if next_size >= c.ballots:
                 decision, next_size = Decision.FULL_HAND_COUNT, None
         shown = sample_tally(spec, cumulative, not_found_to=None)
@@ -507,6 +538,8 @@ def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
     }
     if spec.phantoms:
         doc["phantoms"] = spec.phantoms
+    if spec.method is Method.BRAVO and spec.round_rule == "evidence":
+        doc["round_rule"] = "evidence"
     return doc
 
 
@@ -527,6 +560,8 @@ def spec_from_json(data: Mapping[str, Any]) -> AuditSpec:
         seed=str(data["seed"]),
         stop_probability=float(data["stop_probability"]),
         phantoms=int(data.get("phantoms", 0)),
+        # Specifications stored before rounds were sized by evidence name no rule.
+        round_rule=str(data.get("round_rule", "step")),
     )
 
 
