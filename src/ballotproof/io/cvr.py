@@ -77,6 +77,7 @@ class CvrFormat(StrEnum):
     DOMINION_CSV = "dominion-csv"
     DOMINION_JSON = "dominion-json"
     ESS_CSV = "ess-csv"
+    NIST_JSON = "nist-json"
 
 
 def _text(value: object, name: str) -> None:

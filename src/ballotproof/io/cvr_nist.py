@@ -104,7 +104,7 @@ REPORT_TYPE = "CVR.CastVoteRecordReport"
 
 #: ``CvrFormat`` lives in :mod:`ballotproof.io.cvr`; until it has ``NIST_JSON`` ("nist-json"),
 #: the records carry the other JSON format's label.
-FORMAT: CvrFormat = getattr(CvrFormat, "NIST_JSON", CvrFormat.DOMINION_JSON)
+FORMAT: CvrFormat = CvrFormat.NIST_JSON
 
 _CONTEST_TYPES = {
     "CVR.CandidateContest",

@@ -40,7 +40,7 @@ from ballotproof.store import AuditStatus, AuditStore
 
 __all__ = ["CVR_FORMATS", "NewAudit", "prepare_audit", "start_audit"]
 
-CVR_FORMATS = ("dominion-csv", "dominion-json", "ess")
+CVR_FORMATS = ("dominion-csv", "dominion-json", "ess", "nist")
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,10 @@ def _load_cvrs(
         cvr_file = load_dominion_csv(path)
     elif fmt == "dominion-json":
         cvr_file = load_dominion_json(path)
+    elif fmt == "nist":
+        from ballotproof.io.cvr_nist import load_nist_cvr
+
+        cvr_file = load_nist_cvr(path)
     elif fmt == "ess":
         from ballotproof.io.cvr_ess import load_ess_csv
 

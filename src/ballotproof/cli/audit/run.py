@@ -259,7 +259,7 @@ def start(
     contest: Annotated[str, typer.Option(help="Contest name (as in the CVRs).")] = "contest",
     cvrs: Annotated[Path | None, typer.Option(help="Cast vote records (comparison).")] = None,
     cvr_format: Annotated[
-        str, typer.Option(help="dominion-csv, dominion-json or ess.")
+        str, typer.Option(help="dominion-csv, dominion-json, ess or nist (SP 1500-103 JSON).")
     ] = "dominion-csv",
     ess_ballots: Annotated[
         Path | None, typer.Option(help="ES&S: the ballots file that locates each card.")
