@@ -6,8 +6,10 @@ way Arlo's ``server/audit_math/sampler.py::draw_sample`` calls it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
+import pickle
 import random
 from typing import Any
 
@@ -23,6 +25,7 @@ from ballotproof.audit.sampler import (
     Batch,
     Draw,
     RetrievalRow,
+    Sample,
     ballot_id,
     draw_ids,
     draw_sample,
@@ -149,26 +152,89 @@ def test_prefix_key_of_short_digests_follows_the_zero_padding() -> None:
     assert [_ticket_digits(d)[:8] for d in digests[:3]] == ["50000000", "32100000", "0" * 8]
 
 
+def _digest_with_key(k: int) -> bytes:
+    """A digest whose ticket starts with the digit k, then zeros: its 8-digit key is k * 10**7."""
+    return k.to_bytes(32, "big")
+
+
 @given(
     keys=st.lists(st.integers(0, 6), max_size=60),
     cuts=st.lists(st.integers(0, 60), max_size=5),
-    n=st.integers(0, 70),
+    n=st.integers(1, 70),
+    chunk=st.integers(1, 8),
 )
 @FAST
-def test_smallest_keeps_exactly_the_keys_up_to_the_nth_smallest(
-    keys: list[int], cuts: list[int], n: int
+def test_select_keeps_exactly_the_keys_up_to_the_nth_smallest(
+    keys: list[int], cuts: list[int], n: int, chunk: int
 ) -> None:
-    """Many ties, arbitrary chunking: the selection is exact and keeps every tie."""
+    """Many ties, arbitrary chunking, cuts in the middle: the selection is exact, keeps every
+    tie, and returns the digests of the rows it keeps."""
     bounds = sorted({0, len(keys), *(c for c in cuts if c <= len(keys))})
-    chunks = [np.array(keys[a:b], dtype=np.uint64) for a, b in itertools.pairwise(bounds)]
-    got = sampler_module._smallest(iter(chunks), n).tolist()
-    if n == 0:
-        assert got == []
-    elif len(keys) <= n:
-        assert got == list(range(len(keys)))
+    digests = [_digest_with_key(k) for k in keys]
+    chunks = [b"".join(digests[a:b]) for a, b in itertools.pairwise(bounds)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sampler_module, "_CHUNK", chunk)  # the buffers fill up and are cut often
+        index, kept = sampler_module._select(iter(chunks), n, len(keys))
+    if len(keys) <= n:
+        want = list(range(len(keys)))
     else:
         bound = sorted(keys)[n - 1]
-        assert got == [i for i, k in enumerate(keys) if k <= bound]
+        want = [i for i, k in enumerate(keys) if k <= bound]
+    assert index.tolist() == want
+    assert kept == b"".join(digests[i] for i in want)
+
+
+tickets = st.builds(
+    lambda nines, rest: "0." + "9" * nines + rest,
+    st.integers(0, 45) | st.just(0),
+    st.text(alphabet="0123456789", min_size=64, max_size=80),
+)
+
+
+@given(st.lists(tickets, min_size=2, max_size=70))
+@FAST
+def test_order_keys_never_contradict_the_string_order(values: list[str]) -> None:
+    """Different keys order tickets as strings do, also past 19 leading 9s."""
+    for few in (2, 100):  # the vectorised way and the one-by-one way
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sampler_module, "_FEW", few)
+            keys = sampler_module._order_keys(values).tolist()
+        for (a, ka), (b, kb) in itertools.combinations(zip(values, keys, strict=True), 2):
+            if ka != kb:
+                assert (ka < kb) == (a < b)
+            assert ka < 2**64 - 1  # never the "no bound" marker
+
+
+def test_order_keys_tell_apart_tickets_with_many_leading_nines() -> None:
+    values = ["0." + "9" * k + d + "1" * 70 for k in (19, 20, 300) for d in "0178"]
+    keys = sampler_module._order_keys(values).tolist()
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    capped = ["0." + "9" * 9_000 + d + "1" * 70 for d in "05"]
+    assert len(set(sampler_module._order_keys(capped).tolist())) == 1  # equal: strings decide
+
+
+@given(st.lists(tickets, min_size=1, max_size=80, unique=True), st.integers(0, 10**19 - 1))
+@FAST
+def test_next_tickets_are_next_ticket_below_the_bound(values: list[str], bound: int) -> None:
+    keys = sampler_module._order_keys(values)
+    for limit in (np.uint64(bound), sampler_module._NO_BOUND):
+        rows, successors, successor_keys = sampler_module._next_tickets(values, keys, limit)
+        want = {i: next_ticket(t) for i, t in enumerate(values)}
+        want = {i: t for i, t in want.items() if sampler_module._order_keys([t])[0] <= limit}
+        assert dict(zip(rows.tolist(), successors, strict=True)) == want
+        assert successor_keys.tolist() == sampler_module._order_keys(successors).tolist()
+
+
+def test_exact_order_breaks_key_ties_on_strings_then_ids_then_generations() -> None:
+    known = sampler_module._Known(
+        ["0.52", "0.51", "0.51", "0.3", "0.51"],
+        np.array([5, 5, 5, 3, 5], dtype=np.uint64),  # keys that tie although tickets differ
+        np.array([0, 1, 2, 3, 2], dtype=np.int64),
+        np.array([1, 1, 2, 1, 1], dtype=np.int64),
+    )
+    names = ["z", "b", "a", "c"]
+    order = sampler_module._exact_order(known, 5, lambda index: [names[i] for i in index.tolist()])
+    assert order.tolist() == [3, 4, 2, 1, 0]  # 0.3; 0.51 of a (gen 1, 2); 0.51 of b; 0.52
 
 
 # --- whole draws against the oracle -------------------------------------------------------------
@@ -244,6 +310,28 @@ def test_big_batches_split_across_chunks_and_past_the_position_cache() -> None:
     assert any(d.ballot.position > 65_536 for d in got.draws)
 
 
+@pytest.mark.parametrize(("ballots", "size"), [(1, 300), (2, 500), (3, 900), (9, 2_000)])
+def test_a_small_manifest_sampled_many_times_over(ballots: int, size: int) -> None:
+    """Tickets with dozens of leading 9s: the deep first wave and the keys past 19 nines."""
+    batches = [Batch("J", None, f"B{i}", 1) for i in range(ballots)]
+    want = oracle(arlo_ids(batches), SEED, take=size, with_replacement=True, digits=18)
+    got = triples(draw_sample(batches, SEED, size).draws)
+    assert got == want
+    assert max(len(t) for t, _, _ in got) > 40
+
+
+@pytest.mark.parametrize("with_replacement", [True, False])
+def test_tiny_chunks_take_every_path_of_the_vectorised_code(with_replacement: bool) -> None:
+    """Chunks of 5 ballots and no one-by-one shortcut: cuts, chunked successors, all checked."""
+    batches = [Batch("J", "T", f"B{i}", 40 + i) for i in range(30)]
+    want = oracle(arlo_ids(batches), SEED, take=700, with_replacement=with_replacement, digits=18)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sampler_module, "_CHUNK", 5)
+        patch.setattr(sampler_module, "_FEW", 2)
+        got = draw_sample(batches, SEED, 700, with_replacement=with_replacement)
+    assert triples(got.draws) == want
+
+
 def test_with_replacement_repeats_carry_increasing_generations() -> None:
     batches = [Batch("J", None, "A", 2), Batch("J", None, "B", 1)]
     sample = draw_sample(batches, SEED, 30)
@@ -296,6 +384,38 @@ def test_batch_order_does_not_change_the_draws() -> None:
     assert triples(draw_sample(shuffled, SEED, 40).draws) == triples(
         draw_sample(batches, SEED, 40).draws
     )
+
+
+def test_draws_are_built_once_and_equal_checked_objects() -> None:
+    """draw_sample keeps columns; the Draw and Ballot objects built from them are ordinary."""
+    batches = [Batch("J", "T", f"B{i}", 30, f"C{i % 3}") for i in range(10)]
+    sample = draw_sample(batches, SEED, 60, skip=5)
+    draws = sample.draws
+    assert sample.draws is draws and isinstance(draws, tuple)
+    by_name = {b.name: b for b in batches}
+    assert [d.order for d in draws] == list(range(6, 66))
+    for d in draws:
+        assert d.ballot == by_name[d.ballot.batch].ballot(d.ballot.position)
+        assert d == Draw(d.order, d.ticket, ballot_id(d.ballot), d.generation, d.ballot)
+    copy = Sample(sample.seed, sample.population, 60, 5, True, sample.digits, draws, sample.method)
+    fresh = draw_sample(batches, SEED, 60, skip=5)
+    assert fresh == copy == sample and hash(fresh) == hash(copy)
+    assert repr(draw_sample(batches, SEED, 60, skip=5)) == repr(copy)
+    assert pickle.loads(pickle.dumps(fresh)) == copy
+    assert [f.name for f in dataclasses.fields(sample)][:8] == [
+        "seed",
+        "population",
+        "size",
+        "skip",
+        "with_replacement",
+        "digits",
+        "draws",
+        "method",
+    ]
+    with pytest.raises(AttributeError):
+        sample.nothing  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fresh.draws = ()  # type: ignore[misc]
 
 
 def test_sample_echoes_its_inputs() -> None:

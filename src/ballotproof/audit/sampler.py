@@ -49,25 +49,45 @@ in decimal. The container is not part of the id: Arlo keeps it only for retrieva
 
 How it is fast (same draws, different work)
 -------------------------------------------
-``consistent_sampler`` builds every ticket as a Python string and a heap of all ``N`` tickets.
-Here, ``S`` is exactly one SHA-256 block, so its hash state is computed once and copied; the
-batch's id prefix is absorbed once per batch, so each ballot costs one copy, one short update and
-one digest. Ballot ids are never materialised: each batch of digests is reduced with numpy to an
-order-preserving integer key made of the ticket's first 8 digits (the digest modulo ``10**8``,
-digits reversed), and only keys no larger than the running ``n``-th smallest are kept. The full
-ticket strings are then rebuilt, exactly, for those few candidates (ties in the 8-digit key are
-all kept, so the selection is exact). With replacement, an id that the first ``n`` draws contain
-has ``T(id, 1) ≤ T(id, g) ≤`` the ``n``-th smallest ticket of all generations ``≤`` the ``n``-th
-smallest first ticket, so only the ``n`` ids with the smallest first tickets can be drawn: the
-heap of Rivest's method is run on those alone.
+``consistent_sampler`` builds every ticket as a Python string, a heap of all ``N`` tickets, and
+one Python object per draw. Here the work per ballot is one SHA-256 and a few numpy operations,
+and the work per draw is a handful of C-level string operations:
+
+1. *First tickets of every ballot.* ``S`` is exactly one SHA-256 block, so its hash state is
+   computed once; the batch's id prefix is absorbed once per batch; each ballot then costs one
+   copy of that state, a short update and a digest, run by ``map`` in C rather than by a Python
+   loop. Ballot ids are never materialised. Each batch of digests is reduced with numpy to an
+   order-preserving key made of the ticket's first 8 digits (the digest modulo ``10**8``, digits
+   reversed), and only the digests whose key is no larger than the running ``n``-th smallest are
+   kept (ties included, so nothing that can be drawn is dropped).
+2. *Exact order.* For those candidates the full ticket strings ``U`` are rebuilt from the kept
+   digests (no second hash), and each ticket gets a finer key, its first 19 digits as an
+   unsigned 64-bit integer. Tickets are sorted on that key with numpy; a run of equal keys
+   (which almost never happens) is sorted on the full strings, then the ids, then the
+   generations, in Python. Both keys are prefixes of the digit string, so a smaller key means a
+   smaller string: the order is exactly the string order ``consistent_sampler`` uses.
+3. *With replacement.* Rivest's heap yields every ticket ``T(id, g)`` of every id in increasing
+   order, so the first ``n`` draws are the ``n`` smallest tickets of all ids and generations.
+   An id not among the candidates has ``T(id, g) ≥ T(id, 1) >`` ``n`` candidates' first tickets,
+   so it cannot be drawn. The chains of the candidates are extended in waves, all chains of a
+   wave at once: with ``b`` the ``n``-th smallest key known so far, the next ticket is computed
+   for every known ticket whose key is ``≤ b`` and whose successor is not known yet; tickets
+   with a key ``> b`` are dropped (``b`` only decreases). When no such ticket is left, every
+   ticket not yet computed is larger than the ``n``-th smallest known one, and the ``n``
+   smallest known tickets, in exact order, are the draws.
+4. *Draws on demand.* :class:`Sample` keeps the draws as columns (tickets, ballot numbers,
+   generations) and builds the :class:`Draw` and :class:`Ballot` objects the first time
+   ``sample.draws`` is read; the fields of a ballot of a checked :class:`Batch` are not checked
+   again.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -110,6 +130,16 @@ _LIMB_WEIGHTS: Final = np.array(
 )
 _REVERSED_4: Final = np.array([int(f"{i:04d}"[::-1]) for i in range(10_000)], dtype=np.uint64)
 _POSITION_CACHE: Final = 1 << 16  # suffixes b"1)", b"2)", … kept for reuse
+_ORDER_DIGITS: Final = 19  # digits of the ticket in the ordering key: 10**19 - 1 < 2**64
+_ORDER_POWERS: Final = np.array([10**k for k in range(_ORDER_DIGITS - 1, -1, -1)], dtype=np.uint64)
+_NO_BOUND: Final = np.uint64(2**64 - 1)  # above every ordering key
+_NINE_FIRST: Final = np.uint64(9 * 10 ** (_ORDER_DIGITS - 1))  # keys of tickets "0.9…"
+_ALL_NINES: Final = np.uint64(10**_ORDER_DIGITS - 1)  # first 19 digits all 9s
+_AFTER_NINES: Final = 15  # digits after 19 or more leading 9s in the key
+_MAX_EXTRA_NINES: Final = 8_000  # 10**19 + 8_001 * 10**15 < 2**64 - 1
+_HASH_DIGEST: Final = type(hashlib.sha256()).digest
+_FEW: Final = 32  # fewer tickets than this are handled one by one
+_TO_PREFIX: Final = np.uint64(10 ** (_ORDER_DIGITS - _KEY_DIGITS))  # order key // this: 8 digits
 
 
 # --- the ballot and the batch ---------------------------------------------------------------
@@ -298,6 +328,8 @@ class Sample:
         Digits kept in printed ticket numbers.
     draws : tuple of Draw
         In draw order; fewer than ``size`` only without replacement when the manifest runs out.
+        :func:`draw_sample` leaves this slot empty and keeps the draws as columns; the
+        :class:`Draw` objects are built the first time it is read (the value is the same).
     method : str
     """
 
@@ -309,6 +341,19 @@ class Sample:
     digits: int
     draws: tuple[Draw, ...]
     method: str = field(default=METHOD)
+    _columns: _DrawColumns | None = field(default=None, init=False, repr=False, compare=False)
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute
+
+        def __getattr__(self, name: str) -> object:
+            # Only called when a slot is empty: ``draws`` of a sample made by draw_sample.
+            columns = object.__getattribute__(self, "_columns")
+            if name != "draws" or columns is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            draws = columns.draws()
+            object.__setattr__(self, "draws", draws)
+            object.__setattr__(self, "_columns", None)
+            return draws
 
     def ballots(self) -> tuple[Ballot, ...]:
         """Distinct ballots drawn, in the order of their first draw in this sample."""
@@ -449,9 +494,14 @@ def next_ticket(ticket: str) -> str:
     """
     if not ticket.startswith("0."):
         raise InputError(field="ticket", expected="a decimal string '0.ddd…'", got=ticket)
+    return _next_ticket(ticket, 1)
+
+
+def _next_ticket(ticket: str, first_try: int) -> str:
+    """:func:`next_ticket`, when the tries ``1 … first_try - 1`` are known to fail."""
     floor = ticket + "0"
     head = floor[: _nines(ticket)]
-    i = 0
+    i = first_try - 1
     candidate = "0."
     while candidate <= floor:
         i += 1
@@ -498,62 +548,345 @@ def _prefix_keys(digests: bytes) -> npt.NDArray[np.uint64]:
     return key
 
 
-def _smallest(keys: Iterable[npt.NDArray[np.uint64]], n: int) -> npt.NDArray[np.int64]:
-    """Indices (into the concatenated ``keys``) of every key ≤ the ``n``-th smallest key.
+# --- many tickets at once ----------------------------------------------------------------------
 
-    That is the ``n`` smallest and every key tied with the last of them, in increasing index
-    order; all indices when there are at most ``n`` keys. Memory stays O(n + chunk).
+
+def _hash_all(state: _Hash, messages: Iterable[bytes]) -> bytes:
+    """``SHA-256(absorbed + message)`` of each message, concatenated.
+
+    A plain loop: each copy is freed before the next is made, which keeps the allocator and the
+    cache warm (faster than building all copies first with ``map``).
     """
-    best_keys = np.empty(0, dtype=np.uint64)
-    best_index = np.empty(0, dtype=np.int64)
-    bound: np.uint64 | None = None
-    offset = 0
-    for chunk in keys:
-        index = np.arange(offset, offset + len(chunk), dtype=np.int64)
-        offset += len(chunk)
-        if n == 0:
-            continue
-        if bound is not None:
-            keep = chunk <= bound
-            chunk, index = chunk[keep], index[keep]
-        best_keys = np.concatenate((best_keys, chunk))
-        best_index = np.concatenate((best_index, index))
-        if len(best_keys) > n:
-            bound = np.partition(best_keys, n - 1)[n - 1]
-            keep = best_keys <= bound
-            best_keys, best_index = best_keys[keep], best_index[keep]
-    return best_index
+    copy = state.copy
+    out: list[bytes] = []
+    append = out.append
+    for message in messages:
+        h = copy()
+        h.update(message)
+        append(h.digest())
+    return b"".join(out)
 
 
-_Entry = tuple[str, str, int, int]  # (full ticket, id, generation, index): heap order = draw order
+def _split_digests(blob: bytes) -> Iterator[bytes]:
+    return (blob[i : i + 32] for i in range(0, len(blob), 32))
+
+
+def _uniforms(digests: Iterable[bytes]) -> list[str]:
+    """``U(m)`` for each digest of ``m`` (``sha256_uniform`` of consistent_sampler).
+
+    ``str(int).zfill(64)`` is the ``"{:064d}"`` of Rivest's definition, a little faster.
+    """
+    return ["0." + str(v).zfill(64)[::-1] for v in map(int.from_bytes, digests)]
+
+
+def _order_keys(tickets: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """An order-preserving integer for each ticket: if two keys differ, the tickets compare the
+    same way as strings (equal keys say nothing).
+
+    The key is the ticket's first 19 digits (every ticket has at least 64), below ``10**19``.
+    A ticket with 19 or more leading 9s, common when a small manifest is sampled many times
+    over, gets a key in ``[10**19, 2**64)`` instead, above all others: ``10**19``, plus
+    ``10**15`` times the number of 9s beyond 19 (up to 8,000), plus the 15 digits after the 9s.
+    Done ``_CHUNK`` tickets at a time, so that the digit matrix stays small.
+    """
+    if len(tickets) < _FEW:
+        keys = np.array([int(t[2 : 2 + _ORDER_DIGITS]) for t in tickets], dtype=np.uint64)
+    else:
+        width = 2 + _ORDER_DIGITS
+        keys = np.empty(len(tickets), dtype=np.uint64)
+        for start in range(0, len(tickets), _CHUNK):
+            part = tickets[start : start + _CHUNK]
+            text = np.array(part, dtype=f"S{width}").view(np.uint8).reshape(-1, width)
+            digits = text[:, 2:].astype(np.uint64) - np.uint64(ord("0"))
+            np.matmul(digits, _ORDER_POWERS, out=keys[start : start + len(part)])
+    for i in np.flatnonzero(keys == _ALL_NINES).tolist():
+        keys[i] = _many_nines_key(tickets[i])
+    return keys
+
+
+def _many_nines_key(ticket: str) -> int:
+    """The :func:`_order_keys` key of a ticket with at least 19 leading 9s."""
+    first = _nines(ticket)  # the first digit that is not 9
+    extra = first - 2 - _ORDER_DIGITS
+    if extra > _MAX_EXTRA_NINES:  # all such tickets share the largest key
+        return int(_ALL_NINES) + 1 + (_MAX_EXTRA_NINES + 1) * 10**_AFTER_NINES - 1
+    after = int(ticket[first : first + _AFTER_NINES].ljust(_AFTER_NINES, "0"))
+    return int(_ALL_NINES) + 1 + extra * 10**_AFTER_NINES + after
+
+
+def _next_tickets(
+    tickets: list[str], keys: npt.NDArray[np.uint64], bound: np.uint64
+) -> tuple[npt.NDArray[np.int64], list[str], npt.NDArray[np.uint64]]:
+    """The successors (:func:`next_ticket`) of ``tickets`` whose key is ``≤ bound``.
+
+    ``keys`` are the tickets' :func:`_order_keys`. Returns the rows of ``tickets`` whose
+    successor is kept, those successors and their keys, in no particular order.
+
+    A ticket without leading 9s keeps the prefix ``"0."``, so its first try is
+    ``U(ticket + ":1")``; all first tries are hashed in C loops. Their 8-digit keys
+    (:func:`_prefix_keys`, the first 8 digits of ``U``) settle most cases without building a
+    string: a key above the ticket's own first 8 digits means the try is accepted (it exceeds
+    ``ticket + "0"``), a key below means it is refused, and an accepted try whose key is above
+    ``bound``'s first 8 digits cannot be kept. Strings are built only for accepted tries that
+    may be kept; refused tries (probability about ``ticket``), equal 8-digit keys, and tickets
+    with leading 9s go through :func:`next_ticket`'s loop one by one.
+    """
+    if len(tickets) < _FEW:  # a small manifest sampled many times over: skip the set-up
+        successors = [_next_ticket(t, 1) for t in tickets]
+        successor_keys = _order_keys(successors)
+        rows = np.flatnonzero(successor_keys <= bound)
+        return rows, [successors[i] for i in rows.tolist()], successor_keys[rows]
+    plain = np.flatnonzero(keys < _NINE_FIRST)
+    texts = tickets if len(plain) == len(tickets) else [tickets[r] for r in plain.tolist()]
+    messages = map(str.encode, map(str.__add__, texts, repeat(":1")))
+    digests = list(map(_HASH_DIGEST, map(hashlib.sha256, messages)))
+    tried = _prefix_keys(b"".join(digests))
+    own = keys[plain] // _TO_PREFIX
+    fast = np.flatnonzero((tried > own) & (tried <= bound // _TO_PREFIX))
+    successors = _uniforms(map(digests.__getitem__, fast.tolist()))
+    rows = plain[fast].tolist()
+    one_by_one = [(r, 2) for r in plain[tried < own].tolist()]  # try 1 is known to fail
+    one_by_one += [(r, 1) for r in plain[tried == own].tolist()]
+    one_by_one += [(r, 1) for r in np.flatnonzero(keys >= _NINE_FIRST).tolist()]
+    for r, first_try in one_by_one:
+        rows.append(r)
+        successors.append(_next_ticket(tickets[r], first_try))
+    successor_keys = _order_keys(successors)
+    keep = np.flatnonzero(successor_keys <= bound)
+    if len(keep) < len(successors):
+        return (
+            np.array(rows, dtype=np.int64)[keep],
+            [successors[i] for i in keep.tolist()],
+            successor_keys[keep],
+        )
+    return np.array(rows, dtype=np.int64), successors, successor_keys
+
+
+def _trimmed(
+    tickets: list[str], keys: npt.NDArray[np.uint64], digits: int
+) -> npt.NDArray[np.bytes_]:
+    """:func:`trim_ticket` of each ticket, as ASCII bytes (``keys`` find the leading 9s).
+
+    A numpy bytes array takes about a third of the memory of a list of ``str``.
+    """
+    out = np.array(tickets, dtype=f"S{2 + digits}")  # numpy cuts each string to the width
+    nines = np.flatnonzero(keys >= _NINE_FIRST).tolist()
+    if nines:
+        fixed = [trim_ticket(tickets[i], digits) for i in nines]
+        out = out.astype(f"S{max(2 + digits, *map(len, fixed))}")
+        out[nines] = fixed
+    return out
+
+
+# --- choosing the draws ------------------------------------------------------------------------
+
+
+def _select(chunks: Iterable[bytes], count: int, total: int) -> tuple[npt.NDArray[np.int64], bytes]:
+    """Every ballot whose 8-digit key is ≤ the ``count``-th smallest: indices and digests.
+
+    ``chunks`` are the first-ticket digests of all ``total`` ballots in index order. The result
+    holds the ``count`` smallest keys and every key tied with the last of them (all ballots when
+    there are at most ``count``), in increasing index order, with their digests concatenated.
+    What is kept lives in three buffers allocated once, of about ``1.5 * count`` rows, cut back
+    to the bound in place whenever they fill up: memory O(count + chunk), little fragmentation.
+    """
+    capacity = min(total, count + count // 2 + 2 * _CHUNK)  # chunks hold up to 2 * _CHUNK
+    keys = np.empty(capacity, dtype=np.uint64)
+    index = np.empty(capacity, dtype=np.int64)
+    rows = np.empty((capacity, 32), dtype=np.uint8)
+    held, offset = 0, 0
+    bound = _NO_BOUND
+
+    def cut() -> int:
+        nonlocal bound
+        bound = np.partition(keys[:held], count - 1)[count - 1]
+        keep = np.flatnonzero(keys[:held] <= bound)
+        kept = len(keep)
+        keys[:kept], index[:kept], rows[:kept] = keys[keep], index[keep], rows[keep]
+        return kept
+
+    for chunk in chunks:
+        chunk_keys = _prefix_keys(chunk)
+        chosen = np.flatnonzero(chunk_keys <= bound)
+        if held + len(chosen) > capacity and held >= count:
+            held = cut()
+            chosen = chosen[chunk_keys[chosen] <= bound]
+        if held + len(chosen) > capacity:  # a long chunk, or many ties with the bound
+            capacity = held + len(chosen) + count // 2 + _CHUNK
+            keys, index = np.resize(keys, capacity), np.resize(index, capacity)
+            rows = np.resize(rows, (capacity, 32))
+        stop = held + len(chosen)
+        keys[held:stop] = chunk_keys[chosen]
+        index[held:stop] = chosen + offset
+        rows[held:stop] = np.frombuffer(chunk, dtype=np.uint8).reshape(-1, 32)[chosen]
+        held = stop
+        offset += len(chunk_keys)
+    if held > count:
+        held = cut()
+    return index[:held].copy(), rows[:held].tobytes()
+
+
+@dataclass(slots=True)
+class _Known:
+    """Tickets computed so far, as parallel columns: full ticket, key, ballot index, generation."""
+
+    tickets: list[str]
+    keys: npt.NDArray[np.uint64]
+    index: npt.NDArray[np.int64]
+    generation: npt.NDArray[np.int64]
+
+    def take(self, rows: npt.NDArray[np.int64]) -> _Known:
+        tickets = self.tickets
+        return _Known(
+            [tickets[i] for i in rows.tolist()],
+            self.keys[rows],
+            self.index[rows],
+            self.generation[rows],
+        )
+
+    def within(self, bound: np.uint64) -> _Known:
+        """The rows with a key ``≤ bound`` (``self`` when that is all of them)."""
+        rows = np.flatnonzero(self.keys <= bound)
+        return self if len(rows) == len(self.keys) else self.take(rows)
+
+    @staticmethod
+    def join(parts: Sequence[_Known]) -> _Known:
+        return _Known(
+            [t for part in parts for t in part.tickets],
+            np.concatenate([part.keys for part in parts]),
+            np.concatenate([part.index for part in parts]),
+            np.concatenate([part.generation for part in parts]),
+        )
+
+
+def _kth_key(keys: npt.NDArray[np.uint64], count: int) -> np.uint64:
+    """The ``count``-th smallest key, or no bound at all while fewer keys are known."""
+    if len(keys) < count:
+        return _NO_BOUND
+    kth: np.uint64 = np.partition(keys, count - 1)[count - 1]
+    return kth
+
+
+def _successors(frontier: _Known, bound: np.uint64) -> _Known:
+    """The next tickets of ``frontier`` whose key is ``≤ bound``, ``_CHUNK`` tickets at a time."""
+    parts: list[_Known] = []
+    for start in range(0, len(frontier.tickets), _CHUNK):
+        stop = start + _CHUNK
+        rows, tickets, keys = _next_tickets(
+            frontier.tickets[start:stop], frontier.keys[start:stop], bound
+        )
+        rows += start
+        parts.append(_Known(tickets, keys, frontier.index[rows], frontier.generation[rows] + 1))
+    return _Known.join(parts)
+
+
+def _deepen(frontier: _Known, depth: int) -> _Known:
+    """``depth`` further generations of every ticket of ``frontier``, level by level."""
+    levels: list[_Known] = []
+    level = frontier
+    for _ in range(depth):
+        level = _successors(level, _NO_BOUND)
+        levels.append(level)
+    return _Known.join(levels)
+
+
+def _extend_chains(known: _Known, count: int) -> _Known:
+    """Add later generations until the ``count`` smallest tickets of all generations are known.
+
+    The waves of the module docstring (step 3). ``bound`` is the key of the ``count``-th
+    smallest ticket known (none while fewer than ``count`` tickets are known), and ``frontier``
+    the known tickets not above that ticket whose successor is not known yet. Keys only filter
+    (a key ``> bound`` cannot be drawn); the frontier is decided on the strings where keys tie,
+    since tickets with 19 leading 9s, common when a small manifest is sampled many times over,
+    all have the same key. While there is no bound, one wave goes deep enough to know ``count``
+    tickets; a successor that turns out to be too large wastes time but changes nothing.
+    """
+    parts = [known]  # everything known, in pieces: only the keys are ever put together
+    bound = _kth_key(known.keys, count)
+    frontier = known.within(bound)
+    while frontier.tickets:
+        if bound == _NO_BOUND:
+            held = len(known.tickets)  # only in the first wave
+            width = len(frontier.tickets)
+            new = _deepen(frontier, max(1, -(-(count - held) // width)))
+            opened = width  # only the last level has no successor yet
+        else:
+            new = _successors(frontier, bound)
+            opened = len(new.tickets)
+        parts.append(new)
+        keys = np.concatenate([part.keys for part in parts])
+        bound = _kth_key(keys, count)
+        last = len(new.tickets) - opened
+        rows = np.flatnonzero(new.keys[last:] <= bound) + last
+        level = [
+            part.tickets[i] for part in parts for i in np.flatnonzero(part.keys == bound).tolist()
+        ]
+        if len(level) > 1:  # is each tied ticket above the count-th smallest ticket itself?
+            kth_ticket = sorted(level)[count - int(np.count_nonzero(keys < bound)) - 1]
+            rows = rows[[new.keys[r] < bound or new.tickets[r] <= kth_ticket for r in rows]]
+        frontier = new.take(rows)
+        if 4 * np.count_nonzero(keys <= bound) < 3 * len(keys):  # drop what cannot be drawn
+            parts = [part.within(bound) for part in parts]
+    return _Known.join(parts)
+
+
+def _exact_order(
+    known: _Known, count: int, ids_of: Callable[[npt.NDArray[np.int64]], list[str]]
+) -> npt.NDArray[np.int64]:
+    """Rows of the ``count`` smallest tickets, in the order of (ticket, id, generation).
+
+    This is the order of Rivest's heap (``consistent_sampler`` compares tickets as strings, then
+    ids); a run of equal 19-digit keys is sorted on the full strings, which needs the ids only
+    when two tickets are equal (a SHA-256 collision).
+    """
+    keys = known.keys
+    if count < len(keys):
+        kth = np.partition(keys, count - 1)[count - 1]
+        rows = np.flatnonzero(keys <= kth)  # the count smallest and their ties
+    else:
+        rows = np.arange(len(keys), dtype=np.int64)
+    order = rows[np.argsort(keys[rows], kind="stable")]
+    sorted_keys = keys[order]
+    same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]).tolist()
+    start = 0
+    while start < len(same):
+        stop = start
+        while stop + 1 < len(same) and same[stop + 1] == same[stop] + 1:
+            stop += 1
+        first, last = same[start], same[stop] + 1  # order[first : last + 1] share one key
+        run = order[first : last + 1]
+        ids = ids_of(known.index[run])
+        entries = sorted(
+            (known.tickets[r], ids[j], int(known.generation[r]), r)
+            for j, r in enumerate(run.tolist())
+        )
+        order[first : last + 1] = [entry[3] for entry in entries]
+        start = stop + 1
+    return order[:count]
 
 
 def _stream(
     digest_chunks: Iterable[bytes],
+    total: int,
     ids_of: Callable[[npt.NDArray[np.int64]], list[str]],
-    state: _Hash,
     count: int,
     *,
     with_replacement: bool,
-) -> list[_Entry]:
-    """The first ``count`` draws, given every id's first-ticket digest in index order."""
+) -> _Known:
+    """The first ``count`` draws, given the first-ticket digests of all ``total`` ids in order."""
     if count == 0:
-        return []
-    candidates = _smallest((_prefix_keys(c) for c in digest_chunks), count)
-    ids = ids_of(candidates)
-    first = sorted(
-        (_first_ticket(state, id_), id_, 1, int(index))
-        for id_, index in zip(ids, candidates, strict=True)
-    )[:count]
-    if not with_replacement:
-        return first
-    heap = first  # a sorted list is a heap
-    drawn: list[_Entry] = []
-    while heap and len(drawn) < count:
-        ticket, id_, generation, index = heap[0]
-        drawn.append(heap[0])
-        heapq.heapreplace(heap, (next_ticket(ticket), id_, generation + 1, index))
-    return drawn
+        return _Known([], np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.int64))
+    index, digests = _select(digest_chunks, count, total)
+    tickets = _uniforms(_split_digests(digests))
+    del digests
+    keys = _order_keys(tickets)
+    generation = np.ones(len(index), dtype=np.int64)
+    if with_replacement:
+        known = _extend_chains(_Known(tickets, keys, index, generation), count)
+    else:
+        known = _Known(tickets, keys, index, generation)
+    del tickets, keys, index, generation
+    return known.take(_exact_order(known, count, ids_of))
 
 
 def _check_counts(size: int, skip: int, digits: int) -> None:
@@ -565,7 +898,7 @@ def _check_counts(size: int, skip: int, digits: int) -> None:
 # --- drawing from a manifest -------------------------------------------------------------------
 
 
-def _positions(start: int, stop: int, cache: list[bytes]) -> Iterable[bytes]:
+def _positions(start: int, stop: int, cache: list[bytes]) -> list[bytes]:
     """The id suffixes ``b"start)" … b"(stop-1))"``."""
     while len(cache) < min(stop, _POSITION_CACHE + 1):
         cache.append(f"{len(cache)})".encode())
@@ -582,16 +915,9 @@ def _batch_digests(state: _Hash, batches: Sequence[Batch]) -> Iterator[bytes]:
     for batch in batches:
         batch_state = state.copy()
         batch_state.update(_id_prefix(batch.jurisdiction, batch.tabulator, batch.name).encode())
-        copy = batch_state.copy
         for start in range(1, batch.ballots + 1, _CHUNK):
             stop = min(start + _CHUNK, batch.ballots + 1)
-            out: list[bytes] = []
-            append = out.append
-            for suffix in _positions(start, stop, cache):
-                h = copy()
-                h.update(suffix)
-                append(h.digest())
-            pending.append(b"".join(out))
+            pending.append(_hash_all(batch_state, _positions(start, stop, cache)))
             waiting += stop - start
             if waiting >= _CHUNK:
                 yield b"".join(pending)
@@ -609,6 +935,114 @@ def _check_unique(batches: Sequence[Batch]) -> None:
                 f"batches {first} and {i} are both {batch.key!r}: ballot ids must be distinct",
                 field="batches",
             )
+
+
+# The slot setters of the frozen dataclasses: calling them directly is what their __init__ does
+# through object.__setattr__, minus the dispatch.
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+_SET_JURISDICTION, _SET_TABULATOR, _SET_BATCH, _SET_POSITION, _SET_CONTAINER = (
+    getattr(Ballot, name).__set__
+    for name in ("jurisdiction", "tabulator", "batch", "position", "container")
+)
+_SET_ORDER, _SET_TICKET, _SET_ID, _SET_GENERATION, _SET_BALLOT = (
+    getattr(Draw, name).__set__ for name in ("order", "ticket", "id", "generation", "ballot")
+)
+
+
+def _unchecked_ballot(batch: Batch, position: int) -> Ballot:
+    """``batch.ballot(position)`` without checking again what :class:`Batch` has checked."""
+    ballot = _new(Ballot)
+    _SET_JURISDICTION(ballot, batch.jurisdiction)
+    _SET_TABULATOR(ballot, batch.tabulator)
+    _SET_BATCH(ballot, batch.name)
+    _SET_POSITION(ballot, position)
+    _SET_CONTAINER(ballot, batch.container)
+    return ballot
+
+
+def _unchecked_draw(order: int, ticket: str, id_: str, generation: int, ballot: Ballot) -> Draw:
+    """``Draw(order, ticket, id_, generation, ballot)``, built faster."""
+    draw = _new(Draw)
+    _SET_ORDER(draw, order)
+    _SET_TICKET(draw, ticket)
+    _SET_ID(draw, id_)
+    _SET_GENERATION(draw, generation)
+    _SET_BALLOT(draw, ballot)
+    return draw
+
+
+class _Manifest:
+    """Global ballot index ``0 … N - 1`` to batch and position, by binary search."""
+
+    def __init__(self, batches: Sequence[Batch]) -> None:
+        self.batches = batches
+        counts = np.fromiter((b.ballots for b in batches), dtype=np.int64, count=len(batches))
+        self.ends = np.cumsum(counts)
+        self.starts = self.ends - counts
+        self.population = int(self.ends[-1]) if len(batches) else 0
+
+    def locate(self, index: npt.NDArray[np.int64]) -> tuple[list[int], list[int]]:
+        """Batch numbers and 1-based positions of global ballot indices."""
+        which = np.searchsorted(self.ends, index, side="right")
+        positions = index - self.starts[which] + 1
+        return which.tolist(), positions.tolist()
+
+    def ids(self, index: npt.NDArray[np.int64]) -> list[str]:
+        batches = self.batches
+        which, positions = self.locate(index)
+        return [
+            ballot_id(_unchecked_ballot(batches[b], p))
+            for b, p in zip(which, positions, strict=True)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class _DrawColumns:
+    """The draws of a :class:`Sample`, one column per field, until ``sample.draws`` is read."""
+
+    manifest: _Manifest
+    first_order: int
+    tickets: npt.NDArray[np.bytes_]
+    index: npt.NDArray[np.int64]
+    generation: npt.NDArray[np.int64]
+
+    def draws(self) -> tuple[Draw, ...]:
+        # A million draws are two million new objects, none in a reference cycle: pausing the
+        # cyclic garbage collector saves the full collections their allocation would trigger.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build(self) -> tuple[Draw, ...]:
+        batches = self.manifest.batches
+        unique, inverse = np.unique(self.index, return_inverse=True)
+        which, positions = self.manifest.locate(unique)
+        prefixes: dict[int, str] = {}
+        ballots: list[Ballot] = []
+        ids: list[str] = []
+        for b, p in zip(which, positions, strict=True):
+            batch = batches[b]
+            prefix = prefixes.get(b)
+            if prefix is None:
+                prefix = prefixes[b] = _id_prefix(batch.jurisdiction, batch.tabulator, batch.name)
+            ballots.append(_unchecked_ballot(batch, p))
+            ids.append(f"{prefix}{p})")
+        slots = inverse.reshape(-1).tolist()
+        return tuple(
+            map(
+                _unchecked_draw,
+                range(self.first_order, self.first_order + len(self.tickets)),
+                self.tickets.astype(str).tolist(),
+                map(ids.__getitem__, slots),
+                self.generation.tolist(),
+                map(ballots.__getitem__, slots),
+            )
+        )
 
 
 def draw_sample(
@@ -648,6 +1082,7 @@ def draw_sample(
     Returns
     -------
     Sample
+        Its ``draws`` are built when first read (see :class:`Sample`).
 
     Raises
     ------
@@ -668,36 +1103,35 @@ def draw_sample(
     _check_counts(size, skip, digits)
     _check_unique(batches)
     state = _seed_state(seed)
-    counts = np.fromiter((b.ballots for b in batches), dtype=np.int64, count=len(batches))
-    ends = np.cumsum(counts)
-    starts = ends - counts
-    population = int(ends[-1]) if len(batches) else 0
-
-    def locate(indices: npt.NDArray[np.int64]) -> list[Ballot]:
-        which = np.searchsorted(ends, indices, side="right")
-        positions = indices - starts[which] + 1
-        return [batches[int(b)].ballot(int(p)) for b, p in zip(which, positions, strict=True)]
-
-    located: dict[int, Ballot] = {}
-
-    def ids_of(indices: npt.NDArray[np.int64]) -> list[str]:
-        ballots = locate(indices)
-        located.update(zip((int(i) for i in indices), ballots, strict=True))
-        return [ballot_id(b) for b in ballots]
-
-    entries = _stream(
+    manifest = _Manifest(batches)
+    drawn = _stream(
         _batch_digests(state, batches),
-        ids_of,
-        state,
+        manifest.population,
+        manifest.ids,
         skip + size,
         with_replacement=with_replacement,
     )
-    draws = tuple(
-        Draw(order, trim_ticket(ticket, digits), id_, generation, located[index])
-        for order, (ticket, id_, generation, index) in enumerate(entries, start=1)
-        if order > skip
+    first = min(skip, len(drawn.tickets))
+    columns = _DrawColumns(
+        manifest,
+        skip + 1,
+        _trimmed(drawn.tickets[first:], drawn.keys[first:], digits),
+        drawn.index[first:],
+        drawn.generation[first:],
     )
-    return Sample(seed, population, size, skip, with_replacement, digits, draws)
+    sample = _new(Sample)
+    for name, value in (
+        ("seed", seed),
+        ("population", manifest.population),
+        ("size", size),
+        ("skip", skip),
+        ("with_replacement", with_replacement),
+        ("digits", digits),
+        ("method", METHOD),
+        ("_columns", columns),
+    ):
+        _set(sample, name, value)
+    return sample
 
 
 def draw_ids(
@@ -749,24 +1183,26 @@ def draw_ids(
         seen.add(id_)
 
     def digests() -> Iterator[bytes]:
-        copy = state.copy
         for start in range(0, len(ids), _CHUNK):
-            out: list[bytes] = []
-            for id_ in ids[start : start + _CHUNK]:
-                h = copy()
-                h.update(id_.encode())
-                out.append(h.digest())
-            yield b"".join(out)
+            part = ids[start : start + _CHUNK]
+            yield _hash_all(state, map(str.encode, part))
 
-    entries = _stream(
+    drawn = _stream(
         digests(),
-        lambda indices: [ids[int(i)] for i in indices],
-        state,
+        len(ids),
+        lambda indices: [ids[i] for i in indices.tolist()],
         skip + size,
         with_replacement=with_replacement,
     )
+    tickets = _trimmed(drawn.tickets, drawn.keys, digits).astype(str).tolist()
     return tuple(
-        IdDraw(order, trim_ticket(ticket, digits), id_, generation, index)
-        for order, (ticket, id_, generation, index) in enumerate(entries, start=1)
+        IdDraw(order, ticket, ids[index], generation, index)
+        for order, ticket, index, generation in zip(
+            range(1, len(tickets) + 1),
+            tickets,
+            drawn.index.tolist(),
+            drawn.generation.tolist(),
+            strict=True,
+        )
         if order > skip
     )
