@@ -19,6 +19,7 @@ Sources of the published numbers:
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -436,7 +437,7 @@ def test_later_rounds_match_exact_rational_arithmetic(
 
 
 def test_binomial_tail_is_scipys() -> None:
-    # _binom_sf skips scipy.stats' per-call argument handling; the values must be the same.
+    # _binom_sf and _binom_pmf skip scipy.stats' per-call argument handling; same values.
     rng = np.random.default_rng(7)
     for p in (0.0, 0.3, 0.5, 0.5013, 0.6, 0.999, 1.0):
         for top in (40, 5000, 3_000_000):
@@ -446,6 +447,9 @@ def test_binomial_tail_is_scipys() -> None:
             for kk in (k, near):
                 expected = stats.binom.sf(kk, n, p)
                 assert np.array_equal(minerva._binom_sf(kk, n, p), expected, equal_nan=True)
+            inside = np.clip(near, 0, top)
+            pmf = stats.binom.pmf(inside, top, p)
+            assert np.array_equal(minerva._binom_pmf(inside, top, p), pmf, equal_nan=True)
 
 
 def test_landslide_and_tie_in_later_rounds() -> None:
@@ -457,3 +461,69 @@ def test_landslide_and_tie_in_later_rounds() -> None:
     assert r.risk == 1.0 and r.decision is Decision.NEXT_ROUND
     rule = minerva.minerva_schedule(1.0, [5, 10, 20], alpha=ALPHA)
     assert rule.k_min == (5, None, None) and rule.S[1:] == (0.0, 0.0)
+
+
+# --- sizes against a full scan -----------------------------------------------------------------
+
+
+def _scan(p: float, alpha: float, target: float, cap: int, sustained: bool) -> int | None:
+    """The size from its definition: every n evaluated, in order, as far as needed."""
+    chunk = 1 << 16
+
+    def hits(lo: int, hi: int) -> npt.NDArray[np.bool_]:
+        n = np.arange(lo, hi + 1)
+        return minerva.first_round_stopping_probability(p, n, alpha=alpha) >= target
+
+    first = None
+    for lo in range(1, cap + 1, chunk):
+        h = np.flatnonzero(hits(lo, min(cap, lo + chunk - 1)))
+        if h.size:
+            first = lo + int(h[0])
+            break
+    if first is None or not sustained:
+        return first
+    top = min(cap, 2 * first + 64)
+    while True:
+        misses = np.flatnonzero(~hits(first, top))
+        if not misses.size:
+            return first
+        miss = first + int(misses[-1])
+        if miss < top - 64 or top >= cap:
+            return miss + 1 if miss < cap else None
+        top = min(cap, 2 * top)
+
+
+@pytest.mark.parametrize(
+    ("vw", "vl", "alpha"),
+    [(5200, 4800, 0.1), (5100, 4900, 0.05), (5050, 4950, 0.1), (5500, 4500, 0.2), (70, 30, 0.1)],
+)
+@pytest.mark.parametrize("sustained", [False, True])
+def test_sizes_are_those_of_a_full_scan(vw: int, vl: int, alpha: float, sustained: bool) -> None:
+    # The search rules blocks of sizes (and of k_min's teeth) out by bounds; a scan of every
+    # size must agree, for targets whose answers lie in the saw-tooth's ragged zone.
+    c = contest({"w": vw, "l": vl}, vw + vl)
+    targets = (0.5, 0.7, 0.8, 0.9, 0.95)
+    sizes = minerva.minerva_sample_sizes(c, alpha=alpha, probabilities=targets, sustained=sustained)
+    for size in sizes.sizes:
+        expected = _scan(vw / (vw + vl), alpha, size.probability, vw + vl, sustained)
+        assert size.r == expected, size.probability
+
+
+@pytest.mark.parametrize(
+    ("vw", "vl", "ballots", "targets"),
+    [
+        pytest.param(2525000, 2475000, 5000000, (0.7, 0.9), marks=pytest.mark.slow),  # 1 %
+        pytest.param(
+            2474248, 2461468, 5023513, (0.7, 0.8, 0.9), marks=pytest.mark.slow
+        ),  # Georgia 2020: about a million ballots to scan
+    ],
+)
+def test_large_sizes_are_those_of_a_full_scan(
+    vw: int, vl: int, ballots: int, targets: tuple[float, ...]
+) -> None:
+    c = contest({"w": vw, "l": vl}, ballots)
+    sizes = minerva.minerva_sample_sizes(c, alpha=ALPHA, probabilities=targets)
+    for size in sizes.sizes:
+        assert size.r == _scan(vw / (vw + vl), ALPHA, size.probability, vw + vl, False)
+    if vw == 2474248:  # as the plan prints them
+        assert [s.n for s in sizes.sizes] == [607791, 766679, 1043987]

@@ -57,7 +57,10 @@ First-round size: the smallest ``n`` with ``Pr_σ1{K ≥ k_min,1(n)} ≥ P`` or,
 ``sustained=True``, the smallest from which that probability stays ≥ P (checked up to
 2n + 64, and further while it still dips there): the convention that reproduces the
 first-round tables of [ZMMMV21].  Ballots to draw are ``⌈n/(p_w + p_ℓ)⌉`` with p_c = v_c/N,
-as in those tables; the pair needing most sets the size.
+as in those tables; the pair needing most sets the size.  The search is exact (every size it
+skips is ruled out by a bound, see ``_FirstRoundStop``) and starts from the normal
+approximation of the authors' tools (``_normal_round``), checking the saw-tooth's teeth one by
+one only near the crossing.
 
 Assumptions: ballots are drawn uniformly *with replacement*.  Ballots for neither w nor ℓ are
 ignored by the pair's test: the schedule of a pair is the cumulative number of its relevant
@@ -72,7 +75,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,11 +109,12 @@ IntArray = npt.NDArray[np.int64]
 
 # --- round 1, exact ---------------------------------------------------------------------------
 
-try:  # the function behind scipy.stats.binom.sf (Boost), without its ~0.25 ms per call of
-    # argument handling; scipy is pinned and the tests check that the two agree exactly
+try:  # the functions behind scipy.stats.binom.sf and .pmf (Boost), without their ~0.25 ms per
+    # call of argument handling; scipy is pinned and the tests check that they agree exactly
+    from scipy.special._ufuncs import _binom_pmf as _boost_binom_pmf
     from scipy.special._ufuncs import _binom_sf as _boost_binom_sf
-except ImportError:  # pragma: no cover - another scipy: fall back to the public function
-    _boost_binom_sf = None
+except ImportError:  # pragma: no cover - another scipy: fall back to the public functions
+    _boost_binom_sf = _boost_binom_pmf = None
 
 
 def _binom_sf(k: IntArray, n: IntArray, p: float) -> FloatArray:
@@ -127,6 +131,13 @@ def _binom_sf(k: IntArray, n: IntArray, p: float) -> FloatArray:
             p,
         )
     return np.asarray(np.where(kk < 0, 1.0, np.where(inside, core, 0.0)), dtype=np.float64)
+
+
+def _binom_pmf(k: IntArray, n: int, p: float) -> FloatArray:
+    """``scipy.stats.binom.pmf(k, n, p)`` for integers 0 ≤ k ≤ n."""
+    if _boost_binom_pmf is None:  # pragma: no cover
+        return np.asarray(stats.binom.pmf(k, n, p), dtype=np.float64)
+    return np.asarray(_boost_binom_pmf(k.astype(np.float64), float(n), p), dtype=np.float64)
 
 
 def _tails_ratio(k: IntArray, n: IntArray, p: float) -> tuple[FloatArray, FloatArray]:
@@ -147,20 +158,26 @@ def _tail_ratio(k: IntArray, n: IntArray, p: float) -> FloatArray:
 def _k_min_guess(n: IntArray, p: float, alpha: float) -> FloatArray:
     """k where the continuity-corrected normal approximations of the two binomial tails meet
     Pr_τ = α Pr_σ (de Moivre–Laplace); only a first guess for the exact search, which checks
-    it.  Solved by bisection on [n/2 − 10 sd, np + 10 sd]."""
+    it.  Newton's method from the tie's upper α quantile, kept inside [n/2 − 10 sd, np + 10 sd]
+    (the approximate log ratio falls with k)."""
     nf = n.astype(np.float64)
     sd0, sd1 = np.sqrt(nf) / 2, np.sqrt(nf * p * (1 - p))
     lo, hi = nf / 2 - 10 * sd0, nf * p + 10 * sd1
     log_alpha = math.log(alpha)
-    for _ in range(48):
-        mid = (lo + hi) / 2
-        f = (
-            special.log_ndtr((nf / 2 - mid + 0.5) / sd0)
-            - special.log_ndtr((nf * p - mid + 0.5) / sd1)
-            - log_alpha
-        )
-        lo, hi = np.where(f > 0, mid, lo), np.where(f > 0, hi, mid)
-    return np.asarray(hi, dtype=np.float64)
+    k = nf / 2 + sd0 * float(special.ndtri(1 - alpha))
+    for _ in range(8):
+        a0, a1 = (nf / 2 - k + 0.5) / sd0, (nf * p - k + 0.5) / sd1
+        l0, l1 = special.log_ndtr(a0), special.log_ndtr(a1)
+        f = l0 - l1 - log_alpha
+        # d/dk ln Φ(a) = −φ(a)/Φ(a) / sd, with φ/Φ from logs (no underflow)
+        h0 = np.exp(-0.5 * a0 * a0 - 0.5 * math.log(2 * math.pi) - l0)
+        h1 = np.exp(-0.5 * a1 * a1 - 0.5 * math.log(2 * math.pi) - l1)
+        slope = -h0 / sd0 + h1 / sd1
+        lo, hi = np.where(f > 0, k, lo), np.where(f > 0, hi, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = k - f / slope
+        k = np.where((step > lo) & (step < hi), step, (lo + hi) / 2)
+    return np.asarray(k, dtype=np.float64)
 
 
 def _k_min_and_stop(nn: IntArray, p: float, alpha: float) -> tuple[IntArray, FloatArray]:
@@ -256,7 +273,7 @@ def first_round_stopping_probability(
     t = p if true_share is None else bravo._check_share("true_share", true_share)
     nn = np.asarray(n, dtype=np.int64)
     k = first_round_k_min(nn, p, alpha=alpha)
-    return np.asarray(np.where(k <= nn, stats.binom.sf(k - 1, nn, t), 0.0), dtype=np.float64)
+    return np.asarray(np.where(k <= nn, _binom_sf(k - 1, nn, t), 0.0), dtype=np.float64)
 
 
 def minimum_first_round(p: float, *, alpha: float) -> int | None:
@@ -310,7 +327,7 @@ def _binomial_window(d: int, q: float) -> tuple[int, FloatArray, float]:
     half = math.ceil(1.3 * math.sqrt(2 * _CUT) * sd) + 16
     while True:
         x0, x1 = max(0, centre - half), min(d, centre + half)
-        pmf = np.asarray(stats.binom.pmf(np.arange(x0, x1 + 1), d, q), dtype=np.float64)
+        pmf = _binom_pmf(np.arange(x0, x1 + 1), d, q)
         top = float(pmf.max())
         ok = pmf >= top * math.exp(-_CUT)
         if (x0 == 0 or not ok[0]) and (x1 == d or not ok[-1]):
@@ -609,20 +626,22 @@ def _steps(
             if k is None:
                 yield _Step(n, None, 0.0, 0.0, nan, nan, nan)
             else:
-                sig = float(stats.binom.sf(k - 1, n, p))
-                tau = float(stats.binom.sf(k - 1, n, 0.5))
+                sig = float(_binom_sf(np.array(k - 1), np.array(n), p))
+                tau = float(_binom_sf(np.array(k - 1), np.array(n), 0.5))
                 yield _Step(n, None, 0.0, 0.0, sig, tau, 1.0)
             continue
         if j == 0:  # exact binomial tails
             k_first = int(first_round_k_min(n, p, alpha=alpha))
             k_min = k_first if k_first <= n else None
-            big_s = 0.0 if k_min is None else float(stats.binom.sf(k_min - 1, n, p))
-            big_r = 0.0 if k_min is None else float(stats.binom.sf(k_min - 1, n, 0.5))
+            big_s = 0.0 if k_min is None else float(_binom_sf(np.array(k_min - 1), np.array(n), p))
+            big_r = (
+                0.0 if k_min is None else float(_binom_sf(np.array(k_min - 1), np.array(n), 0.5))
+            )
             if k is None:
                 yield _Step(n, k_min, big_s, big_r, nan, nan, nan)
             else:
-                sig = float(stats.binom.sf(k - 1, n, p))
-                tau = float(stats.binom.sf(k - 1, n, 0.5))
+                sig = float(_binom_sf(np.array(k - 1), np.array(n), p))
+                tau = float(_binom_sf(np.array(k - 1), np.array(n), 0.5))
                 risk = float(_tail_ratio(np.array([k]), np.array([n]), p)[0])
                 yield _Step(n, k_min, big_s, big_r, sig, tau, risk)
             law = _NullLaw(None, n, n, p)
@@ -916,6 +935,366 @@ def minerva_risk(
 # --- first-round sizes --------------------------------------------------------------------------
 
 
+_LEAF = 64  # blocks of the generic search this small are evaluated size by size
+_SPLIT = 16  # a block the bounds cannot decide is split into this many
+_WINDOW = 4096  # sizes evaluated one by one around the crossing found from the estimate
+
+
+class _FirstRoundStop:
+    """P_stop(n) = Pr_σ{k_1 ≥ k_min,1(n)} for one pair: the saw-tooth the size search walks.
+
+    k_min,1 is non-decreasing in n and steps by 0 or 1 (at fixed k the tail ratio grows with
+    n), so on a block a ≤ n ≤ b, with k_a = k_min,1(a) and k_b = k_min,1(b) ::
+
+        Pr{Bin(a, p) ≥ k_b} ≤ P_stop(n) ≤ Pr{Bin(b − (k_b − k_a), p) ≥ k_a}
+
+    The upper bound: on the tooth where k_min = k (P_stop grows along a tooth) the last n is
+    at most b − (k_b − k) (k_min needs k_b − k more steps of at least one ballot each), and
+    Pr{Bin(m + 1) ≥ k + 1} = Pr{Bin(m) ≥ k} − (1 − p) Pr{Bin(m) = k} ≤ Pr{Bin(m) ≥ k}, so the
+    tooth k = k_a is the highest.  Blocks these bounds decide are not evaluated size by size.
+    """
+
+    def __init__(self, p: float, alpha: float) -> None:
+        self.p, self.alpha = p, alpha
+
+    def k_min(self, n: IntArray) -> IntArray:
+        return _k_min_and_stop(n, self.p, self.alpha)[0]
+
+    def p_stop(self, n: IntArray) -> FloatArray:
+        return _k_min_and_stop(n, self.p, self.alpha)[1]
+
+    def upper(self, a: IntArray, b: IntArray) -> FloatArray:
+        k_a, k_b = self.k_min(a), self.k_min(b)
+        return _binom_sf(k_a - 1, b - (k_b - k_a), self.p)
+
+    def lower(self, a: IntArray, b: IntArray) -> FloatArray:
+        return _binom_sf(self.k_min(b) - 1, a, self.p)
+
+    # -- generic search: split blocks the bounds cannot decide --
+
+    def _children(self, a: int, b: int) -> tuple[IntArray, IntArray]:
+        edges = np.unique(np.linspace(a, b + 1, _SPLIT + 1).astype(np.int64))
+        return edges[:-1], edges[1:] - 1
+
+    def first_hit(self, target: float, lo: int, hi: int) -> int | None:
+        """Smallest n in [lo, hi] with P_stop(n) ≥ target, None if there is none."""
+        stack = [(lo, hi)]
+        while stack:
+            a, b = stack.pop()
+            if b - a < _LEAF:
+                hits = np.flatnonzero(self.p_stop(np.arange(a, b + 1)) >= target)
+                if hits.size:
+                    return a + int(hits[0])
+                continue
+            ca, cb = self._children(a, b)
+            keep = np.flatnonzero(self.upper(ca, cb) >= target)
+            stack.extend((int(ca[i]), int(cb[i])) for i in keep[::-1])
+        return None
+
+    def last_miss(self, target: float, lo: int, hi: int) -> int | None:
+        """Largest n in [lo, hi] with P_stop(n) < target, None if there is none."""
+        stack = [(lo, hi)]
+        while stack:
+            a, b = stack.pop()
+            if b - a < _LEAF:
+                misses = np.flatnonzero(self.p_stop(np.arange(a, b + 1)) < target)
+                if misses.size:
+                    return a + int(misses[-1])
+                continue
+            ca, cb = self._children(a, b)
+            keep = np.flatnonzero(self.lower(ca, cb) < target)
+            stack.extend((int(ca[i]), int(cb[i])) for i in keep)
+        return None
+
+    # -- fast search: evaluate a window, rule out the rest with blocks that grow with distance
+
+    def _tiles(self, edge: int, end: int, scale: float) -> tuple[IntArray, IntArray]:
+        """Blocks covering [edge, end] (or [end, edge] if end < edge) outwards from edge, each
+        about (its distance from edge) / scale wide."""
+        sign = 1 if end >= edge else -1
+        starts: list[int] = []
+        widths: list[int] = []
+        d, total = 0, abs(end - edge) + 1
+        while d < total:
+            w = min(total - d, max(1, int((d + 1) / scale)))
+            starts.append(d)
+            widths.append(w)
+            d += w
+        st, wd = np.array(starts, dtype=np.int64), np.array(widths, dtype=np.int64)
+        if sign > 0:
+            return edge + st, edge + st + wd - 1
+        return edge - st - wd + 1, edge - st
+
+    def _scale(self, n: IntArray, ps: FloatArray) -> float:
+        """Blocks d from the crossing can be about d·slope/drop wide: drop the largest fall of
+        P_stop from one size to the next (a tooth), slope its trend, both from the window."""
+        drop = float(np.max(-np.diff(ps), initial=0.0))
+        q = max(1, n.size // 4)
+        slope = (float(np.max(ps[-q:])) - float(np.max(ps[:q]))) / max(1, n.size - q)
+        if not (drop > 0 and slope > 0):
+            return 1.0
+        return max(1.0, drop / slope)
+
+    def last_miss_near(self, target: float, lo: int, hi: int, guess: int) -> int | None:
+        """last_miss(target, lo, hi) when the misses end near guess: evaluate a window from
+        guess up, then rule out everything above it."""
+        w_lo = max(lo, guess - _WINDOW // 4)
+        w_hi = min(hi, w_lo + _WINDOW - 1)
+        n = np.arange(w_lo, w_hi + 1)
+        ps = self.p_stop(n)
+        if w_hi < hi:
+            a, b = self._tiles(w_hi + 1, hi, 2.0 * self._scale(n, ps))
+            open_ = np.flatnonzero(self.lower(a, b) < target)
+            for i in open_[::-1]:  # from the highest block down
+                found = self.last_miss(target, int(a[i]), int(b[i]))
+                if found is not None:
+                    return found
+        misses = np.flatnonzero(ps < target)
+        if misses.size:
+            return w_lo + int(misses[-1])
+        return None if w_lo == lo else self.last_miss(target, lo, w_lo - 1)
+
+    # -- fast search for the first hit: teeth --
+    #
+    # P_stop grows along a tooth (the sizes n with k_min,1(n) = k) and falls where k_min steps
+    # up, so the first hit is on the first tooth whose top E(k) = Pr{Bin(t(k), p) ≥ k}, t(k)
+    # the tooth's last size, reaches the target.  t(k) is the last n with ratio(k, n) ≤ α (the
+    # ratio grows with n).  Tops near the crossing are computed one by one; the teeth below
+    # are ruled out in blocks k1..k2 by E(k) ≤ Pr{Bin(t(k2) − (k2 − k1), p) ≥ k1} (the upper
+    # bound above, in teeth).
+
+    def _tops(self, k: IntArray, guess: IntArray) -> tuple[IntArray, FloatArray]:
+        """(t(k), E(k)) for teeth k (each k = k_min,1(n) for some n ≥ k), from guesses."""
+        p, a = self.p, self.alpha
+        g = np.maximum(guess, k)
+        r_at, alt_at = _tails_ratio(k, g, p)
+        r_next = _tail_ratio(k, g + 1, p)
+        exact = (r_at <= a) & (r_next > a)
+        top, tail = g.copy(), alt_at.copy()
+        # one off: t = g − 1 if ratio(g) > α ≥ ratio(g − 1); t = g + 1 if ratio(g + 2) > α
+        off = np.flatnonzero(~exact & (g > k))
+        if off.size:
+            go_up = r_at[off] <= a  # then ratio(g + 1) ≤ α too
+            g2 = np.where(go_up, g[off] + 1, g[off] - 1)
+            r2, alt2 = _tails_ratio(k[off], g2, p)
+            r3 = _tail_ratio(k[off], g2 + 1, p)
+            ok = np.where(go_up, r3 > a, r2 <= a)
+            top[off[ok]], tail[off[ok]] = g2[ok], alt2[ok]
+            exact[off[ok]] = True
+        rest = np.flatnonzero(~exact)
+        if rest.size:
+            kr, gr = k[rest], g[rest]
+            lo = np.maximum(gr - 8, kr)
+            hi = gr + 8
+            lo = np.where(_tail_ratio(kr, lo, p) <= a, lo, kr)  # ratio(k, k) ≤ α for a tooth
+            step = 64
+            while True:  # hi: a size past the tooth
+                past = _tail_ratio(kr, hi, p) > a
+                if past.all():
+                    break
+                hi, step = np.where(past, hi, hi + step), 4 * step
+            while True:
+                active = hi - lo > 1
+                if not active.any():
+                    break
+                mid = (lo + hi) // 2
+                good = _tail_ratio(kr, mid, p) <= a
+                lo = np.where(active & good, mid, lo)
+                hi = np.where(active & ~good, mid, hi)
+            top[rest] = lo
+            tail[rest] = _binom_sf(kr - 1, lo, p)
+        return top, tail
+
+    def _guess_tops(self, k: IntArray, ks: IntArray, ns: IntArray) -> IntArray:
+        """t(k) from known points (n, k_min,1(n)): k_min ≈ n/2 + b√n with b interpolated."""
+        order = np.argsort(ks, kind="stable")
+        kk, nk = ks[order].astype(np.float64), ns[order].astype(np.float64)
+        b = (kk - nk / 2) / np.sqrt(nk)
+        bb = np.interp(k.astype(np.float64) + 0.5, kk, b)
+        root = np.sqrt(np.maximum(bb * bb + 2 * (k + 0.5), 0.0)) - bb
+        return np.asarray(np.floor(root * root), dtype=np.int64)
+
+    def first_hit_teeth(
+        self, target: float, lo: int, hit: int, known: tuple[IntArray, IntArray]
+    ) -> int | None:
+        """first_hit(target, lo, hit) for a hit n = hit; known: sizes with their k_min,1."""
+        n_min = minimum_first_round(self.p, alpha=self.alpha)
+        lo = max(lo, hit if n_min is None else n_min)  # below n_min nothing stops: misses
+        k_hit = int(self.k_min(np.array([hit]))[0])
+        k_lo = int(self.k_min(np.array([lo]))[0])
+        if k_lo > lo or k_hit - k_lo < 64:
+            return self.first_hit(target, lo, hit)
+        # anchors for the guesses of t(k): the sizes known so far and 64 more, log-spaced
+        extra = np.unique(np.geomspace(lo, hit, 64).astype(np.int64))
+        n_known = np.concatenate([known[0], extra])
+        k_known = np.concatenate([known[1], self.k_min(extra)])
+        valid = (k_known <= n_known) & (n_known >= lo)
+        ks, ns = list(k_known[valid]), list(n_known[valid])
+
+        cache: dict[int, tuple[int, float]] = {}
+
+        def tops(k: IntArray) -> tuple[IntArray, FloatArray]:
+            new = np.array([x for x in k.tolist() if x not in cache], dtype=np.int64)
+            if new.size:
+                t, e = self._tops(new, self._guess_tops(new, np.array(ks), np.array(ns)))
+                ks.extend(new.tolist())
+                ns.extend(t.tolist())
+                cache.update(
+                    zip(new.tolist(), zip(t.tolist(), e.tolist(), strict=True), strict=True)
+                )
+            got = [cache[x] for x in k.tolist()]
+            return (
+                np.array([g[0] for g in got], dtype=np.int64),
+                np.array([g[1] for g in got], dtype=np.float64),
+            )
+
+        def first_in(k: IntArray) -> int | None:
+            """The first hit on the first of the teeth k (ascending) whose top reaches it."""
+            kk = np.unique(np.concatenate([k, k - 1]))
+            kk = kk[kk >= k_lo]  # teeth (every k from k_lo up is some n's k_min)
+            t_all, e_all = tops(kk)
+            top_of = dict(zip(kk.tolist(), t_all.tolist(), strict=True))
+            wanted = set(k.tolist())
+            for i in np.flatnonzero(e_all >= target):
+                kf = int(kk[i])
+                if kf not in wanted:
+                    continue
+                start = lo if kf == k_lo else top_of[kf - 1] + 1
+                n = np.arange(max(lo, start), top_of[kf] + 1)
+                if n.size == 0:
+                    continue  # an empty tooth
+                ps = _binom_sf(np.full(n.shape, kf - 1), n, self.p)
+                return int(n[np.flatnonzero(ps >= target)[0]])
+            return None
+
+        # 1. the teeth just below the hit, one by one, moving down while they still hit
+        k_w = k_hit + 1
+        while True:
+            k_top, k_w = k_w - 1, max(k_lo, k_w - _WINDOW // 16)
+            kw = np.arange(k_w, k_top + 1)
+            _, ew = tops(kw)
+            if k_w == k_lo or not (ew[: ew.size // 4] >= target).any():
+                break
+        best = first_in(np.arange(k_w, k_hit + 1))
+        if k_w == k_lo:
+            return best
+        # 2. blocks of teeth below, wider with distance from the window: about
+        #    distance · slope / drop teeth wide, slope and drop of the tops from the window
+        half = ew.size // 2
+        slope = (float(np.max(ew[half:])) - float(np.max(ew[:half]))) / max(1, half)
+        drop = float(np.max(np.abs(np.diff(ew)), initial=0.0))
+        scale = 0.5 * max(1.0, drop / slope) if slope > 0 else float(_WINDOW)
+        a, b = self._tiles(k_w - 1, k_lo, scale)
+        exact: list[IntArray] = []
+        while a.size:
+            small = b - a < 2
+            exact.extend(
+                np.arange(int(x), int(y) + 1) for x, y in zip(a[small], b[small], strict=True)
+            )
+            a, b = a[~small], b[~small]
+            if not a.size:
+                break
+            tb, _ = tops(b)
+            fail = _binom_sf(a - 1, tb - (b - a), self.p) >= target
+            a, b = a[fail], b[fail]
+            edges = [np.linspace(x, y + 1, 9).astype(np.int64) for x, y in zip(a, b, strict=True)]
+            a = np.concatenate([e[:-1] for e in edges]) if edges else a
+            b = np.concatenate([e[1:] - 1 for e in edges]) if edges else b
+        if exact:
+            found = first_in(np.unique(np.concatenate(exact)))
+            if found is not None:
+                return found
+        return best
+
+    def smallest(
+        self, target: float, cap: int, *, sustained: bool, start: float | None, lo: int = 1
+    ) -> int | None:
+        """Smallest n ≤ cap with P_stop(n) ≥ target or, with ``sustained``, from which P_stop
+        stays ≥ target up to 2n + 64 (and further while it still dips there); None if none.
+
+        ``start`` (a closed-form estimate) and a few multiples of it, 64, 128, 256, … and cap
+        are evaluated first to bound the first hit from above; sizes below ``lo`` are taken
+        to be misses."""
+        lo = max(1, lo)
+        if lo > cap or self.p <= 0.5:
+            return None
+        points = [_LEAF * 2**i for i in range(max(1, cap.bit_length()))]
+        if start is not None and math.isfinite(start):
+            points += [start * f for f in (0.99, 1.0, 1.002, 1.005, 1.01, 1.03, 1.1, 1.3, 2.0)]
+        r = np.unique(np.clip(np.ceil(points).astype(np.int64), lo, cap))
+        r = np.append(r, cap) if r[-1] != cap else r
+        k_r, p_r = _k_min_and_stop(r, self.p, self.alpha)
+        hits = np.flatnonzero(p_r >= target)
+        if hits.size:
+            first = self.first_hit_teeth(target, lo, int(r[hits[0]]), (r, k_r))
+        else:
+            first = self.first_hit(target, lo, cap)
+        if first is None or not sustained:
+            return first
+        top = min(cap, 2 * first + _LEAF)
+        guess = first
+        while True:
+            miss = self.last_miss_near(target, first, top, guess)
+            if miss is None:
+                return first
+            if miss < top - _LEAF or top >= cap:
+                return miss + 1 if miss < cap else None
+            guess, top = miss, min(cap, 2 * top)
+
+
+def _normal_round(p: float, target: float, alpha: float) -> float | None:
+    """Closed-form first-round estimate: with k_min at the alternative's (1 − target) quantile
+    ``np + z_a √(np(1−p))`` (z_a = Φ⁻¹(1 − target)) and at the tie's upper α·target quantile
+    ``n/2 + z_b √n / 2`` (z_b = Φ⁻¹(1 − α·target)), so that Pr_σ = target and Pr_τ = α·target
+    there, ``n = ((z_a √(p(1−p)) − z_b/2) / (p − 1/2))²``: the normal approximation of the
+    Minerva authors' tools (athena ``round_size_approx``, r2b2
+    ``Minerva.next_sample_size_gaussian``).  Only a starting point: the search is exact."""
+    if not 0.5 < p < 1.0:
+        return None
+    z_a = float(special.ndtri(1 - target))
+    z_b = float(special.ndtri(1 - alpha * target))
+    return ((z_a * math.sqrt(p * (1 - p)) - 0.5 * z_b) / (p - 0.5)) ** 2
+
+
+def _plan_sizes(
+    contest: AuditContest, targets: Sequence[float], alpha: float, *, sustained: bool
+) -> tuple[bravo.RoundSize, ...]:
+    """First-round sizes; the pair needing most ballots sets each (as BRAVO's plan does).
+
+    For a pair with share s of its r relevant ballots the size is ``⌈r/q⌉`` ballots, q the
+    share of ballots that are relevant to it; ``r ≥ N q`` is a full hand count.  Targets are
+    searched in increasing order: a hit for a higher target is one for a lower target, so
+    (sizes not sustained) each search starts at the previous answer."""
+    if contest.tied:
+        return tuple(
+            bravo.RoundSize(t, contest.ballots, None, None, Decision.FULL_HAND_COUNT)
+            for t in targets
+        )
+    best: dict[float, tuple[int, int | None, Pair]] = {}
+    for pair in contest.pairs():
+        s = bravo._share(contest, pair)
+        q = (contest.tally[pair.winner] + contest.tally[pair.loser]) / contest.ballots
+        cap = math.ceil(contest.ballots * q)
+        stop = _FirstRoundStop(s, alpha)
+        lo = 1
+        for t in sorted(set(targets)):
+            start = _normal_round(s, t, alpha)
+            r = stop.smallest(t, cap, sustained=sustained, start=start, lo=lo)
+            if not sustained:
+                lo = cap + 1 if r is None else r
+            n = contest.ballots if r is None else math.ceil(r / q)
+            if t not in best or n > best[t][0]:
+                best[t] = (n, r, pair)
+    out = []
+    for t in targets:
+        n, r, pair = best[t]
+        if n >= contest.ballots:
+            out.append(bravo.RoundSize(t, contest.ballots, r, pair, Decision.FULL_HAND_COUNT))
+        else:
+            out.append(bravo.RoundSize(t, n, r, pair, Decision.NEXT_ROUND))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class MinervaSampleSizes:
     """First-round sizes of a Minerva audit (exact binomial computation, with replacement).
@@ -960,6 +1339,11 @@ def minerva_sample_sizes(
 ) -> MinervaSampleSizes:
     """First-round sizes that stop the audit with the given probabilities.
 
+    Exact (see the module notes): the same sizes as evaluating every n in turn.  The search
+    starts from the normal approximation (:func:`_normal_round`), evaluates k_min's teeth one
+    by one only near the crossing and rules the rest out by bounds (:class:`_FirstRoundStop`):
+    Georgia 2020 (about a million ballots) in about 0.3 s of CPU instead of 10 s.
+
     Examples
     --------
     >>> c = AuditContest("A", {"w": 60000, "l": 40000}, ballots=100000)
@@ -969,10 +1353,7 @@ def minerva_sample_sizes(
     alpha = bravo._check_alpha(alpha)
     targets = bravo._check_probabilities(probabilities)
 
-    def k_for(p: float) -> Callable[[IntArray], IntArray]:
-        return lambda n: first_round_k_min(n, p, alpha=alpha)
-
-    sizes = tuple(bravo._plan(contest, t, k_for, sustained=sustained) for t in targets)
+    sizes = _plan_sizes(contest, targets, alpha, sustained=sustained)
     n_min = None
     if not contest.tied:
         hardest = max(contest.pairs(), key=lambda pr: (-bravo._share(contest, pr), str(pr)))
