@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "DRAW_FIELDS",
     "GENESIS",
+    "DrawsDigest",
     "JournalEntry",
     "batches_digest",
     "canonical",
@@ -86,6 +87,41 @@ def tallies_digest(reported: Mapping[str, Mapping[str, int]]) -> str:
 def draws_digest(rows: Sequence[Mapping[str, Any]]) -> str:
     """SHA-256 of a round's draws (the fields of :data:`DRAW_FIELDS`, in draw order)."""
     return _sha(canonical([[r[k] for k in DRAW_FIELDS] for r in rows]))
+
+
+class DrawsDigest:
+    """:func:`draws_digest` fed a piece at a time, so that a round of millions of draws is
+    hashed without its text (or its rows) ever being held whole.
+
+    The canonical JSON of a list is ``"[" + ",".join(canonical(item)) + "]"``: each piece's
+    canonical text without its brackets is fed, with a comma between pieces, so the digest is
+    the same as that of the whole list. Rows are sequences of the fields of
+    :data:`DRAW_FIELDS`, in that order.
+    """
+
+    __slots__ = ("_hash", "_rows")
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self._rows = 0
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        piece = list(rows)
+        if not piece:
+            return
+        if self._rows:
+            self._hash.update(b",")
+        self._hash.update(canonical(piece)[1:-1].encode())
+        self._rows += len(piece)
+
+    @property
+    def rows(self) -> int:
+        return self._rows
+
+    def hexdigest(self) -> str:
+        h = self._hash.copy()
+        h.update(b"]")
+        return h.hexdigest()
 
 
 def batches_digest(batches: Sequence[Any]) -> str:
