@@ -19,34 +19,37 @@ recomputation from first principles, and reports every check, passed or failed:
    (:func:`ballotproof.audit.process.recompute`), are the claimed ones and the journalled ones.
 
 The journal is read once, as a stream; a damaged entry (unreadable JSON, a missing key) is a
-failed check, never an exception. Pure: the caller reads the files or the database.
+failed check, never an exception. So are the copy's draws and interpretations: the claimed draws
+are compared with the redrawn ones in lockstep, and the interpretations with the journal's in
+lockstep while they come in the journal's order (:class:`~ballotproof.audit.streaming.SameItems`),
+so that an audit of millions of draws is verified without holding them. Pure: the caller reads
+the files or the database.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ballotproof.audit.journal import (
     GENESIS,
+    DrawsDigest,
     JournalEntry,
     batches_digest,
     chain_hash,
     cvr_digest,
-    draws_digest,
     tallies_digest,
 )
 from ballotproof.audit.process import (
     AuditSpec,
-    DrawnBallot,
     macro_batches,
     ppeb_draws,
-    recompute,
     spec_to_json,
 )
 from ballotproof.audit.sampler import Batch, Draw, draw_sample
+from ballotproof.audit.streaming import RoundReadings, SameItems
 from ballotproof.errors import BallotproofError
 
 __all__ = [
@@ -83,7 +86,9 @@ class DamagedEntry:
 @dataclass(frozen=True, slots=True)
 class ClaimedDraw:
     """A draw as a copy of the audit states it; ``where`` (jurisdiction, container,
-    tabulator, batch, position) when the copy keeps it."""
+    tabulator, batch, position) when the copy keeps it; ``reading``, when the record says
+    its draws carry readings (:attr:`AuditRecord.readings_in_draws`), the latest reading the
+    copy holds for the ballot (``None``: none)."""
 
     order: int
     round: int
@@ -91,6 +96,7 @@ class ClaimedDraw:
     ballot_id: str
     generation: int
     where: tuple[str | None, str | None, str | None, str, int] | None = None
+    reading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,19 +121,28 @@ class AuditRecord:
     ``results`` are the closed rounds' results as JSON documents; ``started`` holds any
     further fields of the ``audit_started`` entry that the copy keeps (the store keeps the
     start time and the manifest's source and hash).
+
+    ``draws`` (in draw order) and ``history`` (every version of every reading) may be streams:
+    the verifier reads each once, the draws in lockstep with the redrawn ones and the history
+    with the journal (in the journal's order it holds nothing; any order verifies). With
+    ``readings_in_draws`` each claimed draw carries the latest reading of its ballot, and
+    ``history`` is read a second time only if a claimed draw is not the redrawn one (to find the
+    redrawn ballot's reading): it must then be an iterable that can be read again. Without it
+    the verifier keeps the latest reading of every ballot while reading ``history``.
     """
 
     spec: AuditSpec
     batches: tuple[Batch, ...]
     round_sizes: tuple[int, ...]
     results: tuple[Mapping[str, Any], ...]
-    draws: Sequence[ClaimedDraw]
-    history: Sequence[Interpretation]
+    draws: Iterable[ClaimedDraw]
+    history: Iterable[Interpretation]
     cvrs: Mapping[str, str] | None = None
     reported: Mapping[str, Mapping[str, int]] | None = None
     started: Mapping[str, Any] = field(default_factory=dict)
     imprints: Mapping[str, str] | None = None
     head: str | None = None  # the journal head the copy states (a bundle's audit.json)
+    readings_in_draws: bool = False
 
 
 def draw_row(order: int, number: int, d: Draw) -> dict[str, Any]:
@@ -160,13 +175,17 @@ class _Journal:
     tallies: dict[str, Any] | None = None
     opened: list[dict[str, Any]] = field(default_factory=list)
     closed: list[Any] = field(default_factory=list)
-    interpretations: list[tuple[str, int, str, bool, str, str]] = field(default_factory=list)
 
 
 _KINDS = {"audit_started", "cvrs_committed", "batch_tallies_committed", "round_opened"}
 
+_Key = tuple[str, int, str, bool, str, str]
 
-def _read_journal(entries: Iterable[JournalEntry | DamagedEntry]) -> _Journal:
+
+def _read_journal(
+    entries: Iterable[JournalEntry | DamagedEntry], interpretation: Callable[[_Key], None]
+) -> _Journal:
+    """One pass over the journal; each interpretation entry is handed to ``interpretation``."""
     j = _Journal()
     prev = GENESIS
     for e in entries:
@@ -198,7 +217,7 @@ def _read_journal(entries: Iterable[JournalEntry | DamagedEntry]) -> _Journal:
             elif e.kind == "round_closed":
                 j.closed.append(p["result"])
             elif e.kind == "interpretation":
-                j.interpretations.append(
+                interpretation(
                     (
                         str(p["ballot_id"]),
                         int(p["version"]),
@@ -213,14 +232,123 @@ def _read_journal(entries: Iterable[JournalEntry | DamagedEntry]) -> _Journal:
     return j
 
 
-def _redraw(record: AuditRecord, total: int) -> list[Draw]:
+def _redraw(record: AuditRecord, total: int) -> Sequence[Draw]:
     spec = record.spec
     if not total:
-        return []
+        return ()
     if spec.method.is_batch:
         reported = macro_batches(record.batches, record.reported or {})
         return ppeb_draws(spec, record.batches, reported, total, 0)
-    return list(draw_sample(record.batches, spec.seed, total).draws)
+    return draw_sample(record.batches, spec.seed, total).draws
+
+
+def _keys(
+    history: Iterable[Interpretation], latest: dict[str, tuple[int, str]] | None
+) -> Iterator[_Key]:
+    """The history as the journal's tuples, keeping the latest reading of each ballot in
+    ``latest`` on the way (unless ``None``)."""
+    for h in history:
+        if latest is not None:
+            seen = latest.get(h.ballot_id)
+            if seen is None or seen[0] < h.version:
+                latest[h.ballot_id] = (h.version, h.choice)
+        yield h.key()
+
+
+def _latest(history: Iterable[Interpretation]) -> dict[str, tuple[int, str]]:
+    latest: dict[str, tuple[int, str]] = {}
+    for _ in _keys(history, latest):
+        pass
+    return latest
+
+
+@dataclass
+class _Draws:
+    """What one pass over the redrawn and the claimed draws found."""
+
+    recomputed: int = 0
+    claimed: int = 0
+    same: bool = True
+    digests: list[str] = field(default_factory=list)
+
+
+_PIECE = 10_000  # rows hashed at a time
+
+
+def _compare_draws(
+    record: AuditRecord,
+    redrawn: Sequence[Draw],
+    readings: RoundReadings,
+    latest: dict[str, tuple[int, str]] | None,
+) -> _Draws:
+    """Walk the redrawn draws and the claimed ones in lockstep: compare them, hash each round's
+    draws as the journal committed them, and hand every draw of a closed round, with the latest
+    reading of its ballot, to ``readings``."""
+    out = _Draws()
+    bounds = [0, *record.round_sizes]
+    digests = [DrawsDigest() for _ in record.round_sizes]
+    closed = len(record.results)
+    cvrs = record.cvrs
+    claimed = iter(record.draws)
+    piece: list[tuple[Any, ...]] = []
+    number = 1
+    for d in redrawn:
+        while number < len(bounds) - 1 and d.order > bounds[number]:
+            digests[number - 1].add(piece)
+            piece = []
+            number += 1
+        b = d.ballot
+        row = (
+            d.order,
+            number,
+            d.ticket,
+            d.id,
+            d.generation,
+            b.jurisdiction,
+            b.container,
+            b.tabulator,
+            b.batch,
+            b.position,
+        )
+        piece.append(row)
+        if len(piece) >= _PIECE:
+            digests[number - 1].add(piece)
+            piece = []
+        out.recomputed += 1
+        c = next(claimed, None)
+        if c is None:
+            out.same = False
+        else:
+            out.claimed += 1
+            if out.same and (
+                (c.order, c.round, c.ticket, c.ballot_id, c.generation) != row[:5]
+                or (c.where is not None and c.where != row[5:])
+            ):
+                out.same = False
+        if number <= closed:
+            if record.readings_in_draws and c is not None and c.ballot_id == d.id:
+                reading = c.reading
+            else:
+                if latest is None:  # the claimed draw is not this one: look its ballot up
+                    latest = _latest(record.history)
+                seen = latest.get(d.id)
+                reading = None if seen is None else seen[1]
+            readings.add(
+                number,
+                d.id,
+                b.jurisdiction,
+                b.tabulator,
+                b.batch,
+                reading,
+                cvrs.get(d.id) if cvrs else None,
+            )
+    if piece:
+        digests[number - 1].add(piece)
+    for _ in claimed:
+        out.claimed += 1
+        out.same = False
+    out.digests = [h.hexdigest() for h in digests]
+    return out
 
 
 def verify_record(
@@ -235,7 +363,12 @@ def verify_record(
     ``record`` is ``None`` when the copy could not be read at all; ``problems`` are failed
     checks the caller found while reading it (a damaged file, say). Every check is reported.
     """
-    j = _read_journal(journal)
+    latest: dict[str, tuple[int, str]] | None = None
+    match: SameItems[_Key] | None = None
+    if record is not None:
+        latest = None if record.readings_in_draws else {}
+        match = SameItems(_keys(record.history, latest))
+    j = _read_journal(journal, match.journalled if match is not None else lambda _: None)
     checks: list[Check] = [
         Check(
             "journal hash chain",
@@ -318,12 +451,13 @@ def verify_record(
                 f"{len(reported)} batches hashed",
             )
         )
-    stored = sorted(h.key() for h in record.history)
+    assert match is not None
+    same = match.same()
     checks.append(
         Check(
             "interpretations match the journal",
-            sorted(j.interpretations) == stored,
-            f"{len(stored)} claimed, {len(j.interpretations)} journalled",
+            same,
+            f"{match.claimed} claimed, {match.journalled_count} journalled",
         )
     )
     checks.append(
@@ -334,70 +468,33 @@ def verify_record(
         )
     )
     total = record.round_sizes[-1] if record.round_sizes else 0
+    error = None
+    redrawn: Sequence[Draw] = ()
     try:
         redrawn = _redraw(record, total)
-        error = None
     except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
-        redrawn, error = [], f"cannot redraw: {exc}"
-    bounds = [0, *record.round_sizes]
-    rows = [
-        draw_row(d.order, next(r for r in range(1, len(bounds)) if d.order <= bounds[r]), d)
-        for d in redrawn
-    ]
-    claimed = [
-        (c.order, c.round, c.ticket, c.ballot_id, c.generation)
-        + ((c.where,) if c.where is not None else ())
-        for c in record.draws
-    ]
-    expected = [
-        (r["seq"], r["round"], r["ticket"], r["ballot_id"], r["generation"])
-        + (
-            ((r["jurisdiction"], r["container"], r["tabulator"], r["batch"], r["position"]),)
-            if c.where is not None
-            else ()
-        )
-        for r, c in zip(rows, record.draws, strict=False)
-    ]
+        error = f"cannot redraw: {exc}"
+    closed = len(record.results)
+    readings = RoundReadings(closed)
+    drawn = _compare_draws(record, redrawn, readings, latest)
+    del redrawn
     checks.append(
         Check(
             "draws recomputed from manifest and seed",
-            error is None and len(rows) == total and claimed == expected,
-            error or f"{len(rows)} draws recomputed, {len(claimed)} claimed",
+            error is None and drawn.recomputed == total and drawn.same,
+            error or f"{drawn.recomputed} draws recomputed, {drawn.claimed} claimed",
         )
     )
-    digests = [draws_digest([r for r in rows if r["round"] == n]) for n in range(1, len(bounds))]
     checks.append(
         Check(
             "drawn ballots (with where they are) match the journal",
-            error is None and [o["draws_sha256"] for o in j.opened] == digests,
+            error is None and [o["draws_sha256"] for o in j.opened] == drawn.digests,
             f"{len(j.opened)} round(s) compared",
         )
     )
-    latest: dict[str, tuple[int, str]] = {}
-    for h in record.history:
-        if h.ballot_id not in latest or latest[h.ballot_id][0] < h.version:
-            latest[h.ballot_id] = (h.version, h.choice)
-    readings = {k: v for k, (_, v) in latest.items()}
-    closed = len(record.results)
-    per_round = [
-        [
-            DrawnBallot(r["ballot_id"], r["jurisdiction"], r["tabulator"], r["batch"])
-            for r in rows
-            if r["round"] == n
-        ]
-        for n in range(1, closed + 1)
-    ]
     try:
         recomputed = [
-            x.to_json()
-            for x in recompute(
-                spec,
-                record.batches,
-                per_round,
-                readings,
-                cvrs=record.cvrs,
-                reported=record.reported,
-            )
+            x.to_json() for x in readings.recompute(spec, record.batches, reported=record.reported)
         ]
         ok = error is None and recomputed == [dict(r) for r in record.results]
         detail = f"{closed} closed round(s) recomputed"
