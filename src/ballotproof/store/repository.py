@@ -14,6 +14,11 @@ Rules kept here:
 * **Writes cost the same in any audit.** Recording reads only the draws and readings of the
   ballots being recorded and counts what is left with SQL; the whole audit is read only when a
   round closes (its risk needs every reading) and by the read-only views.
+* **Memory does not grow with the audit.** Draws, readings and journal entries are written,
+  hashed and read a piece at a time: a round closes from one SQL pass over the draws joined
+  with their latest readings (held as a few shared objects,
+  :class:`~ballotproof.audit.streaming.RoundReadings`), and ``verify`` streams the draws,
+  the interpretations (in the journal's order) and the journal.
 
 The statistics live in :mod:`ballotproof.audit` (what a round decides, how round 1 is sized);
 the choices of what to start and how are the application layer's
@@ -23,25 +28,38 @@ the choices of what to start and how are the application layer's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    create_engine,
+    event,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ballotproof.audit.contest import Decision
 from ballotproof.audit.journal import (
+    DRAW_FIELDS,
     GENESIS,
+    DrawsDigest,
     JournalEntry,
     batches_digest,
     canonical,
     chain_hash,
     cvr_digest,
-    draws_digest,
     tallies_digest,
 )
 from ballotproof.audit.process import (
@@ -61,12 +79,12 @@ from ballotproof.audit.process import (
     spec_to_json,
 )
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
+from ballotproof.audit.streaming import RoundReadings
 from ballotproof.audit.verify import (
     AuditRecord,
     Check,
     ClaimedDraw,
     Interpretation,
-    draw_row,
     verify_record,
 )
 from ballotproof.errors import AnalysisError, StoreError
@@ -82,6 +100,10 @@ __all__ = [
 ]
 
 _CHUNK = 500  # ids per IN (…) query: well inside every backend's parameter limit
+_PIECE = 10_000  # rows written, hashed or read at a time: memory stays flat in any audit
+_STREAM = {"yield_per": 20_000}  # big reads arrive in pieces (PostgreSQL: a server cursor)
+
+T = TypeVar("T")
 
 
 def _short(exc: SQLAlchemyError) -> str:
@@ -92,6 +114,17 @@ def _short(exc: SQLAlchemyError) -> str:
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
+
+
+class _Reread(Generic[T]):
+    """An iterable that reads its rows afresh each time it is iterated (a stream from the
+    database that the verifier may need twice)."""
+
+    def __init__(self, rows: Callable[[], Iterator[T]]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[T]:
+        return self._rows()
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +313,8 @@ def _spec_of(name: str, text: str) -> AuditSpec:
 
 @dataclass
 class _Writer:
-    """Appends journal entries within one transaction (written in bulk by ``flush``)."""
+    """Appends journal entries within one transaction (written in bulk by ``flush``, and a
+    piece at a time as they accumulate, so that a round of millions is never held whole)."""
 
     conn: Connection
     audit: str
@@ -303,12 +337,26 @@ class _Writer:
             }
         )
         self.head = new
+        if len(self.pending) >= _PIECE:
+            self.flush()
 
     def flush(self) -> None:
         if self.pending:
             self.conn.execute(schema.journal.insert(), self.pending)
             self.pending = []
 
+
+def _insert(
+    conn: Connection, table: Table, keys: Sequence[str], audit: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (values of ``keys``, in order) of one audit into ``table``."""
+    if rows:
+        conn.execute(table.insert(), [dict(zip(keys, r, strict=True), audit=audit) for r in rows])
+
+
+_DRAW_KEYS = DRAW_FIELDS
+_INTERPRETATION_KEYS = ("ballot_id", "version", "choice", "recorded_at", "correction", "note")
+_ORDER_KEYS = ("ballot_id", "version", "seq")
 
 _DRAW_COLUMNS = (
     schema.draw.c.seq,
@@ -374,8 +422,10 @@ class AuditStore:
         size: int,
         already: int,
         now: str,
-        read: Set[str] = frozenset(),
     ) -> None:
+        """Draw round ``number`` (cumulative ``size``, ``already`` drawn before) and store its
+        draws a piece at a time, hashing them as they go (the journal's ``draws_sha256`` is
+        that of the whole round's rows, :class:`~ballotproof.audit.journal.DrawsDigest`)."""
         draws: Sequence[Draw]
         if spec.method.is_batch:
             draws = ppeb_draws(
@@ -383,28 +433,40 @@ class AuditStore:
             )
         else:
             draws = draw_sample(batches, spec.seed, size - already, skip=already).draws
-        rows = [draw_row(d.order, number, d) for d in draws]
-        if rows:
-            w.conn.execute(schema.draw.insert(), [{"audit": spec.name, **r} for r in rows])
+        digest = DrawsDigest()
+        for start in range(0, len(draws), _PIECE):
+            rows = [
+                (
+                    d.order,
+                    number,
+                    d.ticket,
+                    d.id,
+                    d.generation,
+                    b.jurisdiction,
+                    b.container,
+                    b.tabulator,
+                    b.batch,
+                    b.position,
+                )
+                for d in draws[start : start + _PIECE]
+                for b in (d.ballot,)
+            ]
+            digest.add(rows)
+            _insert(w.conn, schema.draw, _DRAW_KEYS, spec.name, rows)
+        del draws
         w.conn.execute(
             schema.round_.insert().values(
                 audit=spec.name, number=number, size=size, opened_at=now, result=None
             )
         )
-        unread = {
-            r["ballot_id"]
-            for r in rows
-            if r["ballot_id"] not in read
-            and not is_phantom(spec, r["jurisdiction"], r["tabulator"], r["batch"])
-        }
         w.conn.execute(
             schema.round_progress.insert().values(
-                audit=spec.name, number=number, unread=len(unread)
+                audit=spec.name, number=number, unread=self._missing(w.conn, spec, number)
             )
         )
         w.log(
             "round_opened",
-            {"round": number, "size": size, "draws_sha256": draws_digest(rows), "at": now},
+            {"round": number, "size": size, "draws_sha256": digest.hexdigest(), "at": now},
         )
 
     def _batches(self, conn: Connection, name: str) -> tuple[Batch, ...]:
@@ -495,30 +557,19 @@ class AuditStore:
 
     def _close_round(self, w: _Writer, spec: AuditSpec, number: int, now: str) -> bool:
         """Every ballot of round ``number`` is read: recompute the risk from every reading,
-        store the result and open the next round if the evidence calls for one."""
+        store the result and open the next round if the evidence calls for one.
+
+        The draws of rounds 1…``number`` are read once, in draw order, joined in SQL with the
+        latest reading (and cast vote record) of their ballot, into a few shared objects
+        (:class:`~ballotproof.audit.streaming.RoundReadings`), not one object a draw."""
         conn, name = w.conn, spec.name
-        draws = self._draws(conn, name)
         batches = self._batches(conn, name)
         reported = self._reported(conn, name) if spec.method.is_batch else None
-        cvrs = None
-        if spec.method.is_comparison:
-            ids = sorted({d.ballot_id for d in draws})
-            cvrs = {}
-            for chunk in _chunks(ids):
-                cvrs.update(
-                    {
-                        r.ballot_id: r.choice
-                        for r in conn.execute(
-                            select(schema.cvr.c.ballot_id, schema.cvr.c.choice).where(
-                                schema.cvr.c.audit == name, schema.cvr.c.ballot_id.in_(chunk)
-                            )
-                        )
-                    }
-                )
-        latest = {k: v for k, (_, v) in self._latest(conn, name, None).items()}
-        rounds = [[d.drawn() for d in draws if d.round == r] for r in range(1, number + 1)]
+        readings = RoundReadings(number)
+        for row in self._draws_read(conn, spec, number):
+            readings.add(*row)
         try:
-            result = recompute(spec, batches, rounds, latest, cvrs=cvrs, reported=reported)[-1]
+            result = readings.recompute(spec, batches, reported=reported)[-1]
         except KeyError as exc:
             raise StoreError(
                 f"audit {name!r}: round {number} cannot close, {exc} has no reading (the "
@@ -532,18 +583,39 @@ class AuditStore:
         w.log("round_closed", {"round": number, "result": result.to_json(), "at": now})
         if result.decision is Decision.NEXT_ROUND and result.next_size is not None:
             self._open_round(
-                w,
-                spec,
-                batches,
-                reported,
-                number + 1,
-                result.next_size,
-                result.size,
-                now,
-                read=set(latest),
+                w, spec, batches, reported, number + 1, result.next_size, result.size, now
             )
             return True
         return False
+
+    def _draws_read(
+        self, conn: Connection, spec: AuditSpec, upto: int
+    ) -> Iterator[tuple[int, str, str | None, str | None, str, str | None, str | None]]:
+        """Every draw of rounds 1…``upto``, in draw order, as (round, ballot id, jurisdiction,
+        tabulator, batch, latest reading or ``None``, cast vote record or ``None``)."""
+        d, i, c = schema.draw, schema.interpretation, schema.cvr
+        reading = (
+            select(i.c.choice)
+            .where(i.c.audit == d.c.audit, i.c.ballot_id == d.c.ballot_id)
+            .order_by(i.c.version.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        cvr = (
+            select(c.c.choice)
+            .where(c.c.audit == d.c.audit, c.c.ballot_id == d.c.ballot_id)
+            .scalar_subquery()
+            if spec.method.is_comparison
+            else None
+        )
+        columns = [d.c.round, d.c.ballot_id, d.c.jurisdiction, d.c.tabulator, d.c.batch, reading]
+        q = (
+            select(*columns, *([cvr] if cvr is not None else []))
+            .where(d.c.audit == spec.name, d.c.round <= upto)
+            .order_by(d.c.seq)
+        )
+        for r in conn.execute(q, execution_options=_STREAM):
+            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6] if cvr is not None else None)
 
     # --- commands --------------------------------------------------------------------------
 
@@ -674,9 +746,10 @@ class AuditStore:
         """Record interpretations ``(ballot id, choice, note)``; close the round when complete.
 
         Returns the audit's status after recording, the number of new versions written and
-        the number of rows that repeated what was already recorded.
+        the number of rows that repeated what was already recorded. ``rows`` may be a stream
+        of any length: it is read, checked and written a piece at a time, all in one
+        transaction (a later piece sees what an earlier one wrote, as one list would).
         """
-        rows = list(rows)
         written = repeated = 0
         try:
             with self.engine.begin() as conn:
@@ -697,118 +770,133 @@ class AuditStore:
                         "be recorded"
                     )
                 closed = {r.number for r in rounds if r.result}
-                ids = sorted({r[0] for r in rows})
-                info: dict[str, tuple[int, str | None, str | None, str]] = {}
-                d = schema.draw
-                for chunk in _chunks(ids):
-                    for bid, rnd, jur, tab, bat in conn.execute(
-                        select(
-                            d.c.ballot_id, d.c.round, d.c.jurisdiction, d.c.tabulator, d.c.batch
-                        ).where(d.c.audit == name, d.c.ballot_id.in_(chunk))
-                    ):
-                        if bid not in info or info[bid][0] > rnd:
-                            info[bid] = (rnd, jur, tab, bat)
-                sizes: dict[str, int] = {}
-                if spec.method.is_batch:
-                    names = sorted({v[3] for v in info.values()})
-                    for chunk in _chunks(names):
-                        sizes.update(
-                            {
-                                r.name: r.ballots
-                                for r in conn.execute(
-                                    select(schema.batch.c.name, schema.batch.c.ballots).where(
-                                        schema.batch.c.audit == name,
-                                        schema.batch.c.name.in_(chunk),
-                                    )
-                                )
-                            }
-                        )
-                latest = self._latest(conn, name, ids)
-                valid = spec.valid_interpretations()
-                w = self._writer(conn, name)
-                new_rows: list[dict[str, Any]] = []
-                for ballot_id, choice, note in rows:
-                    where = info.get(ballot_id)
-                    if where is None:
-                        raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
-                    if is_phantom(spec, where[1], where[2], where[3]):
-                        raise StoreError(
-                            f"ballot {ballot_id} is a phantom: it has no paper to read and "
-                            "always counts as not found"
-                        )
-                    if spec.method.is_batch:
-                        try:
-                            counted = parse_batch_reading(spec, choice)
-                        except AnalysisError as exc:
-                            raise StoreError(f"batch {ballot_id}: {exc}") from None
-                        if sum(counted.values()) > sizes.get(where[3], 0):
-                            raise StoreError(
-                                f"batch {ballot_id}: {sum(counted.values())} votes, but the "
-                                f"batch holds {sizes.get(where[3], 0)} ballots"
-                            )
-                        choice = batch_reading(counted)
-                    elif choice not in valid:
-                        raise StoreError(
-                            f"ballot {ballot_id}: {choice!r} is not one of "
-                            + ", ".join(sorted(valid))
-                        )
-                    version, old = latest.get(ballot_id, (0, None))
-                    if old is not None and old != choice and where[0] in closed:
-                        raise StoreError(
-                            f"ballot {ballot_id} belongs to a closed round; its recorded "
-                            f"{old!r} can no longer change"
-                        )
-                    if old == choice:
-                        repeated += 1
-                        continue
-                    if old is not None and not correct:
-                        raise StoreError(
-                            f"ballot {ballot_id} is already recorded as {old!r}; recording "
-                            f"{choice!r} needs an explicit correction (--correct)"
-                        )
-                    latest[ballot_id] = (version + 1, choice)
-                    new_rows.append(
-                        {
-                            "audit": name,
-                            "ballot_id": ballot_id,
-                            "version": version + 1,
-                            "choice": choice,
-                            "recorded_at": now,
-                            "correction": old is not None,
-                            "note": note,
-                        }
-                    )
-                    w.log(
-                        "interpretation",
-                        {
-                            "ballot_id": ballot_id,
-                            "version": version + 1,
-                            "choice": choice,
-                            "correction": old is not None,
-                            "note": note,
-                            "at": now,
-                        },
-                    )
-                    written += 1
                 current = len(rounds)
-                if new_rows:
-                    conn.execute(schema.interpretation.insert(), new_rows)
-                    first_readings = sum(1 for r in new_rows if r["version"] == 1)
-                    if first_readings and current not in closed:
-                        # Every ballot of a closed round is read: a first reading is of the
-                        # open round.
-                        p = schema.round_progress
-                        conn.execute(
-                            update(p)
-                            .where(p.c.audit == name, p.c.number == current)
-                            .values(unread=p.c.unread - first_readings)
-                        )
-                if new_rows and current not in closed:
+                w = self._writer(conn, name)
+                first_readings = 0
+                stream = iter(rows)
+                while piece := list(islice(stream, _PIECE)):
+                    n, r, first = self._record_piece(w, spec, piece, closed, now, correct)
+                    written, repeated, first_readings = (
+                        written + n,
+                        repeated + r,
+                        first_readings + first,
+                    )
+                if first_readings and current not in closed:
+                    # Every ballot of a closed round is read: a first reading is of the open
+                    # round.
+                    p = schema.round_progress
+                    conn.execute(
+                        update(p)
+                        .where(p.c.audit == name, p.c.number == current)
+                        .values(unread=p.c.unread - first_readings)
+                    )
+                if written and current not in closed:
                     self._settle(w, spec, current, now)
                 w.flush()
         except SQLAlchemyError as exc:
             raise StoreError(f"the audit database refused the recording: {_short(exc)}") from exc
         return self.status(name), written, repeated
+
+    def _record_piece(
+        self,
+        w: _Writer,
+        spec: AuditSpec,
+        rows: Sequence[tuple[str, str, str]],
+        closed: set[int],
+        now: str,
+        correct: bool,
+    ) -> tuple[int, int, int]:
+        """Check and write one piece of a recording: (versions written, rows that repeated
+        what was recorded, first readings)."""
+        conn, name = w.conn, spec.name
+        written = repeated = first_readings = 0
+        ids = sorted({r[0] for r in rows})
+        info: dict[str, tuple[int, str | None, str | None, str]] = {}
+        d = schema.draw
+        for chunk in _chunks(ids):
+            for bid, rnd, jur, tab, bat in conn.execute(
+                select(d.c.ballot_id, d.c.round, d.c.jurisdiction, d.c.tabulator, d.c.batch).where(
+                    d.c.audit == name, d.c.ballot_id.in_(chunk)
+                )
+            ):
+                if bid not in info or info[bid][0] > rnd:
+                    info[bid] = (rnd, jur, tab, bat)
+        sizes: dict[str, int] = {}
+        if spec.method.is_batch:
+            names = sorted({v[3] for v in info.values()})
+            for chunk in _chunks(names):
+                sizes.update(
+                    {
+                        r.name: r.ballots
+                        for r in conn.execute(
+                            select(schema.batch.c.name, schema.batch.c.ballots).where(
+                                schema.batch.c.audit == name,
+                                schema.batch.c.name.in_(chunk),
+                            )
+                        )
+                    }
+                )
+        latest = self._latest(conn, name, ids)
+        valid = spec.valid_interpretations()
+        new_rows: list[tuple[str, int, str, str, bool, str]] = []
+        order_rows: list[tuple[str, int, int]] = []
+        for ballot_id, choice, note in rows:
+            where = info.get(ballot_id)
+            if where is None:
+                raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
+            if is_phantom(spec, where[1], where[2], where[3]):
+                raise StoreError(
+                    f"ballot {ballot_id} is a phantom: it has no paper to read and "
+                    "always counts as not found"
+                )
+            if spec.method.is_batch:
+                try:
+                    counted = parse_batch_reading(spec, choice)
+                except AnalysisError as exc:
+                    raise StoreError(f"batch {ballot_id}: {exc}") from None
+                if sum(counted.values()) > sizes.get(where[3], 0):
+                    raise StoreError(
+                        f"batch {ballot_id}: {sum(counted.values())} votes, but the "
+                        f"batch holds {sizes.get(where[3], 0)} ballots"
+                    )
+                choice = batch_reading(counted)
+            elif choice not in valid:
+                raise StoreError(
+                    f"ballot {ballot_id}: {choice!r} is not one of " + ", ".join(sorted(valid))
+                )
+            version, old = latest.get(ballot_id, (0, None))
+            if old is not None and old != choice and where[0] in closed:
+                raise StoreError(
+                    f"ballot {ballot_id} belongs to a closed round; its recorded "
+                    f"{old!r} can no longer change"
+                )
+            if old == choice:
+                repeated += 1
+                continue
+            if old is not None and not correct:
+                raise StoreError(
+                    f"ballot {ballot_id} is already recorded as {old!r}; recording "
+                    f"{choice!r} needs an explicit correction (--correct)"
+                )
+            latest[ballot_id] = (version + 1, choice)
+            new_rows.append((ballot_id, version + 1, choice, now, old is not None, note))
+            w.log(
+                "interpretation",
+                {
+                    "ballot_id": ballot_id,
+                    "version": version + 1,
+                    "choice": choice,
+                    "correction": old is not None,
+                    "note": note,
+                    "at": now,
+                },
+            )
+            order_rows.append((ballot_id, version + 1, w.seq))
+            written += 1
+            first_readings += version == 0
+        _insert(conn, schema.interpretation, _INTERPRETATION_KEYS, name, new_rows)
+        _insert(conn, schema.interpretation_order, _ORDER_KEYS, name, order_rows)
+        return written, repeated, first_readings
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -860,6 +948,19 @@ class AuditStore:
         """The draws of one round, in draw order."""
         with self.engine.connect() as conn:
             return self._draws(conn, name, number)
+
+    def iter_round_draws(self, name: str, number: int) -> Iterator[StoredDraw]:
+        """The draws of one round, in draw order, streamed (a round of millions is never held
+        whole). Read it to the end before writing to the same SQLite database."""
+        d = schema.draw
+        with self.engine.connect() as conn:
+            for r in conn.execute(
+                select(*_DRAW_COLUMNS)
+                .where(d.c.audit == name, d.c.round == number)
+                .order_by(d.c.seq)
+                .execution_options(**_STREAM)
+            ):
+                yield StoredDraw(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
 
     def first_rounds(self, name: str, ids: Sequence[str]) -> dict[str, int]:
         """The first round in which each of ``ids`` was drawn (ids never drawn are absent)."""
@@ -991,10 +1092,132 @@ class AuditStore:
 
     def verify(self, name: str, *, expected_head: str | None = None) -> tuple[Check, ...]:
         """Check the stored audit against its journal and a recomputation
-        (:func:`ballotproof.audit.verify.verify_record`)."""
-        return verify_record(
-            self.load(name).record(), self.journal(name), expected_head=expected_head
+        (:func:`ballotproof.audit.verify.verify_record`): the draws, the interpretations and the
+        journal are streamed to the verifier, never held whole."""
+        try:
+            return verify_record(
+                self._record_of(name), self.journal(name), expected_head=expected_head
+            )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read audit {name!r}: {_short(exc)}") from exc
+
+    def _record_of(self, name: str) -> AuditRecord:
+        """The stored copy as the verifier reads it: what is small loaded, the draws (with
+        the latest reading of each ballot) and the interpretations (in the journal's order)
+        as streams."""
+        try:
+            with self.engine.connect() as conn:
+                a = conn.execute(select(schema.audit).where(schema.audit.c.name == name)).first()
+                if a is None:
+                    raise StoreError(
+                        f"no audit named {name!r} in this database (audits: {self._known(conn)})"
+                    )
+                spec = _spec_of(name, a.spec)
+                batches = self._batches(conn, name)
+                rounds = list(
+                    conn.execute(
+                        select(schema.round_.c.size, schema.round_.c.result)
+                        .where(schema.round_.c.audit == name)
+                        .order_by(schema.round_.c.number)
+                    )
+                )
+                reported = self._reported(conn, name)
+                cvrs = {
+                    r.ballot_id: r.choice
+                    for r in conn.execute(
+                        select(schema.cvr.c.ballot_id, schema.cvr.c.choice).where(
+                            schema.cvr.c.audit == name
+                        )
+                    )
+                }
+                imprints = {
+                    r.ballot_id: r.imprinted_id
+                    for r in conn.execute(
+                        select(
+                            schema.cvr_imprint.c.ballot_id, schema.cvr_imprint.c.imprinted_id
+                        ).where(schema.cvr_imprint.c.audit == name)
+                    )
+                }
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read audit {name!r}: {_short(exc)}") from exc
+        return AuditRecord(
+            spec=spec,
+            batches=batches,
+            round_sizes=tuple(r.size for r in rounds),
+            results=tuple(_result_from_json(r.result).to_json() for r in rounds if r.result),
+            draws=self._claimed_draws(name),
+            history=_Reread(lambda: self._history(name)),
+            cvrs=cvrs or None,
+            reported=reported or None,
+            started={
+                "at": a.created_at,
+                "manifest_sha256": a.manifest_sha256,
+                "manifest_source": a.manifest_source,
+            },
+            imprints=imprints or None,
+            readings_in_draws=True,
         )
+
+    def _claimed_draws(self, name: str) -> Iterator[ClaimedDraw]:
+        """Every stored draw, in draw order, with the latest reading of its ballot."""
+        d, i = schema.draw, schema.interpretation
+        reading = (
+            select(i.c.choice)
+            .where(i.c.audit == d.c.audit, i.c.ballot_id == d.c.ballot_id)
+            .order_by(i.c.version.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        with self.engine.connect() as conn:
+            for r in conn.execute(
+                select(*_DRAW_COLUMNS, reading)
+                .where(d.c.audit == name)
+                .order_by(d.c.seq)
+                .execution_options(**_STREAM)
+            ):
+                yield ClaimedDraw(
+                    r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7], r[8], r[9]), r[10]
+                )
+
+    def _history(self, name: str) -> Iterator[Interpretation]:
+        """Every stored interpretation, once each: in the journal's order where the store
+        knows it (``interpretation_order``), then any others (an audit stored before that
+        table) in the order of :meth:`load`."""
+        i, o = schema.interpretation, schema.interpretation_order
+        columns = (
+            i.c.ballot_id,
+            i.c.version,
+            i.c.choice,
+            i.c.correction,
+            i.c.note,
+            i.c.recorded_at,
+        )
+        same = and_(
+            i.c.audit == o.c.audit, i.c.ballot_id == o.c.ballot_id, i.c.version == o.c.version
+        )
+        with self.engine.connect() as conn:
+            ordered = 0
+            for r in conn.execute(
+                select(*columns)
+                .select_from(o.join(i, same))
+                .where(o.c.audit == name)
+                .order_by(o.c.seq)
+                .execution_options(**_STREAM)
+            ):
+                ordered += 1
+                yield Interpretation(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
+            total = conn.execute(
+                select(func.count()).select_from(i).where(i.c.audit == name)
+            ).scalar_one()
+            if ordered == total:
+                return
+            for r in conn.execute(
+                select(*columns)
+                .where(i.c.audit == name, ~exists().where(same))
+                .order_by(i.c.recorded_at, i.c.ballot_id, i.c.version)
+                .execution_options(**_STREAM)
+            ):
+                yield Interpretation(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
 
 
 def _database_url(url_or_path: str | Path) -> str:
