@@ -56,16 +56,22 @@ def replay_georgia(
     for _ in range(max_rounds):
         if audit.decision not in (None, Decision.NEXT_ROUND):
             break
-        draws = store.round_draws(name, audit.current_round)
-        rows = {
-            d.ballot_id: (
-                d.ballot_id,
-                gb.truth(str(d.jurisdiction), d.batch, d.position),
-                "hand count",
-            )
-            for d in draws
-        }
+        number = audit.current_round
+        # The round's ballots and what the hand count says of each, read to the end before
+        # recording (SQLite lets no write finish while a read is open): ids and readings only,
+        # the readings a handful of shared strings. A ballot drawn twice is given twice; the
+        # store counts the second as a repeat.
+        ids: list[str] = []
+        truths: list[str] = []
+        for d in store.iter_round_draws(name, number):
+            ids.append(d.ballot_id)
+            truths.append(gb.truth(str(d.jurisdiction), d.batch, d.position))
         if progress:
-            progress(f"round {audit.current_round}: recording {len(rows):,} ballots")
-        audit, _, _ = store.record(name, list(rows.values()), now=now())
+            progress(f"round {number}: recording {audit.missing[number - 1]:,} ballots")
+        audit, _, _ = store.record(
+            name,
+            ((bid, truth, "hand count") for bid, truth in zip(ids, truths, strict=True)),
+            now=now(),
+        )
+        del ids, truths
     return audit
