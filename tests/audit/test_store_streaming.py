@@ -1,0 +1,323 @@
+"""The store and the verifier a piece at a time: the same digests, results, journal and checks
+as when everything was held whole, on SQLite and PostgreSQL, and audits stored before the
+store kept the journal's order of interpretations still verify."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
+
+from ballotproof.audit.contest import AuditContest, Decision
+from ballotproof.audit.journal import DRAW_FIELDS, DrawsDigest, draws_digest
+from ballotproof.audit.process import (
+    NOT_FOUND,
+    PHANTOM_BATCH,
+    AuditSpec,
+    DrawnBallot,
+    Method,
+    recompute,
+)
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.streaming import RoundReadings, SameItems
+from ballotproof.errors import StoreError
+from ballotproof.store import AuditStore, open_store
+from ballotproof.store import repository as repo
+
+ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BATCHES = tuple(Batch("J", "T1", f"B{i}", 100) for i in range(20))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditStore]:
+    if request.param == "sqlite":
+        s = open_store(tmp_path / "audit.db")
+        yield s
+        s.engine.dispose()
+        return
+    name = f"bp_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - only where PostgreSQL is missing
+        admin.dispose()
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required for these tests: {exc}")
+    s = open_store(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield s
+    finally:
+        s.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of 7 rows, so that every round, recording and read spans many of them."""
+    monkeypatch.setattr(repo, "_PIECE", 7)
+
+
+def _spec(name: str = "t", *, phantoms: int = 0, method: Method = Method.BRAVO) -> AuditSpec:
+    return AuditSpec(
+        name,
+        AuditContest("mayor", {"A": 1100, "B": 900}, 2000 + phantoms),
+        0.1,
+        method,
+        "2718281828",
+        phantoms=phantoms,
+    )
+
+
+def _start(store: AuditStore, spec: AuditSpec, size: int = 60) -> None:
+    store.start(spec, BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0",
+                round_size=size)  # fmt: skip
+
+
+def _rows(store: AuditStore, name: str, number: int) -> list[tuple[str, str, str]]:
+    """Every draw of the round (a ballot drawn twice given twice), phantoms left out."""
+    return [
+        (d.ballot_id, "A" if d.position % 2 else "B", "n")
+        for d in store.iter_round_draws(name, number)
+        if d.batch != PHANTOM_BATCH
+    ]
+
+
+# --- pure helpers ----------------------------------------------------------------------------
+
+_TEXT = st.text(max_size=6) | st.none()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 10**6),
+            st.integers(1, 9),
+            st.text(max_size=8),
+            st.text(max_size=8),
+            st.integers(1, 3),
+            _TEXT,
+            _TEXT,
+            _TEXT,
+            st.text(max_size=6),
+            st.integers(1, 999),
+        ),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 5), max_size=12),
+)
+def test_a_digest_fed_in_pieces_is_the_digest_of_the_whole_round(
+    rows: list[tuple[object, ...]], cuts: list[int]
+) -> None:
+    digest = DrawsDigest()
+    start = 0
+    for n in cuts:  # pieces of any size, empty ones included
+        digest.add(rows[start : start + n])
+        start += n
+    digest.add(rows[start:])
+    assert digest.hexdigest() == draws_digest(
+        [dict(zip(DRAW_FIELDS, r, strict=True)) for r in rows]
+    )
+    assert digest.rows == len(rows)
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(1, 3)), max_size=20), st.randoms())
+def test_same_items_is_a_multiset_comparison_in_any_order(
+    items: list[tuple[str, int]], rnd: random.Random
+) -> None:
+    def compare(claimed: list[tuple[str, int]], journalled: list[tuple[str, int]]) -> bool:
+        match = SameItems(claimed)
+        for item in journalled:
+            match.journalled(item)
+        same = match.same()
+        assert (match.claimed, match.journalled_count) == (len(claimed), len(journalled))
+        return same
+
+    shuffled = items[:]
+    rnd.shuffle(shuffled)
+    assert compare(items, items)
+    assert compare(shuffled, items)
+    assert compare(items, shuffled)
+    if items:
+        assert not compare(items[:-1], items)
+        assert not compare(items, items[1:])
+        assert not compare(items, [*items[:-1], ("z", 0)])
+        assert not compare([*items, items[0]], [*items, items[-1]]) or items[0] == items[-1]
+
+
+def test_round_readings_give_recompute_what_the_real_ids_give() -> None:
+    """Phantoms, a missing cast vote record and repeated ballots, for polling and comparison."""
+    spec = _spec(phantoms=50)
+    draws = [
+        DrawnBallot("a", "J", "T1", "B1"),
+        DrawnBallot("b", "J", "T1", "B2"),
+        DrawnBallot("a", "J", "T1", "B1"),
+        DrawnBallot("p", None, None, PHANTOM_BATCH),
+        DrawnBallot("c", "J", "T1", "B2"),
+    ]
+    latest = {"a": "A", "b": "B", "c": "blank", "p": "A"}
+    for method, cvrs, rounds in (
+        (Method.BRAVO, None, [draws[:2], draws[2:]]),
+        (Method.SUPERSIMPLE, {"a": "A", "b": "A", "p": "B"}, [draws]),  # no record of c
+    ):
+        s = _spec(phantoms=50, method=method)
+        expected = recompute(s, BATCHES, rounds, latest, cvrs=cvrs)
+        readings = RoundReadings(len(rounds))
+        for number, r in enumerate(rounds, start=1):
+            for d in r:
+                readings.add(
+                    number,
+                    d.ballot_id,
+                    d.jurisdiction,
+                    d.tabulator,
+                    d.batch,
+                    latest[d.ballot_id],
+                    (cvrs or {}).get(d.ballot_id),
+                )
+        assert readings.recompute(s, BATCHES) == expected
+        # Shared objects: two draws of the same reading, record and batch are one object.
+        assert readings.rounds[0][0] is readings.rounds[-1][-3]
+    # A ballot with no reading is named by its real id, as recompute names it.
+    readings = RoundReadings(1)
+    readings.add(1, "p", None, None, PHANTOM_BATCH, None)  # a phantom needs none
+    readings.add(1, "a", "J", "T1", "B1", None)
+    with pytest.raises(KeyError, match="'a'"):
+        readings.recompute(spec, BATCHES)
+    readings = RoundReadings(1)
+    readings.add(1, "p", None, None, PHANTOM_BATCH, None)
+    assert readings.recompute(spec, BATCHES)[0].sample[NOT_FOUND] == 1
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+def test_the_journal_is_what_it_always_was(tmp_path: Path, small_pieces: None) -> None:
+    """A one-round audit, with its draws and readings written in pieces, has the journal head
+    that the store wrote when it held every row at once (so stored audits keep verifying)."""
+    store = open_store(tmp_path / "a.db")
+    spec = AuditSpec(
+        "ph", AuditContest("c", {"A": 1300, "B": 700}, 2100), 0.1, Method.BRAVO, "987654321",
+        phantoms=100,
+    )  # fmt: skip
+    store.start(spec, BATCHES, manifest_source="m", manifest_sha256="0" * 64, now="t0",
+                round_size=40)  # fmt: skip
+    rows = {
+        d.ballot_id: (d.ballot_id, "A" if d.position % 3 else "blank", "n")
+        for d in store.round_draws("ph", 1)
+        if d.batch != PHANTOM_BATCH
+    }
+    status, written, _ = store.record("ph", list(rows.values()), now="t1")
+    assert written == len(rows)
+    assert status.decision is Decision.CONFIRM
+    assert (status.journal_length, status.journal_head) == (
+        43,
+        "6364ee68c6a8a99229c89e8728ddb5518d0934acb6094395111922c1876f50a3",
+    )
+    assert all(c.ok for c in store.verify("ph"))
+
+
+def test_rounds_written_and_closed_in_pieces_verify(store: AuditStore, small_pieces: None) -> None:
+    spec = _spec(phantoms=30)
+    _start(store, spec)
+    for _ in range(3):
+        status = store.status("t")
+        if status.decision not in (None, Decision.NEXT_ROUND):
+            break
+        number = status.current_round
+        rows = _rows(store, "t", number)
+        read = set(store.load("t").interpretations)
+        status, written, repeated = store.record("t", iter(rows), now=f"t{number}")
+        # A ballot drawn twice, or read in an earlier round, repeats what is recorded.
+        assert written == len({r[0] for r in rows} - read)
+        assert written + repeated == len(rows)
+    audit = store.load("t")
+    assert audit.results[0] is not None and audit.results[0].decision is Decision.NEXT_ROUND
+    # The stored results are what recompute says of the loaded audit.
+    closed = sum(1 for r in audit.results if r is not None)
+    assert tuple(audit.results[:closed]) == audit.evaluate(audit.interpretations, closed)
+    assert all(c.ok for c in store.verify("t")), store.verify("t")
+
+
+def test_a_failed_piece_leaves_nothing_of_the_earlier_ones(
+    store: AuditStore, small_pieces: None
+) -> None:
+    _start(store, _spec())
+    rows = _rows(store, "t", 1)
+    before = store.status("t")
+    with pytest.raises(StoreError, match="was not drawn"):
+        store.record("t", [*rows[:30], ("nobody", "A", ""), *rows[30:]], now="t1")
+    after = store.status("t")
+    assert after.journal_length == before.journal_length
+    assert after.missing == before.missing
+    assert store.load("t").interpretations == {}
+    # A correction in a later piece of the same call needs --correct, as in one list.
+    first = rows[0]
+    again = (first[0], "B" if first[1] == "A" else "A", "")
+    with pytest.raises(StoreError, match="needs an explicit correction"):
+        store.record("t", [*rows[:20], again], now="t2")
+    assert store.load("t").interpretations == {}
+    store.record("t", [*rows[:20], again], now="t2", correct=True)
+    assert store.load("t").interpretations[first[0]] == again[1]
+    assert all(c.ok for c in store.verify("t"))
+
+
+def test_an_audit_stored_before_the_journal_order_was_kept_still_verifies(
+    store: AuditStore,
+) -> None:
+    _start(store, _spec())
+    store.record("t", _rows(store, "t", 1)[:25], now="t1")
+    store.record("t", _rows(store, "t", 1), now="t2")
+    assert all(c.ok for c in store.verify("t"))
+    with store.engine.begin() as conn:  # as the store left audits before the table existed
+        conn.execute(text("delete from interpretation_order"))
+    checks = store.verify("t")
+    assert all(c.ok for c in checks), checks
+    # An edit is still caught, and the counts still reported.
+    with store.engine.begin() as conn:
+        conn.execute(text("update interpretation set note = 'edited' where version = 1"))
+    check = next(c for c in store.verify("t") if c.name == "interpretations match the journal")
+    assert not check.ok
+    n = len(store.load("t").history)
+    assert check.detail == f"{n} claimed, {n} journalled"
+    # Recording goes on in an old audit; the new rows are read first, then the old ones.
+    with store.engine.begin() as conn:
+        conn.execute(text("update interpretation set note = 'n' where version = 1"))
+    assert all(c.ok for c in store.verify("t"))
+
+
+def test_edits_of_the_order_or_the_draws_are_caught(store: AuditStore) -> None:
+    _start(store, _spec())
+    store.record("t", _rows(store, "t", 1), now="t1")
+    assert all(c.ok for c in store.verify("t"))
+    with store.engine.begin() as conn:  # the order table says nothing of the readings
+        conn.execute(text("update interpretation_order set seq = 1000 - seq"))
+    assert all(c.ok for c in store.verify("t"))
+    with store.engine.begin() as conn:  # a draw deleted from the end of the stored round
+        conn.execute(text("delete from draw where seq = (select max(seq) from draw)"))
+    failed = {c.name for c in store.verify("t") if not c.ok}
+    assert failed == {"draws recomputed from manifest and seed"}
+    check = next(c for c in store.verify("t") if c.name.startswith("draws recomputed"))
+    total = store.status("t").round_sizes[-1]
+    assert check.detail == f"{total} draws recomputed, {total - 1} claimed"
+
+
+def test_a_redrawn_ballot_the_copy_does_not_claim_is_still_read_from_the_history(
+    store: AuditStore,
+) -> None:
+    """The store hands the verifier each claimed draw with its reading; where a claimed draw is
+    not the redrawn one, the redrawn ballot's reading comes from the interpretations, as
+    before (the risk is recomputed from the redrawn draws, whatever the copy claims)."""
+    _start(store, _spec())
+    rows = _rows(store, "t", 1)
+    store.record("t", rows, now="t1")
+    with store.engine.begin() as conn:
+        conn.execute(text("update draw set ballot_id = 'elsewhere' where seq = 3"))
+    failed = {c.name for c in store.verify("t") if not c.ok}
+    assert failed == {"draws recomputed from manifest and seed"}
