@@ -56,6 +56,11 @@ PEER = {
         1507000: 3.2695389055738685e-12,
         1508000: 1.9205885899250264e-14,
         1510000: 6.430621278992704e-19,
+        # a second run of the same rounds (r2b2 gives 0 at 1,530,000: both of its tails
+        # underflow there; ours is 7.5e-64, below end-of-round BRAVO's bound)
+        1512000: 2.1090489208268748e-23,
+        1515000: 3.889541587785927e-30,
+        1520000: 2.2737011788288137e-41,
     }),
     "georgia_2r": (2474248, 2461468, 5023513, 0.1, (1_000_000, 2_000_000), (500600,),
                    (500673, 1001408), {
@@ -111,8 +116,9 @@ def _risk(name: str, k_last: int) -> minerva.MinervaRisk:
 @pytest.mark.parametrize(("name", "k"), CASES)
 def test_risk_of_large_rounds_matches_r2b2(name: str, k: int) -> None:
     # Both compute the same sums in double precision by different routes; they agree to
-    # about 1e-12 everywhere, for risks from 0.7 down to 1e-40.  The old FFT code gave 1.0 for
-    # georgia_3r at k = 1,507,000 (risk 3.3e-12) and was 4e-7 off at k = 1,503,884.
+    # about 1e-12 everywhere, for risks from 0.7 down to 2e-41 (tails down to 1e-306).  The
+    # old FFT code gave 1.0 for georgia_3r at k = 1,507,000 (risk 3.3e-12) and was 4e-7 off
+    # at k = 1,503,884.
     *_, k_mins, risks = PEER[name]
     result = _risk(name, k)
     (pair,) = result.pairs
