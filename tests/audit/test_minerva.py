@@ -527,3 +527,33 @@ def test_large_sizes_are_those_of_a_full_scan(
         assert size.r == _scan(vw / (vw + vl), ALPHA, size.probability, vw + vl, False)
     if vw == 2474248:  # as the plan prints them
         assert [s.n for s in sizes.sizes] == [607791, 766679, 1043987]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    vw=st.integers(51, 99),
+    alpha=st.sampled_from([0.01, 0.05, 0.1, 0.3, 0.6, 0.9]),
+    increments=st.lists(st.sampled_from([1, 2, 5, 13, 40, 90]), min_size=2, max_size=3),
+    data=st.data(),
+)
+def test_later_rounds_match_exact_arithmetic_for_any_path(
+    vw: int, alpha: float, increments: list[int], data: st.DataObject
+) -> None:
+    # Any shares, risk limits (even α ≥ 1/2, where k_min can fall below the tie's mode),
+    # rounds of one ballot and paths up to the round that stops; every convolution by FFT.
+    schedule = [int(n) for n in np.cumsum(increments)]
+    ks, k, previous = [], 0, 0
+    for j, n in enumerate(schedule):
+        k += data.draw(st.integers(0, n - previous))
+        ks.append(k)
+        previous = n
+        exact = _exact_rounds(vw, 100 - vw, alpha, schedule[: j + 1], ks)
+        if exact[-1][0] is not None and k >= exact[-1][0]:
+            break
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(minerva, "_DIRECT_LIMIT", 0)
+        c = contest({"w": vw, "l": 100 - vw}, 100_000)
+        samples = [{"w": kk, "l": n - kk} for n, kk in zip(schedule, ks, strict=False)]
+        (pair,) = minerva.minerva_risk(c, samples, alpha=alpha).pairs
+    assert [r.k_min for r in pair.rounds] == [e[0] for e in exact]
+    assert pair.rounds[-1].risk == pytest.approx(exact[-1][1], rel=1e-10, abs=0.0)
