@@ -161,3 +161,13 @@ def test_relative_and_dynamic_imports_are_seen() -> None:
 
 def test_there_is_something_to_check() -> None:
     assert len(FILES) >= 60
+
+
+def test_every_stored_method_is_registered_and_offered() -> None:
+    from ballotproof.audit.methods import METHODS
+    from ballotproof.audit.process import Method
+    from ballotproof.cli.audit import METHOD_HELP, method_names
+
+    assert set(METHODS) == set(Method)
+    assert method_names() == [m.value for m in Method]
+    assert all(m.value in METHOD_HELP for m in Method)

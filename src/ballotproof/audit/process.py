@@ -66,7 +66,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from ballotproof.audit import bravo, macro, minerva, supersimple
+from ballotproof.audit import alpha, alpha_audit, bravo, macro, minerva, supersimple
 from ballotproof.audit import rounds as rounds_mod
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.ppeb import draw_ppeb
@@ -109,14 +109,18 @@ PHANTOM_BATCH = "Phantom ballots (not in the manifest)"
 
 
 class Method(StrEnum):
+    """The methods an audit can be stored with (described in :mod:`ballotproof.audit.methods`)."""
+
     BRAVO = "bravo"
     MINERVA = "minerva"
+    ALPHA = "alpha"
     SUPERSIMPLE = "supersimple"
+    ALPHA_COMPARISON = "alpha-comparison"
     MACRO = "macro"
 
     @property
     def is_comparison(self) -> bool:
-        return self is Method.SUPERSIMPLE
+        return self in (Method.SUPERSIMPLE, Method.ALPHA_COMPARISON)
 
     @property
     def is_batch(self) -> bool:
@@ -233,6 +237,11 @@ def first_round_size(spec: AuditSpec) -> int:
     if spec.method is Method.SUPERSIMPLE:
         planned = supersimple.planned_sample_size(c, alpha=spec.risk_limit).n
         return c.ballots if planned is None else min(planned, c.ballots)
+    if spec.method is Method.ALPHA_COMPARISON:
+        return min(alpha.comparison_sample_size(c, alpha=spec.risk_limit).n, c.ballots)
+    if spec.method is Method.ALPHA:
+        sized = alpha.polling_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets)
+        return sized.sizes[0].n
     if spec.method is Method.BRAVO:
         size = bravo.bravo_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets).sizes[0]
     else:
@@ -325,10 +334,20 @@ def evaluate(
         sizes.append(len(cumulative))
         pairs: dict[str, float] = {}
         confirmed = True
+        alpha_risks = (
+            alpha_audit.polling_pair_risks(
+                c, cumulative, risk_limit=spec.risk_limit, not_found=NOT_FOUND
+            )
+            if spec.method is Method.ALPHA
+            else {}
+        )
         for pair in c.pairs():
             samples = per_pair[str(pair)]
             samples.append(sample_tally(spec, cumulative, not_found_to=pair.loser))
-            if spec.method is Method.BRAVO:
+            if spec.method is Method.ALPHA:
+                pairs[str(pair)] = alpha_risks[pair]
+                confirmed = confirmed and alpha_risks[pair] <= spec.risk_limit
+            elif spec.method is Method.BRAVO:
                 r = bravo.bravo_risk(c, samples[-1], alpha=spec.risk_limit, n=len(cumulative))
                 entry = next(x for x in r.pairs if x.pair == pair)
                 pairs[str(pair)] = entry.risk
@@ -386,14 +405,44 @@ def _evaluate_comparison(
     results: list[RoundResult] = []
     es: list[Fraction] = []
     readings: list[str] = []
+    all_records: list[str] = []
     for number, (draws, records) in enumerate(zip(rounds, cvrs, strict=True), start=1):
         if results and results[-1].decision is not Decision.NEXT_ROUND:
             raise AnalysisError(f"round {number} follows a round that ended the audit")
         es += overstatements(spec, draws, records)
         readings += list(draws)
+        all_records += list(records)
+        counts = supersimple.Discrepancies.from_overstatements(es)
+        if spec.method is Method.ALPHA_COMPARISON:
+            cvr_marks = [_marks(spec, x) for x in all_records]
+            mvr_marks = [_marks(spec, x) for x in readings]
+            risks = alpha_audit.comparison_pair_risks(
+                c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit
+            )
+            p = max(risks.values())
+            decision = Decision.CONFIRM if p <= spec.risk_limit else Decision.NEXT_ROUND
+            next_size = None
+            if decision is Decision.NEXT_ROUND:
+                next_size = len(es) + alpha_audit.comparison_next_round(
+                    c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit
+                )
+                if next_size >= c.ballots:
+                    decision, next_size = Decision.FULL_HAND_COUNT, None
+            sample = sample_tally(spec, readings)
+            sample[NOT_FOUND] = sum(1 for x in readings if x == NOT_FOUND)
+            _add_overvotes(sample, readings)
+            sample.update(
+                {f"discrepancy_{k}": getattr(counts, k) for k in ("o1", "o2", "u1", "u2")}
+            )
+            results.append(
+                RoundResult(
+                    number, len(es), sample, p, {str(k): v for k, v in risks.items()},
+                    decision, next_size,
+                )
+            )  # fmt: skip
+            continue
         r = supersimple.risk(c, es, alpha=spec.risk_limit)
         decision, next_size = r.decision, None
-        counts = supersimple.Discrepancies.from_overstatements(es)
         if decision is Decision.NEXT_ROUND:
             grown = supersimple.escalated_sample_size(
                 c, alpha=spec.risk_limit, sampled=len(es), observed=counts

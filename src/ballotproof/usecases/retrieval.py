@@ -17,11 +17,13 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ballotproof.audit.process import is_phantom
 from ballotproof.errors import InputError
-from ballotproof.store import AuditStore
-from ballotproof.store.repository import StoredDraw
+
+if TYPE_CHECKING:  # the store and the statistics load only when a list is made
+    from ballotproof.store import AuditStore
+    from ballotproof.store.repository import StoredDraw
 
 __all__ = [
     "RETRIEVAL_COLUMNS",
@@ -94,6 +96,8 @@ def _none_first(value: str | None) -> tuple[bool, str]:
 def retrieval_list(store: AuditStore, name: str, number: int) -> list[RetrievalEntry]:
     """Round ``number``'s ballots, sorted by jurisdiction, container, tabulator, batch and
     position (the order of a walk through the vault)."""
+    from ballotproof.audit.process import is_phantom
+
     status = store.status(name)
     if not 1 <= number <= status.current_round:
         raise InputError(

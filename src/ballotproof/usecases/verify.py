@@ -8,12 +8,13 @@ line, never a traceback: whoever verifies at home learns what is wrong with what
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ballotproof.audit.journal import JournalEntry
+from ballotproof.audit.journal import JournalEntry, cvr_digest
 from ballotproof.audit.process import phantom_batch, spec_from_json
 from ballotproof.audit.verify import (
     AuditRecord,
@@ -71,6 +72,9 @@ def _read_record(folder: Path) -> AuditRecord:
         round_sizes = tuple(int(x) for x in doc["round_sizes"])
         results = tuple(dict(r) for r in doc["results"])
         head = str(doc["journal_head"])
+        source = str(doc["manifest_source"])
+        stated_manifest = doc["manifest_sha256"]
+        stated_cvrs = doc["cvrs_sha256"]
     except json.JSONDecodeError as exc:
         raise BallotproofError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from exc
     except (KeyError, TypeError, ValueError, AnalysisError) as exc:
@@ -118,6 +122,14 @@ def _read_record(folder: Path) -> AuditRecord:
         from ballotproof.io.batch_tallies import load_batch_tallies
 
         reported = load_batch_tallies(folder / "reported_batch_tallies.csv", manifest=manifest)
+    # audit.json's own hashes of manifest.csv and cvrs.csv are claims too: they must hold.
+    manifest_bytes = (folder / "manifest.csv").read_bytes()
+    if stated_manifest != hashlib.sha256(manifest_bytes).hexdigest():
+        raise BallotproofError(
+            f"{path}: field 'manifest_sha256' is not the SHA-256 of manifest.csv"
+        )
+    if stated_cvrs != (cvr_digest(cvrs) if cvrs else None):
+        raise BallotproofError(f"{path}: field 'cvrs_sha256' is not the digest of cvrs.csv")
     phantom = phantom_batch(spec)
     return AuditRecord(
         spec=spec,
@@ -130,6 +142,7 @@ def _read_record(folder: Path) -> AuditRecord:
         reported=reported,
         imprints=imprints,
         head=head,
+        started={"manifest_source": source},
     )
 
 

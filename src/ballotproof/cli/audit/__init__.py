@@ -96,10 +96,16 @@ def _fmt(value: Any) -> str:
 
 
 def method_names() -> list[str]:
-    """The methods an audit can be stored with."""
-    from ballotproof.audit.process import Method
+    """The methods an audit can be stored with (the registry, audit/methods.py)."""
+    from ballotproof.audit.methods import METHODS
 
-    return [m.value for m in Method]
+    return [m.value for m in METHODS]
+
+
+METHOD_HELP = (
+    "bravo, minerva or alpha (ballot polling); supersimple or alpha-comparison (with --cvrs); "
+    "macro (with --batch-tallies). See 'ballotproof audit methods'."
+)
 
 
 def _now() -> str:
@@ -130,6 +136,23 @@ def _print_status(doc: dict[str, Any]) -> None:
         )
     out.print(table)
     out.print(f"journal head: {doc['journal_head']}")
+
+
+@audit_app.command()
+def methods(as_json: JsonOpt = False) -> None:
+    """The methods an audit can be stored with: kind, paper, how later rounds are sized."""
+    from ballotproof.audit.methods import METHODS
+    from ballotproof.cli.app import emit_json
+
+    if as_json:
+        emit_json({"methods": [m.to_json() for m in METHODS.values()]})
+        return
+    table = Table(title="Stored audit methods", title_justify="left")
+    for col in ("Method", "Kind", "What", "Source", "Later rounds"):
+        table.add_column(col)
+    for m in METHODS.values():
+        table.add_row(m.method.value, m.kind, m.title, m.source, m.later_rounds)
+    out.print(table)
 
 
 # The commands live in one module per concern and register themselves on ``audit_app``.

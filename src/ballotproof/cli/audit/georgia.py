@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ballotproof.audit.process import (
-    Method,
-)
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import (
     JsonOpt,
@@ -19,7 +16,6 @@ from ballotproof.cli.audit import (
     _status_doc,
     audit_app,
 )
-from ballotproof.store import open_store
 
 
 @audit_app.command()
@@ -37,7 +33,9 @@ def georgia(
     as_json: JsonOpt = False,
 ) -> None:
     """Georgia 2020: sizes at its 10% risk limit, or (--replay) an audit of its hand count."""
+    from ballotproof.audit.process import Method
     from ballotproof.report.georgia import plan_georgia
+    from ballotproof.store import open_store
     from ballotproof.usecases.georgia import replay_georgia
 
     doc: dict[str, object] = {"plan": plan_georgia(county)}

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ballotproof.audit import alpha as alpha_mod
-from ballotproof.audit import bravo, macro, minerva, supersimple
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.cli.app import emit_json, handle_errors, out
 from ballotproof.cli.audit import (
@@ -27,6 +25,12 @@ from ballotproof.cli.audit import (
 from ballotproof.errors import InputError
 from ballotproof.io.manifest import load_manifest
 
+if TYPE_CHECKING:
+    from ballotproof.audit import supersimple
+
+# The statistics are imported inside the commands that use them: scipy's signal and stats
+# modules cost seconds to import, and ``ballotproof --help`` or ``results`` need neither.
+
 POLLING = ("bravo", "minerva", "alpha-polling")
 
 
@@ -37,6 +41,8 @@ PROBABILITIES = (0.7, 0.8, 0.9)
 
 
 def _discrepancies(text: str | None) -> supersimple.Discrepancies:
+    from ballotproof.audit import supersimple
+
     if not text:
         return supersimple.Discrepancies()
     d = _parse_counts(text, "discrepancies")
@@ -67,6 +73,9 @@ def _plan_method(
     batch_tallies: dict[str, Any] | None = None,
     batch_ballots: dict[str, int] | None = None,
 ) -> dict[str, Any]:
+    from ballotproof.audit import alpha as alpha_mod
+    from ballotproof.audit import bravo, macro, minerva, supersimple
+
     if method == "bravo":
         plan = bravo.bravo_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
         return {
@@ -312,6 +321,8 @@ def risk(
     as_json: JsonOpt = False,
 ) -> None:
     """The risk (p-value) of a sample, per winner–loser pair, and whether the audit may stop."""
+    from ballotproof.audit import bravo, minerva, supersimple
+
     _check_alpha(risk_limit)
     c = _contest(tally, ballots, winners)
     if method == "bravo":

@@ -14,11 +14,6 @@ import typer
 
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import DbOpt, JsonOpt, NameOpt, audit_app
-from ballotproof.store import open_store
-from ballotproof.usecases.bundle import export_bundle
-from ballotproof.usecases.verify import BUNDLE_FILES, verify_bundle, verify_store
-
-EXPORT_FILES = BUNDLE_FILES
 
 
 @audit_app.command()
@@ -39,6 +34,9 @@ def verify(
 
     Exit status: 0 verified, 1 a check failed, 2 usage error.
     """
+    from ballotproof.store import open_store
+    from ballotproof.usecases.verify import verify_bundle, verify_store
+
     if published is not None:
         if not published.is_dir():
             raise typer.BadParameter(f"no folder at {published}", param_hint="--published")
@@ -71,5 +69,8 @@ def export(
     output: Annotated[Path, typer.Option("--out", help="Folder to write the published files.")],
 ) -> None:
     """Write what an audit publishes: spec and results, manifest, draws, readings, journal."""
+    from ballotproof.store import open_store
+    from ballotproof.usecases.bundle import export_bundle
+
     written = export_bundle(open_store(db, create=False), audit, output)
     err.print(f"wrote {', '.join(written)} to {output}")

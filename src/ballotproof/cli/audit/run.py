@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ballotproof.audit.process import Method
 from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import (
+    METHOD_HELP,
     BallotsOpt,
     DbOpt,
     JsonOpt,
@@ -35,9 +35,10 @@ from ballotproof.cli.audit import (
 )
 from ballotproof.io.atomic import write_atomic
 from ballotproof.io.manifest import load_manifest
-from ballotproof.store import open_store
-from ballotproof.usecases.retrieval import ballot_label, retrieval_csv
-from ballotproof.usecases.retrieval import retrieval_list as round_list
+from ballotproof.usecases.retrieval import ballot_label
+
+# The store (SQLAlchemy) and the statistics are imported inside the commands that use them:
+# importing them costs seconds that ``ballotproof results`` should not pay.
 
 
 def _draw_json(d: Draw) -> dict[str, Any]:
@@ -152,6 +153,10 @@ def sample(
     as_json: JsonOpt = False,
 ) -> None:
     """Draw a sample (from --manifest and --seed) or list a stored audit's round (--db)."""
+    from ballotproof.store import open_store
+    from ballotproof.usecases.retrieval import retrieval_csv
+    from ballotproof.usecases.retrieval import retrieval_list as round_list
+
     if db is not None:
         if not audit:
             raise typer.BadParameter("give --audit with --db", param_hint="--audit")
@@ -255,7 +260,7 @@ def start(
     seed: Annotated[str, typer.Option(help="Public random seed (e.g. 20 dice digits).")],
     risk_limit: RiskOpt = 0.1,
     winners: WinnersOpt = 1,
-    method: Annotated[str, typer.Option(help="The method (see 'audit methods').")] = "bravo",
+    method: Annotated[str, typer.Option(help=METHOD_HELP)] = "bravo",
     contest: Annotated[str, typer.Option(help="Contest name (as in the CVRs).")] = "contest",
     cvrs: Annotated[Path | None, typer.Option(help="Cast vote records (comparison).")] = None,
     cvr_format: Annotated[
@@ -287,6 +292,8 @@ def start(
     """Start an audit — ballot polling, ballot comparison (--cvrs) or batch comparison
     (--batch-tallies) — and draw round 1."""
     from ballotproof.audit.contest import Decision
+    from ballotproof.audit.process import Method
+    from ballotproof.store import open_store
     from ballotproof.usecases.start import prepare_audit, start_audit
 
     _check_alpha(risk_limit)
@@ -351,6 +358,7 @@ def record(
     as_json: JsonOpt = False,
 ) -> None:
     """Record readings (a choice, blank, overvote or not_found); closes complete rounds."""
+    from ballotproof.store import open_store
     from ballotproof.usecases.record import record_file
 
     store = open_store(db, create=False)
@@ -368,6 +376,8 @@ def record(
 @handle_errors
 def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False) -> None:
     """Rounds, risk per contest and pair, and the decision so far."""
+    from ballotproof.store import open_store
+
     doc = _status_doc(open_store(db, create=False).status(audit))
     if as_json:
         emit_json(doc)
@@ -386,6 +396,7 @@ def report(
 ) -> None:
     """A self-contained HTML report with the risk over rounds."""
     from ballotproof.report.audit import render_audit_report
+    from ballotproof.store import open_store
 
     store = open_store(db, create=False)
     checks = [c.to_json() for c in store.verify(audit)]

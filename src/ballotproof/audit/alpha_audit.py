@@ -1,0 +1,135 @@
+"""ALPHA as a stored audit method: the risk of a round from the readings, for ballot polling
+and ballot comparison, exactly as :mod:`ballotproof.audit.alpha` plans it.
+
+Sources: P. B. Stark, "ALPHA: Audit that Learns from Previously Hand-Audited Ballots", Ann.
+Appl. Stat. 17(1), 2023 [ALPHA]; P. B. Stark, "Sets of Half-Average Nulls Generate
+Risk-Limiting Audits: SHANGRLA", Voting '20 [SHANGRLA].
+
+Every reported winner–loser pair is an assertion [SHANGRLA]; the audit confirms when every
+assertion's P-value is at most α, and its risk is the largest.  Draws are with replacement
+(the stored audits draw that way), so μ_j = 1/2 throughout, and η is fixed (d = ∞, ε = 0) at
+the value the planner uses — the same test in planning and in measuring:
+
+* polling (``alpha``): the polling assorter a = (1 + 1{w} − 1{ℓ})/2 per draw, η = the reported
+  assorter mean (1 + (v_w − v_ℓ)/N)/2 (:func:`ballotproof.audit.alpha.polling_eta0`); a ballot
+  not found reads as a vote for ℓ (a = 0), the worst case;
+* comparison (``alpha-comparison``): the overstatement assorter B = (1 − ω/u)/(2 − v/u) with
+  ω = a(CVR) − a(card), v = (v_w − v_ℓ)/N, u = 2/(2 − v), η = SHANGRLA's
+  ``optimal_comparison`` value (:func:`ballotproof.audit.alpha.optimal_comparison_eta`); a
+  ballot not found reads as a vote for every loser and a phantom record as a vote for every
+  winner (the worst case both ways).
+
+The P-value is ``min(1, 1/max_k T_k)`` over the whole sample in draw order, so the risk of a
+round is that of every draw so far (Ville's inequality; [ALPHA]).
+
+Later rounds.  Polling: the first round's size again.  Comparison, sized by the evidence: with
+η fixed every error-free card multiplies T by the same factor ``f = 1 + λ(1/(2 − v) − 1/2)``,
+``λ = (η − 1/2)/((u − 1/2)/2)``, so from the current ``T_n`` the audit finishes after ``m`` more
+error-free cards with ``T_n f^m ≥ 1/α``: ``m = ⌈ln(1/(α T_n)) / ln f⌉``, the pair needing most
+setting the round (the analogue of Stark's super-simple escalation: the size at which the
+evidence so far would meet the risk limit if no further error turned up).  T is a nonnegative
+supermartingale under the null whatever rule sets the next look, so this keeps the risk limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ballotproof.audit import alpha
+from ballotproof.audit.contest import AuditContest, Pair
+
+__all__ = ["comparison_next_round", "comparison_pair_risks", "polling_pair_risks"]
+
+
+def _p_value(x: np.ndarray, *, risk_limit: float, eta: float, u: float) -> float:
+    if not len(x):
+        return 1.0
+    return alpha.risk(x, alpha=risk_limit, eta0=eta, u=u, N=None, d=math.inf, epsilon=0.0).p_value
+
+
+def _last_t(x: np.ndarray, *, eta: float, u: float) -> float:
+    if not len(x):
+        return 1.0
+    return float(alpha.alpha_martingale(x, eta0=eta, u=u, N=None, d=math.inf, epsilon=0.0)[-1])
+
+
+def _overstatement_values(
+    contest: AuditContest,
+    pair: Pair,
+    cvr_marks: Sequence[Mapping[str, int]],
+    mvr_marks: Sequence[Mapping[str, int]],
+) -> tuple[np.ndarray, float, float]:
+    """B per draw, the assorter margin v and the upper bound u of the pair's assertion."""
+    v = alpha.assorter_margin(contest, pair)
+    u = alpha.comparison_upper_bound(v)
+
+    def col(marks: Sequence[Mapping[str, int]], who: str) -> np.ndarray:
+        return np.fromiter((m.get(who, 0) for m in marks), np.float64, len(marks))
+
+    x = alpha.comparison_assorter(
+        col(cvr_marks, pair.winner),
+        col(cvr_marks, pair.loser),
+        col(mvr_marks, pair.winner),
+        col(mvr_marks, pair.loser),
+        v=v,
+    )
+    return x, float(v), u
+
+
+def polling_pair_risks(
+    contest: AuditContest, readings: Sequence[str], *, risk_limit: float, not_found: str
+) -> dict[Pair, float]:
+    """The ALPHA polling P-value of every pair, from every draw's reading in draw order
+    (``not_found`` is the reading of a ballot that could not be found)."""
+    out: dict[Pair, float] = {}
+    for pair in contest.pairs():
+        w = np.fromiter((r == pair.winner for r in readings), np.float64, len(readings))
+        ell = np.fromiter(
+            (r == pair.loser or r == not_found for r in readings), np.float64, len(readings)
+        )
+        x = alpha.polling_assorter(w, ell)
+        out[pair] = _p_value(x, risk_limit=risk_limit, eta=alpha.polling_eta0(contest, pair), u=1.0)
+    return out
+
+
+def comparison_pair_risks(
+    contest: AuditContest,
+    cvr_marks: Sequence[Mapping[str, int]],
+    mvr_marks: Sequence[Mapping[str, int]],
+    *,
+    risk_limit: float,
+) -> dict[Pair, float]:
+    """The ALPHA comparison P-value of every pair, from each draw's record and reading as
+    0/1 marks per choice, in draw order."""
+    out: dict[Pair, float] = {}
+    for pair in contest.pairs():
+        x, _, u = _overstatement_values(contest, pair, cvr_marks, mvr_marks)
+        out[pair] = _p_value(x, risk_limit=risk_limit, eta=alpha.optimal_comparison_eta(u), u=u)
+    return out
+
+
+def comparison_next_round(
+    contest: AuditContest,
+    cvr_marks: Sequence[Mapping[str, int]],
+    mvr_marks: Sequence[Mapping[str, int]],
+    *,
+    risk_limit: float,
+) -> int:
+    """Draws to add so that, if every card drawn from now on is error-free, every pair's
+    ALPHA comparison test reaches 1/α (module notes); at least 1."""
+    more = 1
+    for pair in contest.pairs():
+        x, v, u = _overstatement_values(contest, pair, cvr_marks, mvr_marks)
+        eta = alpha.optimal_comparison_eta(u)
+        t = _last_t(x, eta=eta, u=u)
+        if t * risk_limit >= 1.0:
+            continue
+        lam = (eta - 0.5) / (0.5 * (u - 0.5))
+        f = 1.0 + lam * (1.0 / (2.0 - v) - 0.5)
+        if t <= 0.0 or f <= 1.0:
+            return contest.ballots  # the test cannot recover: count everything
+        more = max(more, math.ceil(math.log(1.0 / (risk_limit * t)) / math.log(f)))
+    return more
