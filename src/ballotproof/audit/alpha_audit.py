@@ -131,5 +131,6 @@ def comparison_next_round(
         f = 1.0 + lam * (1.0 / (2.0 - v) - 0.5)
         if t <= 0.0 or f <= 1.0:
             return contest.ballots  # the test cannot recover: count everything
-        more = max(more, math.ceil(math.log(1.0 / (risk_limit * t)) / math.log(f)))
+        need = math.log(1.0 / risk_limit) - math.log(t)  # finite for any t > 0
+        more = max(more, min(contest.ballots, math.ceil(need / math.log(f))))
     return more
