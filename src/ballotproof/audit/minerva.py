@@ -746,7 +746,9 @@ class MinervaRound:
     sigma_tail : Σ_{k'≥k_j} σ_j(k'), chance of this tail (not having stopped before) if the
         reported share is right
     tau_tail : the same under the tie
-    risk : tau_tail / sigma_tail
+    risk : tau_tail / sigma_tail, capped at 1; taken from their logarithms, so it keeps its
+        relative accuracy where both tails underflow to 0.0 (1 if the alternative cannot
+        reach the tail at all)
     """
 
     n: int
