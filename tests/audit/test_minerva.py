@@ -437,7 +437,7 @@ def test_later_rounds_match_exact_rational_arithmetic(
 
 
 def test_binomial_tail_is_scipys() -> None:
-    # _binom_sf and _binom_pmf skip scipy.stats' per-call argument handling; same values.
+    # _binom_sf, _pmf and _isf skip scipy.stats' per-call argument handling: same values.
     rng = np.random.default_rng(7)
     for p in (0.0, 0.3, 0.5, 0.5013, 0.6, 0.999, 1.0):
         for top in (40, 5000, 3_000_000):
@@ -450,6 +450,10 @@ def test_binomial_tail_is_scipys() -> None:
             inside = np.clip(near, 0, top)
             pmf = stats.binom.pmf(inside, top, p)
             assert np.array_equal(minerva._binom_pmf(inside, top, p), pmf, equal_nan=True)
+        for q in (0.001, 0.05, 0.1, 0.5, 0.9):
+            n = np.concatenate([np.arange(300), rng.integers(0, 5_000_000, 500)])
+            isf = stats.binom.isf(q, n, p)
+            assert np.array_equal(minerva._binom_isf(q, n, p), isf.astype(np.int64))
 
 
 def test_landslide_and_tie_in_later_rounds() -> None:

@@ -80,7 +80,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal, special, stats
+from scipy import special
 
 from ballotproof.audit import bravo
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
@@ -109,12 +109,14 @@ IntArray = npt.NDArray[np.int64]
 
 # --- round 1, exact ---------------------------------------------------------------------------
 
-try:  # the functions behind scipy.stats.binom.sf and .pmf (Boost), without their ~0.25 ms per
-    # call of argument handling; scipy is pinned and the tests check that they agree exactly
+try:  # the functions behind scipy.stats.binom.sf, .pmf and .isf (Boost), without their
+    # ~0.25 ms per call of argument handling or the 1 s it takes to import scipy.stats; scipy
+    # is pinned and the tests check that they agree exactly
+    from scipy.special._ufuncs import _binom_isf as _boost_binom_isf
     from scipy.special._ufuncs import _binom_pmf as _boost_binom_pmf
     from scipy.special._ufuncs import _binom_sf as _boost_binom_sf
 except ImportError:  # pragma: no cover - another scipy: fall back to the public functions
-    _boost_binom_sf = _boost_binom_pmf = None
+    _boost_binom_sf = _boost_binom_pmf = _boost_binom_isf = None
 
 
 def _binom_sf(k: IntArray, n: IntArray, p: float) -> FloatArray:
@@ -122,6 +124,8 @@ def _binom_sf(k: IntArray, n: IntArray, p: float) -> FloatArray:
     kk = np.asarray(k, dtype=np.int64)
     nn = np.asarray(n, dtype=np.int64)
     if _boost_binom_sf is None:  # pragma: no cover
+        from scipy import stats
+
         return np.asarray(stats.binom.sf(kk, nn, p), dtype=np.float64)
     inside = (kk >= 0) & (kk < nn)
     with np.errstate(all="ignore"):
@@ -136,8 +140,19 @@ def _binom_sf(k: IntArray, n: IntArray, p: float) -> FloatArray:
 def _binom_pmf(k: IntArray, n: int, p: float) -> FloatArray:
     """``scipy.stats.binom.pmf(k, n, p)`` for integers 0 ≤ k ≤ n."""
     if _boost_binom_pmf is None:  # pragma: no cover
+        from scipy import stats
+
         return np.asarray(stats.binom.pmf(k, n, p), dtype=np.float64)
     return np.asarray(_boost_binom_pmf(k.astype(np.float64), float(n), p), dtype=np.float64)
+
+
+def _binom_isf(q: float, n: IntArray, p: float) -> IntArray:
+    """``scipy.stats.binom.isf(q, n, p)`` for 0 < q < 1 and integers n ≥ 0."""
+    if _boost_binom_isf is None:  # pragma: no cover
+        from scipy import stats
+
+        return np.asarray(stats.binom.isf(q, n, p), dtype=np.int64)
+    return np.asarray(_boost_binom_isf(q, n.astype(np.float64), p), dtype=np.int64)
 
 
 def _tails_ratio(k: IntArray, n: IntArray, p: float) -> tuple[FloatArray, FloatArray]:
@@ -216,7 +231,7 @@ def _k_min_and_stop(nn: IntArray, p: float, alpha: float) -> tuple[IntArray, Flo
     if rest.any():
         nr, hr = nn[rest], hi[rest]
         fr = _tail_ratio(hr, nr, p) <= alpha
-        lr = np.maximum(np.asarray(stats.binom.isf(alpha, nr, 0.5), dtype=np.int64) - 1, 0)
+        lr = np.maximum(_binom_isf(alpha, nr, 0.5) - 1, 0)
         lr = np.where((lr < hr) & (_tail_ratio(lr, nr, p) > alpha), lr, 0)
         lo[rest], hi[rest], found[rest] = lr, np.where(fr, hr, nr + 1), fr
     # 3. bisection: ratio(lo) > α ≥ ratio(hi); the ratio falls with k, so this finds the first
@@ -465,7 +480,9 @@ class _NullLaw:
             if a.size * b.size <= _DIRECT_LIMIT:
                 c, trust = np.convolve(a, b), _TRUST_DIRECT
             else:
-                c, trust = signal.fftconvolve(a, b), _TRUST_FFT
+                from scipy.signal import fftconvolve  # only here: slow to import
+
+                c, trust = fftconvolve(a, b), _TRUST_FFT
         ks = first + np.arange(c.size)
         with np.errstate(divide="ignore"):
             log_c = np.log(np.clip(c, 0.0, None))
