@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import pickle
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import consistent_sampler
@@ -174,7 +175,7 @@ def test_select_keeps_exactly_the_keys_up_to_the_nth_smallest(
     chunks = [b"".join(digests[a:b]) for a, b in itertools.pairwise(bounds)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sampler_module, "_CHUNK", chunk)  # the buffers fill up and are cut often
-        index, kept = sampler_module._select(iter(chunks), n, len(keys))
+        index, kept = sampler_module._select(lambda: iter(chunks), n, len(keys))
     if len(keys) <= n:
         want = list(range(len(keys)))
     else:
@@ -182,6 +183,24 @@ def test_select_keeps_exactly_the_keys_up_to_the_nth_smallest(
         want = [i for i, k in enumerate(keys) if k <= bound]
     assert index.tolist() == want
     assert kept == b"".join(digests[i] for i in want)
+
+
+@pytest.mark.parametrize("spread", [True, False])
+def test_select_redoes_the_pass_when_the_estimated_bound_is_too_tight(spread: bool) -> None:
+    """Keys far from uniform (impossible for SHA-256, easy here): the answer stays exact."""
+    keys = [(i * 7919) % 10 if spread else 9 for i in range(5_000)]
+    digests = b"".join(_digest_with_key(k) for k in keys)
+    passes: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        passes.append(1)
+        yield digests
+
+    index, _ = sampler_module._select(chunks, 3, len(keys))
+    bound = sorted(keys)[2]
+    assert index.tolist() == [i for i, k in enumerate(keys) if k <= bound]
+    # The estimate keeps keys up to 1.5% of the range: the 500 zeros, or none of the nines.
+    assert len(passes) == (1 if spread else 2)
 
 
 tickets = st.builds(

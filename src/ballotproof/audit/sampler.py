@@ -51,44 +51,52 @@ How it is fast (same draws, different work)
 -------------------------------------------
 ``consistent_sampler`` builds every ticket as a Python string, a heap of all ``N`` tickets, and
 one Python object per draw. Here the work per ballot is one SHA-256 and a few numpy operations,
-and the work per draw is a handful of C-level string operations:
+and the work per draw is a handful of C-level string and numpy operations:
 
 1. *First tickets of every ballot.* ``S`` is exactly one SHA-256 block, so its hash state is
    computed once; the batch's id prefix is absorbed once per batch; each ballot then costs one
-   copy of that state, a short update and a digest, run by ``map`` in C rather than by a Python
-   loop. Ballot ids are never materialised. Each batch of digests is reduced with numpy to an
-   order-preserving key made of the ticket's first 8 digits (the digest modulo ``10**8``, digits
-   reversed), and only the digests whose key is no larger than the running ``n``-th smallest are
-   kept (ties included, so nothing that can be drawn is dropped).
+   copy of that state, a short update and a digest. Ballot ids are never materialised. Each
+   batch of digests is reduced with numpy to an order-preserving key made of the ticket's first
+   8 digits (the digest modulo ``10**8``, digits reversed), and only the digests whose key is no
+   larger than the running ``n``-th smallest are kept (ties included, so nothing that can be
+   drawn is dropped). As tickets are uniform, keys above a generous estimate of that bound are
+   not even copied; if the estimate ever proves too tight, the pass is redone without it.
 2. *Exact order.* For those candidates the full ticket strings ``U`` are rebuilt from the kept
    digests (no second hash), and each ticket gets a finer key, its first 19 digits as an
-   unsigned 64-bit integer. Tickets are sorted on that key with numpy; a run of equal keys
-   (which almost never happens) is sorted on the full strings, then the ids, then the
-   generations, in Python. Both keys are prefixes of the digit string, so a smaller key means a
-   smaller string: the order is exactly the string order ``consistent_sampler`` uses.
+   unsigned 64-bit integer (tickets with 19 or more leading 9s get larger keys that count the
+   9s). Tickets are sorted on that key with numpy; a run of equal keys (which almost never
+   happens) is sorted on the full strings, then the ids, then the generations, in Python. A
+   smaller key always means a smaller string: the order is exactly the string order
+   ``consistent_sampler`` uses.
 3. *With replacement.* Rivest's heap yields every ticket ``T(id, g)`` of every id in increasing
    order, so the first ``n`` draws are the ``n`` smallest tickets of all ids and generations.
    An id not among the candidates has ``T(id, g) ≥ T(id, 1) >`` ``n`` candidates' first tickets,
    so it cannot be drawn. The chains of the candidates are extended in waves, all chains of a
-   wave at once: with ``b`` the ``n``-th smallest key known so far, the next ticket is computed
-   for every known ticket whose key is ``≤ b`` and whose successor is not known yet; tickets
-   with a key ``> b`` are dropped (``b`` only decreases). When no such ticket is left, every
-   ticket not yet computed is larger than the ``n``-th smallest known one, and the ``n``
-   smallest known tickets, in exact order, are the draws.
-4. *Draws on demand.* :class:`Sample` keeps the draws as columns (tickets, ballot numbers,
-   generations) and builds the :class:`Draw` and :class:`Ballot` objects the first time
-   ``sample.draws`` is read; the fields of a ballot of a checked :class:`Batch` are not checked
-   again.
+   wave at once: with ``b`` the ``n``-th smallest ticket known so far, the next ticket is
+   computed for every known ticket ``≤ b`` whose successor is not known yet, and tickets above
+   ``b`` are dropped (``b`` only decreases). The tries ``U(x + ":" + i)`` of a wave are hashed
+   in C loops and mostly accepted, refused or dropped on their 8-digit keys, before any string
+   is built. When no ticket is left to extend, every ticket not computed is larger than the
+   ``n``-th smallest known one, and the ``n`` smallest known tickets, in order, are the draws.
+4. *Draws on demand.* :class:`Sample` keeps the draws as columns (trimmed tickets, ballot
+   numbers, generations) and builds the :class:`Draw` and :class:`Ballot` objects the first
+   time ``sample.draws`` is read, field by field in C-level passes, with the cyclic garbage
+   collector paused; the fields of a ballot of a checked :class:`Batch` are not checked again.
+   Strings are read in the order they were made: on a virtual machine, reading a million
+   strings in another order costs several times more.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import math
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import repeat
-from typing import TYPE_CHECKING, Final
+from operator import attrgetter
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -97,6 +105,8 @@ from ballotproof.errors import InputError, IntegrityError
 
 if TYPE_CHECKING:
     from hashlib import _Hash
+
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "ARLO_DIGITS",
@@ -115,6 +125,8 @@ __all__ = [
     "retrieval_list",
     "trim_ticket",
 ]
+
+_T = TypeVar("_T", bound="DataclassInstance")
 
 METHOD: Final = "consistent sampling with SHA-256 tickets (Rivest 2018, consistent_sampler 1.0.10)"
 
@@ -572,7 +584,7 @@ def _split_digests(blob: bytes) -> Iterator[bytes]:
 
 
 def _uniforms(digests: Iterable[bytes]) -> list[str]:
-    """``U(m)`` for each digest of ``m`` (``sha256_uniform`` of consistent_sampler).
+    """``U(m)`` for each digest of ``m`` (Rivest 2018; ``sha256_uniform`` of consistent_sampler).
 
     ``str(int).zfill(64)`` is the ``"{:064d}"`` of Rivest's definition, a little faster.
     """
@@ -622,80 +634,112 @@ def _next_tickets(
     ``keys`` are the tickets' :func:`_order_keys`. Returns the rows of ``tickets`` whose
     successor is kept, those successors and their keys, in no particular order.
 
-    A ticket without leading 9s keeps the prefix ``"0."``, so its first try is
-    ``U(ticket + ":1")``; all first tries are hashed in C loops. Their 8-digit keys
-    (:func:`_prefix_keys`, the first 8 digits of ``U``) settle most cases without building a
-    string: a key above the ticket's own first 8 digits means the try is accepted (it exceeds
-    ``ticket + "0"``), a key below means it is refused, and an accepted try whose key is above
-    ``bound``'s first 8 digits cannot be kept. Strings are built only for accepted tries that
-    may be kept; refused tries (probability about ``ticket``), equal 8-digit keys, and tickets
-    with leading 9s go through :func:`next_ticket`'s loop one by one.
+    A ticket without leading 9s keeps the prefix ``"0."``, so try ``i`` is ``U(ticket + ":" +
+    i)`` (Rivest 2018; ``next_fraction``). Each round hashes the try of every ticket still
+    without a successor, in C loops, and reads the tries' 8-digit keys (:func:`_prefix_keys`,
+    the first 8 digits of ``U``) instead of strings: a key above the ticket's own first 8 digits
+    means the try exceeds ``ticket + "0"`` and is the successor, a key below means the next try
+    is needed (probability about ``ticket``), and a successor whose key is above ``bound``'s
+    first 8 digits cannot be kept, so its string is never built. Equal 8-digit keys are decided
+    on the strings; tickets with leading 9s go through :func:`next_ticket` one by one.
     """
     if len(tickets) < _FEW:  # a small manifest sampled many times over: skip the set-up
-        successors = [_next_ticket(t, 1) for t in tickets]
-        successor_keys = _order_keys(successors)
-        rows = np.flatnonzero(successor_keys <= bound)
-        return rows, [successors[i] for i in rows.tolist()], successor_keys[rows]
-    plain = np.flatnonzero(keys < _NINE_FIRST)
-    texts = tickets if len(plain) == len(tickets) else [tickets[r] for r in plain.tolist()]
-    messages = map(str.encode, map(str.__add__, texts, repeat(":1")))
-    digests = list(map(_HASH_DIGEST, map(hashlib.sha256, messages)))
-    tried = _prefix_keys(b"".join(digests))
-    own = keys[plain] // _TO_PREFIX
-    fast = np.flatnonzero((tried > own) & (tried <= bound // _TO_PREFIX))
-    successors = _uniforms(map(digests.__getitem__, fast.tolist()))
-    rows = plain[fast].tolist()
-    one_by_one = [(r, 2) for r in plain[tried < own].tolist()]  # try 1 is known to fail
-    one_by_one += [(r, 1) for r in plain[tried == own].tolist()]
-    one_by_one += [(r, 1) for r in np.flatnonzero(keys >= _NINE_FIRST).tolist()]
-    for r, first_try in one_by_one:
-        rows.append(r)
-        successors.append(_next_ticket(tickets[r], first_try))
+        each = [_next_ticket(t, 1) for t in tickets]
+        each_key = _order_keys(each)
+        rows = np.flatnonzero(each_key <= bound)
+        return rows, [each[i] for i in rows.tolist()], each_key[rows]
+    own = keys // _TO_PREFIX
+    most = bound // _TO_PREFIX
+    found: list[npt.NDArray[np.int64]] = []
+    successors: list[str] = []
+    waiting = np.flatnonzero(keys < _NINE_FIRST)
+    attempt = 1
+    while len(waiting):
+        suffix = f":{attempt}"
+        texts = tickets if len(waiting) == len(tickets) else [tickets[r] for r in waiting.tolist()]
+        messages = map(str.encode, map(str.__add__, texts, repeat(suffix)))
+        digests = list(map(_HASH_DIGEST, map(hashlib.sha256, messages)))
+        tried = _prefix_keys(b"".join(digests))
+        mine = own[waiting]
+        done = tried > mine
+        for j in np.flatnonzero(tried == mine).tolist():  # the strings decide
+            done[j] = _uniform(digests[j]) > texts[j] + "0"
+        kept = np.flatnonzero(done & (tried <= most))
+        found.append(waiting[kept])
+        successors += _uniforms(map(digests.__getitem__, kept.tolist()))
+        waiting = waiting[~done]
+        attempt += 1
+    nines = np.flatnonzero(keys >= _NINE_FIRST)
+    found.append(nines)
+    successors += [_next_ticket(tickets[r], 1) for r in nines.tolist()]
+    rows = np.concatenate(found)
     successor_keys = _order_keys(successors)
     keep = np.flatnonzero(successor_keys <= bound)
     if len(keep) < len(successors):
-        return (
-            np.array(rows, dtype=np.int64)[keep],
-            [successors[i] for i in keep.tolist()],
-            successor_keys[keep],
-        )
-    return np.array(rows, dtype=np.int64), successors, successor_keys
+        return rows[keep], [successors[i] for i in keep.tolist()], successor_keys[keep]
+    return rows, successors, successor_keys
 
 
-def _trimmed(
-    tickets: list[str], keys: npt.NDArray[np.uint64], digits: int
-) -> npt.NDArray[np.bytes_]:
-    """:func:`trim_ticket` of each ticket, as ASCII bytes (``keys`` find the leading 9s).
+def _trimmed(known: _Known, rows: npt.NDArray[np.int64], digits: int) -> npt.NDArray[np.bytes_]:
+    """:func:`trim_ticket` of the tickets at ``rows``, in that order, as ASCII bytes.
 
-    A numpy bytes array takes about a third of the memory of a list of ``str``.
+    The tickets are read in the order they were made (a million strings read in another order
+    cost several times more), ``_CHUNK`` at a time, each chunk written to its places in the
+    result; a numpy bytes array takes about a third of the memory of a list of ``str``.
     """
-    out = np.array(tickets, dtype=f"S{2 + digits}")  # numpy cuts each string to the width
-    nines = np.flatnonzero(keys >= _NINE_FIRST).tolist()
-    if nines:
-        fixed = [trim_ticket(tickets[i], digits) for i in nines]
-        out = out.astype(f"S{max(2 + digits, *map(len, fixed))}")
-        out[nines] = fixed
+    keys = known.keys[rows]
+    nines = np.flatnonzero(keys >= _NINE_FIRST)  # tickets "0.9…": their 9s are kept too
+    fixed = [trim_ticket(known.tickets[r], digits) for r in rows[nines].tolist()]
+    width = max(2 + digits, *map(len, fixed)) if fixed else 2 + digits
+    out = np.empty(len(rows), dtype=f"S{width}")
+    places = np.argsort(rows, kind="stable")
+    tickets = known.tickets
+    for start in range(0, len(rows), _CHUNK):
+        chunk = places[start : start + _CHUNK]
+        # numpy cuts each string to the width: the first 2 + digits characters
+        out[chunk] = np.array([tickets[r] for r in rows[chunk].tolist()], dtype=f"S{2 + digits}")
+    out[nines] = fixed
     return out
 
 
 # --- choosing the draws ------------------------------------------------------------------------
 
 
-def _select(chunks: Iterable[bytes], count: int, total: int) -> tuple[npt.NDArray[np.int64], bytes]:
+def _select(
+    chunks: Callable[[], Iterable[bytes]], count: int, total: int
+) -> tuple[npt.NDArray[np.int64], bytes]:
     """Every ballot whose 8-digit key is ≤ the ``count``-th smallest: indices and digests.
 
-    ``chunks`` are the first-ticket digests of all ``total`` ballots in index order. The result
-    holds the ``count`` smallest keys and every key tied with the last of them (all ballots when
-    there are at most ``count``), in increasing index order, with their digests concatenated.
-    What is kept lives in three buffers allocated once, of about ``1.5 * count`` rows, cut back
-    to the bound in place whenever they fill up: memory O(count + chunk), little fragmentation.
+    ``chunks()`` yields the first-ticket digests of all ``total`` ballots in index order. The
+    result holds the ``count`` smallest keys and every key tied with the last of them (all
+    ballots when there are at most ``count``), in increasing index order, with their digests.
+
+    Keys are the first 8 digits of uniform tickets, so about ``count + 8 * sqrt(count)`` of them
+    are at most the same fraction of ``10**8``: rows above that estimate are never copied. If
+    fewer than ``count`` keys turn out to lie below it (probability below ``1e-14``), the
+    selection is redone without it, so the result never depends on the estimate. What is kept
+    lives in three buffers allocated once and cut back to the ``count``-th smallest key in
+    place when they fill up: memory O(count + chunk), little fragmentation.
     """
-    capacity = min(total, count + count // 2 + 2 * _CHUNK)  # chunks hold up to 2 * _CHUNK
+    share = (count + 8 * math.isqrt(count) + 64) / total if total else 1.0
+    if share < 1:
+        estimate = np.uint64(math.ceil(share * 10**_KEY_DIGITS))
+        index, digests = _select_below(chunks(), count, total, estimate)
+        if len(index) >= min(count, total):
+            return index, digests
+    return _select_below(chunks(), count, total, _NO_BOUND)
+
+
+def _select_below(
+    chunks: Iterable[bytes], count: int, total: int, bound: np.uint64
+) -> tuple[npt.NDArray[np.int64], bytes]:
+    """:func:`_select` among the keys ``≤ bound`` (all of them if there are fewer than
+    ``count``)."""
+    capacity = min(total, count + count // 4 + 2 * _CHUNK)  # chunks hold up to 2 * _CHUNK
     keys = np.empty(capacity, dtype=np.uint64)
     index = np.empty(capacity, dtype=np.int64)
     rows = np.empty((capacity, 32), dtype=np.uint8)
     held, offset = 0, 0
-    bound = _NO_BOUND
 
     def cut() -> int:
         nonlocal bound
@@ -793,7 +837,9 @@ def _deepen(frontier: _Known, depth: int) -> _Known:
 def _extend_chains(known: _Known, count: int) -> _Known:
     """Add later generations until the ``count`` smallest tickets of all generations are known.
 
-    The waves of the module docstring (step 3). ``bound`` is the key of the ``count``-th
+    Rivest's heap (Rivest 2018; ``consistent_sampler.sampler`` with replacement) draws the
+    tickets of all ids and generations in increasing order; here they are found in the waves of
+    the module docstring (step 3). ``bound`` is the key of the ``count``-th
     smallest ticket known (none while fewer than ``count`` tickets are known), and ``frontier``
     the known tickets not above that ticket whose successor is not known yet. Keys only filter
     (a key ``> bound`` cannot be drawn); the frontier is decided on the strings where keys tie,
@@ -866,16 +912,22 @@ def _exact_order(
 
 
 def _stream(
-    digest_chunks: Iterable[bytes],
+    digest_chunks: Callable[[], Iterable[bytes]],
     total: int,
     ids_of: Callable[[npt.NDArray[np.int64]], list[str]],
     count: int,
     *,
     with_replacement: bool,
-) -> _Known:
-    """The first ``count`` draws, given the first-ticket digests of all ``total`` ids in order."""
+) -> tuple[_Known, npt.NDArray[np.int64]]:
+    """The first ``count`` draws; ``digest_chunks()`` yields the first-ticket digests of all
+    ``total`` ids in order.
+
+    Returns the tickets known and the rows of the draws among them, in draw order. The tickets
+    stay in the order they were made: reading a million strings in another order is slow.
+    """
     if count == 0:
-        return _Known([], np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.int64))
+        nothing = _Known([], np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.int64))
+        return nothing, np.empty(0, dtype=np.int64)
     index, digests = _select(digest_chunks, count, total)
     tickets = _uniforms(_split_digests(digests))
     del digests
@@ -886,7 +938,7 @@ def _stream(
     else:
         known = _Known(tickets, keys, index, generation)
     del tickets, keys, index, generation
-    return known.take(_exact_order(known, count, ids_of))
+    return known, _exact_order(known, count, ids_of)
 
 
 def _check_counts(size: int, skip: int, digits: int) -> None:
@@ -937,39 +989,42 @@ def _check_unique(batches: Sequence[Batch]) -> None:
             )
 
 
-# The slot setters of the frozen dataclasses: calling them directly is what their __init__ does
-# through object.__setattr__, minus the dispatch.
+# Frozen dataclasses set each field in __init__ through object.__setattr__, one Python call per
+# object plus five dispatches; building many at once, the slot descriptors are called directly
+# from C-level maps, one field at a time.
 _new: Final = object.__new__
 _set: Final = object.__setattr__
-_SET_JURISDICTION, _SET_TABULATOR, _SET_BATCH, _SET_POSITION, _SET_CONTAINER = (
-    getattr(Ballot, name).__set__
-    for name in ("jurisdiction", "tabulator", "batch", "position", "container")
-)
-_SET_ORDER, _SET_TICKET, _SET_ID, _SET_GENERATION, _SET_BALLOT = (
-    getattr(Draw, name).__set__ for name in ("order", "ticket", "id", "generation", "ballot")
-)
+_BATCH_KEY: Final = attrgetter("jurisdiction", "tabulator", "name")
+_JURISDICTION: Final = attrgetter("jurisdiction")
+_TABULATOR: Final = attrgetter("tabulator")
+_NAME: Final = attrgetter("name")
+_CONTAINER: Final = attrgetter("container")
+
+
+def _make(kind: type[_T], count: int, *columns: Iterable[object]) -> list[_T]:
+    """``count`` new ``kind`` objects, each field (in order) set from its column.
+
+    For frozen dataclasses whose fields are checked elsewhere (:class:`Ballot` of a checked
+    :class:`Batch`, :class:`Draw`): no ``__init__`` or ``__post_init__`` runs.
+    """
+    made = list(map(_new, repeat(kind, count)))
+    for field_, values in zip(fields(kind), columns, strict=True):
+        deque(map(getattr(kind, field_.name).__set__, made, values), maxlen=0)
+    return made
 
 
 def _unchecked_ballot(batch: Batch, position: int) -> Ballot:
     """``batch.ballot(position)`` without checking again what :class:`Batch` has checked."""
-    ballot = _new(Ballot)
-    _SET_JURISDICTION(ballot, batch.jurisdiction)
-    _SET_TABULATOR(ballot, batch.tabulator)
-    _SET_BATCH(ballot, batch.name)
-    _SET_POSITION(ballot, position)
-    _SET_CONTAINER(ballot, batch.container)
+    (ballot,) = _make(
+        Ballot,
+        1,
+        [batch.jurisdiction],
+        [batch.tabulator],
+        [batch.name],
+        [position],
+        [batch.container],
+    )
     return ballot
-
-
-def _unchecked_draw(order: int, ticket: str, id_: str, generation: int, ballot: Ballot) -> Draw:
-    """``Draw(order, ticket, id_, generation, ballot)``, built faster."""
-    draw = _new(Draw)
-    _SET_ORDER(draw, order)
-    _SET_TICKET(draw, ticket)
-    _SET_ID(draw, id_)
-    _SET_GENERATION(draw, generation)
-    _SET_BALLOT(draw, ballot)
-    return draw
 
 
 class _Manifest:
@@ -1019,28 +1074,42 @@ class _DrawColumns:
                 gc.enable()
 
     def _build(self) -> tuple[Draw, ...]:
-        batches = self.manifest.batches
-        unique, inverse = np.unique(self.index, return_inverse=True)
-        which, positions = self.manifest.locate(unique)
-        prefixes: dict[int, str] = {}
-        ballots: list[Ballot] = []
-        ids: list[str] = []
-        for b, p in zip(which, positions, strict=True):
-            batch = batches[b]
-            prefix = prefixes.get(b)
-            if prefix is None:
-                prefix = prefixes[b] = _id_prefix(batch.jurisdiction, batch.tabulator, batch.name)
-            ballots.append(_unchecked_ballot(batch, p))
-            ids.append(f"{prefix}{p})")
-        slots = inverse.reshape(-1).tolist()
+        # Objects are made in passes, in draw order, each field set by a C-level map: no Python
+        # call per object, and memory is walked in the order it was allocated.
+        count = len(self.index)
+        if count == 0:
+            return ()
+        _, first, inverse = np.unique(self.index, return_index=True, return_inverse=True)
+        source = first[inverse.reshape(-1)]  # the draw at which each draw's ballot came first
+        fresh = source == np.arange(count)
+        which, positions = self.manifest.locate(self.index[fresh])
+        batches = list(map(self.manifest.batches.__getitem__, which))
+        everything = self.manifest.batches
+        prefix = {b: _id_prefix(*_BATCH_KEY(everything[b])) for b in set(which)}
+        ids = [f"{prefix[b]}{p})" for b, p in zip(which, positions, strict=True)]
+        ballots = _make(
+            Ballot,
+            len(ids),
+            map(_JURISDICTION, batches),
+            map(_TABULATOR, batches),
+            map(_NAME, batches),
+            positions,
+            map(_CONTAINER, batches),
+        )
+        if len(ids) < count:  # a ballot drawn again shares the objects of its first draw
+            slot = (np.cumsum(fresh) - 1)[source].tolist()
+            ids = list(map(ids.__getitem__, slot))
+            ballots = list(map(ballots.__getitem__, slot))
+        first_order = self.first_order
         return tuple(
-            map(
-                _unchecked_draw,
-                range(self.first_order, self.first_order + len(self.tickets)),
+            _make(
+                Draw,
+                count,
+                range(first_order, first_order + count),
                 self.tickets.astype(str).tolist(),
-                map(ids.__getitem__, slots),
+                ids,
                 self.generation.tolist(),
-                map(ballots.__getitem__, slots),
+                ballots,
             )
         )
 
@@ -1104,21 +1173,22 @@ def draw_sample(
     _check_unique(batches)
     state = _seed_state(seed)
     manifest = _Manifest(batches)
-    drawn = _stream(
-        _batch_digests(state, batches),
+    known, order = _stream(
+        lambda: _batch_digests(state, batches),
         manifest.population,
         manifest.ids,
         skip + size,
         with_replacement=with_replacement,
     )
-    first = min(skip, len(drawn.tickets))
+    rows = order[skip:]
     columns = _DrawColumns(
         manifest,
         skip + 1,
-        _trimmed(drawn.tickets[first:], drawn.keys[first:], digits),
-        drawn.index[first:],
-        drawn.generation[first:],
+        _trimmed(known, rows, digits),
+        known.index[rows],
+        known.generation[rows],
     )
+    del known
     sample = _new(Sample)
     for name, value in (
         ("seed", seed),
@@ -1187,22 +1257,22 @@ def draw_ids(
             part = ids[start : start + _CHUNK]
             yield _hash_all(state, map(str.encode, part))
 
-    drawn = _stream(
-        digests(),
+    known, order = _stream(
+        digests,
         len(ids),
         lambda indices: [ids[i] for i in indices.tolist()],
         skip + size,
         with_replacement=with_replacement,
     )
-    tickets = _trimmed(drawn.tickets, drawn.keys, digits).astype(str).tolist()
+    rows = order[skip:]
+    tickets = _trimmed(known, rows, digits).astype(str).tolist()
     return tuple(
         IdDraw(order, ticket, ids[index], generation, index)
         for order, ticket, index, generation in zip(
-            range(1, len(tickets) + 1),
+            range(skip + 1, skip + 1 + len(tickets)),
             tickets,
-            drawn.index.tolist(),
-            drawn.generation.tolist(),
+            known.index[rows].tolist(),
+            known.generation[rows].tolist(),
             strict=True,
         )
-        if order > skip
     )
