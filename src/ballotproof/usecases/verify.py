@@ -25,7 +25,7 @@ from ballotproof.audit.verify import (
     verify_record,
 )
 from ballotproof.errors import AnalysisError, BallotproofError
-from ballotproof.io.csvread import parse_int, read_rows
+from ballotproof.io.csvread import Row, parse_int, read_rows
 from ballotproof.io.manifest import load_manifest
 from ballotproof.store import AuditStore
 
@@ -63,6 +63,14 @@ def _journal(path: Path) -> Iterator[JournalEntry | DamagedEntry]:
                 yield DamagedEntry(where, f"missing or bad field {exc}")
 
 
+def _flag(row: Row, column: str) -> bool:
+    """``true`` or ``false``, exactly as ``audit export`` writes it."""
+    value = row.get(column)
+    if value not in ("true", "false"):
+        raise row.error(column, "true or false", value)
+    return value == "true"
+
+
 def _read_record(folder: Path) -> AuditRecord:
     """The bundle's claims (raises an error naming the file, line and field)."""
     path = folder / "audit.json"
@@ -85,7 +93,7 @@ def _read_record(folder: Path) -> AuditRecord:
             row.require("Ballot ID"),
             parse_int(row, "Version", minimum=1),
             row.require("Interpretation"),
-            row.get("Correction").lower() == "true",
+            _flag(row, "Correction"),
             row.get("Note"),
             row.get("Recorded At"),
         )
