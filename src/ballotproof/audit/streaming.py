@@ -1,5 +1,5 @@
-"""Pure helpers for audits of millions of draws: what a round's risk needs of every draw, held
-as a handful of shared objects, and two streams compared without holding either whole.
+"""Pure helpers for audits of millions of draws: the latest reading of every ballot, and what a
+round's risk needs of every draw, held as a handful of shared objects.
 
 The store (closing a round) and the verifier both meet every draw of an audit with the latest
 reading of its ballot. A statewide round of two million draws as two million objects, and a
@@ -9,16 +9,41 @@ risk depends on is only each draw's reading (and cast vote record) and where its
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Mapping, Sequence
 
 from ballotproof.audit.process import AuditSpec, DrawnBallot, RoundResult, recompute
 from ballotproof.audit.sampler import Batch
 
-__all__ = ["RoundReadings", "SameItems"]
+__all__ = ["LatestReadings", "RoundReadings"]
 
-T = TypeVar("T", bound=Hashable)
+
+class LatestReadings:
+    """The latest reading of each ballot, given every version in any order: one entry a ballot,
+    each distinct reading one shared string, the version kept only where it is not 1 (a
+    correction). The same reading as the latest of ``(version, choice)`` kept per ballot: the
+    first version seen, replaced by any higher one."""
+
+    __slots__ = ("_choice", "_shared", "_version")
+
+    def __init__(self) -> None:
+        self._choice: dict[str, str] = {}
+        self._version: dict[str, int] = {}
+        self._shared: dict[str, str] = {}
+
+    def add(self, ballot_id: str, version: int, choice: str) -> None:
+        if ballot_id in self._choice and self._version.get(ballot_id, 1) >= version:
+            return
+        self._choice[ballot_id] = self._shared.setdefault(choice, choice)
+        if version != 1:
+            self._version[ballot_id] = version
+        else:
+            self._version.pop(ballot_id, None)
+
+    def get(self, ballot_id: str) -> str | None:
+        return self._choice.get(ballot_id)
+
+    def __len__(self) -> int:
+        return len(self._choice)
 
 
 class RoundReadings:
@@ -87,53 +112,3 @@ class RoundReadings:
         return recompute(
             spec, batches, self.rounds, self._latest, cvrs=self._cvrs, reported=reported
         )
-
-
-_END = object()
-
-
-def _digest(item: object) -> bytes:
-    return hashlib.sha256(repr(item).encode()).digest()
-
-
-class SameItems(Generic[T]):
-    """Whether a copy's items (``claimed``, a stream) are the journal's (given one at a time
-    to :meth:`journalled`), as multisets: each item as often on both sides, in any order.
-
-    A copy that gives its items in the journal's order is compared in lockstep, holding
-    nothing. From the first difference on (a copy in another order, an edit, an item missing
-    or added) the rest of both sides are compared as sorted SHA-256 digests of their ``repr``:
-    exact (up to SHA-256), and a few dozen bytes an item rather than the items themselves.
-    Items are tuples of str, int and bool, whose ``repr`` tells them apart.
-    """
-
-    def __init__(self, claimed: Iterable[T]) -> None:
-        self._claimed = iter(claimed)
-        self.claimed = 0
-        self.journalled_count = 0
-        self._ours: list[bytes] | None = None
-        self._theirs: list[bytes] = []
-
-    def journalled(self, item: T) -> None:
-        self.journalled_count += 1
-        if self._ours is None:
-            other = next(self._claimed, _END)
-            if other is not _END:
-                self.claimed += 1
-                if other == item:
-                    return
-                self._ours = [_digest(other)]
-            else:
-                self._ours = []
-        self._theirs.append(_digest(item))
-
-    def same(self) -> bool:
-        """Reads what is left of ``claimed``; call once, after the journal."""
-        for other in self._claimed:
-            self.claimed += 1
-            if self._ours is None:
-                self._ours = []
-            self._ours.append(_digest(other))
-        if self._ours is None:
-            return True
-        return sorted(self._ours) == sorted(self._theirs)

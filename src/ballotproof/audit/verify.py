@@ -19,19 +19,22 @@ recomputation from first principles, and reports every check, passed or failed:
    (:func:`ballotproof.audit.process.recompute`), are the claimed ones and the journalled ones.
 
 The journal is read once, as a stream; a damaged entry (unreadable JSON, a missing key) is a
-failed check, never an exception. So are the copy's draws and interpretations: the claimed draws
-are compared with the redrawn ones in lockstep, and the interpretations with the journal's in
-lockstep while they come in the journal's order (:class:`~ballotproof.audit.streaming.SameItems`),
-so that an audit of millions of draws is verified without holding them. Pure: the caller reads
-the files or the database.
+failed check, never an exception. So are the copy's interpretations (compared with the
+journal's in lockstep while they come in the journal's order,
+:class:`~ballotproof.audit.streaming.SameItems`, keeping only the latest reading of each
+ballot) and its draws (hashed, with the reading of each, before the draws are recomputed and
+hashed in turn), so that an audit of millions of draws is verified without holding them.
+Pure: the caller reads the files or the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ballotproof.audit.journal import (
     GENESIS,
@@ -40,6 +43,7 @@ from ballotproof.audit.journal import (
     batches_digest,
     chain_hash,
     cvr_digest,
+    interpretation_payload,
     tallies_digest,
 )
 from ballotproof.audit.process import (
@@ -49,7 +53,7 @@ from ballotproof.audit.process import (
     spec_to_json,
 )
 from ballotproof.audit.sampler import Batch, Draw, draw_sample
-from ballotproof.audit.streaming import RoundReadings, SameItems
+from ballotproof.audit.streaming import LatestReadings, RoundReadings
 from ballotproof.errors import BallotproofError
 
 __all__ = [
@@ -83,12 +87,9 @@ class DamagedEntry:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimedDraw:
+class ClaimedDraw(NamedTuple):
     """A draw as a copy of the audit states it; ``where`` (jurisdiction, container,
-    tabulator, batch, position) when the copy keeps it; ``reading``, when the record says
-    its draws carry readings (:attr:`AuditRecord.readings_in_draws`), the latest reading the
-    copy holds for the ballot (``None``: none)."""
+    tabulator, batch, position) when the copy keeps it. A named tuple: a copy has millions."""
 
     order: int
     round: int
@@ -96,12 +97,11 @@ class ClaimedDraw:
     ballot_id: str
     generation: int
     where: tuple[str | None, str | None, str | None, str, int] | None = None
-    reading: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Interpretation:
-    """One recorded version of a ballot's (or a batch's) reading."""
+class Interpretation(NamedTuple):
+    """One recorded version of a ballot's (or a batch's) reading (a named tuple whose fields
+    are those of the journal's ``interpretation`` entry, in :meth:`key` order)."""
 
     ballot_id: str
     version: int
@@ -122,13 +122,11 @@ class AuditRecord:
     further fields of the ``audit_started`` entry that the copy keeps (the store keeps the
     start time and the manifest's source and hash).
 
-    ``draws`` (in draw order) and ``history`` (every version of every reading) may be streams:
-    the verifier reads each once, the draws in lockstep with the redrawn ones and the history
-    with the journal (in the journal's order it holds nothing; any order verifies). With
-    ``readings_in_draws`` each claimed draw carries the latest reading of its ballot, and
-    ``history`` is read a second time only if a claimed draw is not the redrawn one (to find the
-    redrawn ballot's reading): it must then be an iterable that can be read again. Without it
-    the verifier keeps the latest reading of every ballot while reading ``history``.
+    ``draws`` (in draw order) and ``history`` (every version of every reading) may be streams,
+    read once each: the history with the journal (in the journal's order nothing of it is held
+    but the latest reading of each ballot; any order verifies), then the draws. Only when the
+    claimed draws are not the recomputed ones is ``history`` read again (for the readings of
+    the recomputed ballots): it must be an iterable that can be read twice.
     """
 
     spec: AuditSpec
@@ -142,7 +140,6 @@ class AuditRecord:
     started: Mapping[str, Any] = field(default_factory=dict)
     imprints: Mapping[str, str] | None = None
     head: str | None = None  # the journal head the copy states (a bundle's audit.json)
-    readings_in_draws: bool = False
 
 
 def draw_row(order: int, number: int, d: Draw) -> dict[str, Any]:
@@ -182,10 +179,79 @@ _KINDS = {"audit_started", "cvrs_committed", "batch_tallies_committed", "round_o
 _Key = tuple[str, int, str, bool, str, str]
 
 
+def _interpretation_of(payload: str) -> _Key:
+    """An ``interpretation`` entry's payload as a key (``ValueError``, ``KeyError`` or
+    ``TypeError`` if it is unreadable)."""
+    p = json.loads(payload)
+    if not isinstance(p, dict):
+        raise TypeError("the payload is not an object")
+    return (
+        str(p["ballot_id"]),
+        int(p["version"]),
+        str(p["choice"]),
+        bool(p["correction"]),
+        str(p["note"]),
+        str(p["at"]),
+    )
+
+
+def _digest(key: _Key) -> bytes:
+    return hashlib.sha256(repr(key).encode()).digest()
+
+
+class _Interpretations:
+    """The copy's interpretations (``history``, a stream) against the journal's entries, as
+    multisets: each version as often on both sides, in any order.
+
+    While the copy gives them in the journal's order they are compared in lockstep, by the
+    payload's text (the canonical text of the copy's row: equal text, equal values, and no
+    JSON to parse), holding nothing. From the first difference on (another order, an edit, one
+    missing or added) the rest of both sides are compared as sorted SHA-256 digests of their
+    keys: exact, and a few dozen bytes an interpretation. The latest reading of each ballot is
+    kept on the way (:attr:`latest`).
+    """
+
+    def __init__(self, history: Iterable[Interpretation]) -> None:
+        self._claimed = iter(history)
+        self.latest = LatestReadings()
+        self.claimed = 0
+        self.journalled = 0
+        self._ours: list[bytes] | None = None  # digests, once out of step
+        self._theirs: list[bytes] = []
+
+    def _next(self) -> Interpretation | None:
+        h = next(self._claimed, None)
+        if h is not None:
+            self.claimed += 1
+            self.latest.add(h.ballot_id, h.version, h.choice)
+        return h
+
+    def journal(self, payload: str) -> None:
+        """One ``interpretation`` entry's payload (raises as :func:`_interpretation_of` if it
+        is unreadable; it is then not counted)."""
+        if self._ours is None:
+            h = self._next()
+            if h is not None and interpretation_payload(*h) == payload:
+                self.journalled += 1
+                return
+            self._ours = [] if h is None else [_digest(h.key())]
+        self._theirs.append(_digest(_interpretation_of(payload)))
+        self.journalled += 1
+
+    def same(self) -> bool:
+        """Reads what is left of the copy's; call once, after the journal."""
+        while (h := self._next()) is not None:
+            if self._ours is None:
+                self._ours = []
+            self._ours.append(_digest(h.key()))
+        return self._ours is None or sorted(self._ours) == sorted(self._theirs)
+
+
 def _read_journal(
-    entries: Iterable[JournalEntry | DamagedEntry], interpretation: Callable[[_Key], None]
+    entries: Iterable[JournalEntry | DamagedEntry], interpretation: Callable[[str], object]
 ) -> _Journal:
-    """One pass over the journal; each interpretation entry is handed to ``interpretation``."""
+    """One pass over the journal; each interpretation entry's payload is handed to
+    ``interpretation`` (which raises if it is unreadable)."""
     j = _Journal()
     prev = GENESIS
     for e in entries:
@@ -200,6 +266,9 @@ def _read_journal(
             j.broken = f"entry {e.seq}"
         prev = j.head = e.hash
         try:
+            if e.kind == "interpretation":
+                interpretation(e.payload)
+                continue
             p = json.loads(e.payload)
             if not isinstance(p, dict):
                 raise TypeError("the payload is not an object")
@@ -216,17 +285,6 @@ def _read_journal(
                     j.opened.append({"size": int(p["size"]), "draws_sha256": p["draws_sha256"]})
             elif e.kind == "round_closed":
                 j.closed.append(p["result"])
-            elif e.kind == "interpretation":
-                interpretation(
-                    (
-                        str(p["ballot_id"]),
-                        int(p["version"]),
-                        str(p["choice"]),
-                        bool(p["correction"]),
-                        str(p["note"]),
-                        str(p["at"]),
-                    )
-                )
         except (ValueError, KeyError, TypeError) as exc:
             j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
     return j
@@ -242,113 +300,157 @@ def _redraw(record: AuditRecord, total: int) -> Sequence[Draw]:
     return draw_sample(record.batches, spec.seed, total).draws
 
 
-def _keys(
-    history: Iterable[Interpretation], latest: dict[str, tuple[int, str]] | None
-) -> Iterator[_Key]:
-    """The history as the journal's tuples, keeping the latest reading of each ballot in
-    ``latest`` on the way (unless ``None``)."""
+def _latest(history: Iterable[Interpretation]) -> LatestReadings:
+    latest = LatestReadings()
     for h in history:
-        if latest is not None:
-            seen = latest.get(h.ballot_id)
-            if seen is None or seen[0] < h.version:
-                latest[h.ballot_id] = (h.version, h.choice)
-        yield h.key()
-
-
-def _latest(history: Iterable[Interpretation]) -> dict[str, tuple[int, str]]:
-    latest: dict[str, tuple[int, str]] = {}
-    for _ in _keys(history, latest):
-        pass
+        latest.add(h.ballot_id, h.version, h.choice)
     return latest
-
-
-@dataclass
-class _Draws:
-    """What one pass over the redrawn and the claimed draws found."""
-
-    recomputed: int = 0
-    claimed: int = 0
-    same: bool = True
-    digests: list[str] = field(default_factory=list)
 
 
 _PIECE = 10_000  # rows hashed at a time
 
 
-def _compare_draws(
+@dataclass
+class _Claimed:
+    """What one pass over the claimed draws found: their count and digest (each draw as
+    ``(order, round, ticket, ballot id, generation)`` and its where, if claimed), and the
+    latest reading of each one's ballot, as a code into ``readings``."""
+
+    count: int = 0
+    digest: str = ""
+    all_where: bool = True
+    where: bytearray = field(default_factory=bytearray)
+    codes: array[int] = field(default_factory=lambda: array("I"))
+    readings: list[str | None] = field(default_factory=lambda: [None])
+
+
+def _read_claimed(draws: Iterable[ClaimedDraw], latest: LatestReadings) -> _Claimed:
+    out = _Claimed()
+    digest = DrawsDigest()
+    code: dict[str | None, int] = {None: 0}
+    piece: list[tuple[Any, ...]] = []
+    for c in draws:
+        if c.where is None:
+            piece.append(c[:5])
+            out.where.append(0)
+            out.all_where = False
+        else:
+            piece.append((*c[:5], *c.where))
+            out.where.append(1)
+        reading = latest.get(c.ballot_id)
+        n = code.get(reading)
+        if n is None:
+            n = code[reading] = len(out.readings)
+            out.readings.append(reading)
+        out.codes.append(n)
+        if len(piece) >= _PIECE:
+            digest.add(piece)
+            piece = []
+    digest.add(piece)
+    out.count = digest.rows
+    out.digest = digest.hexdigest()
+    return out
+
+
+@dataclass
+class _Redrawn:
+    """What one pass over the recomputed draws found: their count, the digest of each round as
+    the journal commits it, and the digest of the claimed fields."""
+
+    count: int = 0
+    rounds: list[str] = field(default_factory=list)
+    digest: str = ""
+
+
+def _read_redrawn(
     record: AuditRecord,
     redrawn: Sequence[Draw],
-    readings: RoundReadings,
-    latest: dict[str, tuple[int, str]] | None,
-) -> _Draws:
-    """Walk the redrawn draws and the claimed ones in lockstep: compare them, hash each round's
-    draws as the journal committed them, and hand every draw of a closed round, with the latest
-    reading of its ballot, to ``readings``."""
-    out = _Draws()
+    claimed: _Claimed,
+    readings: RoundReadings | None,
+) -> _Redrawn:
+    """Hash the recomputed draws (each round as the journal committed it, and all of them as
+    the copy claims them), handing every draw of a closed round to ``readings`` with the reading
+    the copy's draw in the same place had (right when the claimed draws are these)."""
     bounds = [0, *record.round_sizes]
-    digests = [DrawsDigest() for _ in record.round_sizes]
+    per_round = [DrawsDigest() for _ in record.round_sizes]
+    whole = DrawsDigest()
     closed = len(record.results)
     cvrs = record.cvrs
-    claimed = iter(record.draws)
+    codes, texts, where = claimed.codes, claimed.readings, claimed.where
+
+    def flush(rows: list[tuple[Any, ...]], number: int, start: int) -> None:
+        if claimed.all_where:  # the claimed fields are those the journal commits to
+            per_round[number - 1].add(rows, whole)
+            return
+        per_round[number - 1].add(rows)
+        whole.add(r if i < len(where) and where[i] else r[:5] for i, r in enumerate(rows, start))
+
     piece: list[tuple[Any, ...]] = []
-    number = 1
+    number, start, count = 1, 0, 0
     for d in redrawn:
         while number < len(bounds) - 1 and d.order > bounds[number]:
-            digests[number - 1].add(piece)
-            piece = []
+            flush(piece, number, start)
+            piece, start = [], count
             number += 1
         b = d.ballot
-        row = (
-            d.order,
-            number,
-            d.ticket,
-            d.id,
-            d.generation,
-            b.jurisdiction,
-            b.container,
-            b.tabulator,
-            b.batch,
-            b.position,
+        piece.append(
+            (
+                d.order,
+                number,
+                d.ticket,
+                d.id,
+                d.generation,
+                b.jurisdiction,
+                b.container,
+                b.tabulator,
+                b.batch,
+                b.position,
+            )
         )
-        piece.append(row)
-        if len(piece) >= _PIECE:
-            digests[number - 1].add(piece)
-            piece = []
-        out.recomputed += 1
-        c = next(claimed, None)
-        if c is None:
-            out.same = False
-        else:
-            out.claimed += 1
-            if out.same and (
-                (c.order, c.round, c.ticket, c.ballot_id, c.generation) != row[:5]
-                or (c.where is not None and c.where != row[5:])
-            ):
-                out.same = False
-        if number <= closed:
-            if record.readings_in_draws and c is not None and c.ballot_id == d.id:
-                reading = c.reading
-            else:
-                if latest is None:  # the claimed draw is not this one: look its ballot up
-                    latest = _latest(record.history)
-                seen = latest.get(d.id)
-                reading = None if seen is None else seen[1]
+        if readings is not None and number <= closed:
             readings.add(
                 number,
                 d.id,
                 b.jurisdiction,
                 b.tabulator,
                 b.batch,
-                reading,
+                texts[codes[count]] if count < len(codes) else None,
                 cvrs.get(d.id) if cvrs else None,
             )
-    if piece:
-        digests[number - 1].add(piece)
-    for _ in claimed:
-        out.claimed += 1
-        out.same = False
-    out.digests = [h.hexdigest() for h in digests]
-    return out
+        count += 1
+        if len(piece) >= _PIECE:
+            flush(piece, number, start)
+            piece, start = [], count
+    if per_round:
+        flush(piece, number, start)
+    return _Redrawn(count, [h.hexdigest() for h in per_round], whole.hexdigest())
+
+
+def _readings_of(
+    record: AuditRecord, redrawn: Sequence[Draw], latest: LatestReadings
+) -> RoundReadings:
+    """Every draw of a closed round with the latest reading of its ballot, looked up by id."""
+    bounds = [0, *record.round_sizes]
+    closed = len(record.results)
+    readings = RoundReadings(closed)
+    cvrs = record.cvrs
+    number = 1
+    for d in redrawn:
+        while number < len(bounds) - 1 and d.order > bounds[number]:
+            number += 1
+        if number > closed:
+            break
+        b = d.ballot
+        readings.add(
+            number,
+            d.id,
+            b.jurisdiction,
+            b.tabulator,
+            b.batch,
+            latest.get(d.id),
+            cvrs.get(d.id) if cvrs else None,
+        )
+    return readings
 
 
 def verify_record(
@@ -363,12 +465,8 @@ def verify_record(
     ``record`` is ``None`` when the copy could not be read at all; ``problems`` are failed
     checks the caller found while reading it (a damaged file, say). Every check is reported.
     """
-    latest: dict[str, tuple[int, str]] | None = None
-    match: SameItems[_Key] | None = None
-    if record is not None:
-        latest = None if record.readings_in_draws else {}
-        match = SameItems(_keys(record.history, latest))
-    j = _read_journal(journal, match.journalled if match is not None else lambda _: None)
+    match = _Interpretations(record.history) if record is not None else None
+    j = _read_journal(journal, match.journal if match is not None else _interpretation_of)
     checks: list[Check] = [
         Check(
             "journal hash chain",
@@ -457,7 +555,7 @@ def verify_record(
         Check(
             "interpretations match the journal",
             same,
-            f"{match.claimed} claimed, {match.journalled_count} journalled",
+            f"{match.claimed} claimed, {match.journalled} journalled",
         )
     )
     checks.append(
@@ -468,27 +566,35 @@ def verify_record(
         )
     )
     total = record.round_sizes[-1] if record.round_sizes else 0
+    closed = len(record.results)
+    # The claimed draws are read (and hashed) before the draws are recomputed, and the latest
+    # readings let go: the recomputed sample is the largest thing a verification holds.
+    claimed = _read_claimed(record.draws, match.latest)
+    del match
     error = None
     redrawn: Sequence[Draw] = ()
     try:
         redrawn = _redraw(record, total)
     except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
         error = f"cannot redraw: {exc}"
-    closed = len(record.results)
     readings = RoundReadings(closed)
-    drawn = _compare_draws(record, redrawn, readings, latest)
+    drawn = _read_redrawn(record, redrawn, claimed, readings)
+    same = drawn.count == claimed.count and drawn.digest == claimed.digest
+    if not same and error is None:
+        # The claimed draws are not these: each recomputed ballot's reading, by its id.
+        readings = _readings_of(record, redrawn, _latest(record.history))
     del redrawn
     checks.append(
         Check(
             "draws recomputed from manifest and seed",
-            error is None and drawn.recomputed == total and drawn.same,
-            error or f"{drawn.recomputed} draws recomputed, {drawn.claimed} claimed",
+            error is None and drawn.count == total and same,
+            error or f"{drawn.count} draws recomputed, {claimed.count} claimed",
         )
     )
     checks.append(
         Check(
             "drawn ballots (with where they are) match the journal",
-            error is None and [o["draws_sha256"] for o in j.opened] == drawn.digests,
+            error is None and [o["draws_sha256"] for o in j.opened] == drawn.rounds,
             f"{len(j.opened)} round(s) compared",
         )
     )
