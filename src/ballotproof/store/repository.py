@@ -27,6 +27,7 @@ the choices of what to start and how are the application layer's
 
 from __future__ import annotations
 
+import collections
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,10 +39,8 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
-    and_,
     create_engine,
     event,
-    exists,
     func,
     select,
     update,
@@ -60,6 +59,7 @@ from ballotproof.audit.journal import (
     canonical,
     chain_hash,
     cvr_digest,
+    interpretation_payload,
     tallies_digest,
 )
 from ballotproof.audit.process import (
@@ -79,7 +79,7 @@ from ballotproof.audit.process import (
     spec_to_json,
 )
 from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
-from ballotproof.audit.streaming import RoundReadings
+from ballotproof.audit.streaming import LatestReadings, RoundReadings
 from ballotproof.audit.verify import (
     AuditRecord,
     Check,
@@ -101,7 +101,7 @@ __all__ = [
 
 _CHUNK = 500  # ids per IN (…) query: well inside every backend's parameter limit
 _PIECE = 10_000  # rows written, hashed or read at a time: memory stays flat in any audit
-_STREAM = {"yield_per": 20_000}  # big reads arrive in pieces (PostgreSQL: a server cursor)
+_IN = 5_000  # ids per IN (…) of the bulk paths (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 
 T = TypeVar("T")
 
@@ -320,43 +320,92 @@ class _Writer:
     audit: str
     head: str
     seq: int
-    pending: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
     def log(self, kind: str, payload: Any) -> None:
-        text = canonical(payload)
+        self.log_text(kind, canonical(payload))
+
+    def log_text(self, kind: str, text: str) -> None:
+        """Journal a payload already in canonical JSON."""
         new = chain_hash(self.head, kind, text)
         self.seq += 1
-        self.pending.append(
-            {
-                "audit": self.audit,
-                "seq": self.seq,
-                "kind": kind,
-                "payload": text,
-                "prev_hash": self.head,
-                "hash": new,
-            }
-        )
+        self.pending.append((self.seq, kind, text, self.head, new))
         self.head = new
         if len(self.pending) >= _PIECE:
             self.flush()
 
     def flush(self) -> None:
         if self.pending:
-            self.conn.execute(schema.journal.insert(), self.pending)
+            _insert(self.conn, schema.journal, _JOURNAL_KEYS, self.audit, self.pending)
             self.pending = []
+
+
+# The bulk paths (a round's draws, a recording's readings and journal entries, the reads of
+# closing a round and of verify) talk to the driver directly, with plain tuples: SQLAlchemy's
+# per-row work (a dict of parameters in, a Row out) was most of their time. Same SQL, same
+# transaction; "?" placeholders become the driver's own.
+
+
+def _sql(conn: Connection, text: str) -> str:
+    return text if conn.dialect.paramstyle == "qmark" else text.replace("?", "%s")
+
+
+def _cursor(conn: Connection, *, stream: bool = False) -> Any:
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None:  # pragma: no cover - a closed connection
+        raise StoreError("the audit database connection is closed")
+    if stream and conn.dialect.name == "postgresql":
+        # A server-side cursor: the rows arrive a piece at a time, not all at once.
+        return dbapi.cursor(name=f"ballotproof_{id(conn):x}_{next(_cursor_names)}")
+    return dbapi.cursor()
+
+
+_cursor_names = iter(range(1, 1 << 62))
+
+
+def _rows(
+    conn: Connection, text: str, params: Sequence[Any] = (), *, stream: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query, as tuples, ``_PIECE`` at a time when ``stream``."""
+    cursor = _cursor(conn, stream=stream)
+    try:
+        cursor.execute(_sql(conn, text), tuple(params))
+        while rows := cursor.fetchmany(_PIECE):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def _insert(
     conn: Connection, table: Table, keys: Sequence[str], audit: str, rows: Sequence[Sequence[Any]]
 ) -> None:
     """Insert ``rows`` (values of ``keys``, in order) of one audit into ``table``."""
-    if rows:
-        conn.execute(table.insert(), [dict(zip(keys, r, strict=True), audit=audit) for r in rows])
+    if not rows:
+        return
+    names = ", ".join(["audit", *keys])
+    marks = ", ".join("?" * (len(keys) + 1))
+    cursor = _cursor(conn)
+    try:
+        cursor.executemany(
+            _sql(conn, f"INSERT INTO {table.name} ({names}) VALUES ({marks})"),
+            [(audit, *r) for r in rows],
+        )
+    finally:
+        cursor.close()
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
 
 
 _DRAW_KEYS = DRAW_FIELDS
+# A whole audit's interpretations are read in one pass over the table (SQLite would otherwise
+# walk the primary-key index and look every row up), in the order the rows were written: the
+# row id (SQLite), the tuple's place (PostgreSQL), for a table that is only ever appended to.
+_SCAN = collections.defaultdict(str, sqlite=" NOT INDEXED")
+_WRITTEN = {"sqlite": "rowid", "postgresql": "ctid"}
 _INTERPRETATION_KEYS = ("ballot_id", "version", "choice", "recorded_at", "correction", "note")
-_ORDER_KEYS = ("ballot_id", "version", "seq")
+_JOURNAL_KEYS = ("seq", "kind", "payload", "prev_hash", "hash")
 
 _DRAW_COLUMNS = (
     schema.draw.c.seq,
@@ -425,7 +474,13 @@ class AuditStore:
     ) -> None:
         """Draw round ``number`` (cumulative ``size``, ``already`` drawn before) and store its
         draws a piece at a time, hashing them as they go (the journal's ``draws_sha256`` is
-        that of the whole round's rows, :class:`~ballotproof.audit.journal.DrawsDigest`)."""
+        that of the whole round's rows, :class:`~ballotproof.audit.journal.DrawsDigest`).
+
+        The round's unread ballots are its draws of generation 1 that are not phantoms: a
+        draw of generation 1 is the first of its ballot in the whole stream, so its ballot was
+        never drawn, let alone read; a later draw of a ballot either follows its first draw in
+        this round (counted there) or in an earlier round, every ballot of which was read
+        before this round could open."""
         draws: Sequence[Draw]
         if spec.method.is_batch:
             draws = ppeb_draws(
@@ -434,6 +489,7 @@ class AuditStore:
         else:
             draws = draw_sample(batches, spec.seed, size - already, skip=already).draws
         digest = DrawsDigest()
+        unread = 0
         for start in range(0, len(draws), _PIECE):
             rows = [
                 (
@@ -453,6 +509,7 @@ class AuditStore:
             ]
             digest.add(rows)
             _insert(w.conn, schema.draw, _DRAW_KEYS, spec.name, rows)
+            unread += sum(1 for r in rows if r[4] == 1 and not is_phantom(spec, r[5], r[7], r[8]))
         del draws
         w.conn.execute(
             schema.round_.insert().values(
@@ -460,9 +517,7 @@ class AuditStore:
             )
         )
         w.conn.execute(
-            schema.round_progress.insert().values(
-                audit=spec.name, number=number, unread=self._missing(w.conn, spec, number)
-            )
+            schema.round_progress.insert().values(audit=spec.name, number=number, unread=unread)
         )
         w.log(
             "round_opened",
@@ -497,28 +552,6 @@ class AuditStore:
             StoredDraw(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
             for r in conn.execute(q.order_by(schema.draw.c.seq)).all()
         )
-
-    def _latest(
-        self, conn: Connection, name: str, ids: Sequence[str] | None
-    ) -> dict[str, tuple[int, str]]:
-        """Latest (version, choice) per ballot: of ``ids``, or of every ballot."""
-        i = schema.interpretation
-        out: dict[str, tuple[int, str]] = {}
-        queries = (
-            [select(i.c.ballot_id, i.c.version, i.c.choice).where(i.c.audit == name)]
-            if ids is None
-            else [
-                select(i.c.ballot_id, i.c.version, i.c.choice).where(
-                    i.c.audit == name, i.c.ballot_id.in_(chunk)
-                )
-                for chunk in _chunks(ids)
-            ]
-        )
-        for q in queries:
-            for bid, version, choice in conn.execute(q):
-                if bid not in out or out[bid][0] < version:
-                    out[bid] = (version, choice)
-        return out
 
     def _missing(self, conn: Connection, spec: AuditSpec, number: int) -> int:
         """Distinct unread ballots of round ``number`` (phantoms excluded), counted in SQL."""
@@ -592,30 +625,43 @@ class AuditStore:
         self, conn: Connection, spec: AuditSpec, upto: int
     ) -> Iterator[tuple[int, str, str | None, str | None, str, str | None, str | None]]:
         """Every draw of rounds 1…``upto``, in draw order, as (round, ballot id, jurisdiction,
-        tabulator, batch, latest reading or ``None``, cast vote record or ``None``)."""
-        d, i, c = schema.draw, schema.interpretation, schema.cvr
-        reading = (
-            select(i.c.choice)
-            .where(i.c.audit == d.c.audit, i.c.ballot_id == d.c.ballot_id)
-            .order_by(i.c.version.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        cvr = (
-            select(c.c.choice)
-            .where(c.c.audit == d.c.audit, c.c.ballot_id == d.c.ballot_id)
-            .scalar_subquery()
-            if spec.method.is_comparison
-            else None
-        )
-        columns = [d.c.round, d.c.ballot_id, d.c.jurisdiction, d.c.tabulator, d.c.batch, reading]
-        q = (
-            select(*columns, *([cvr] if cvr is not None else []))
-            .where(d.c.audit == spec.name, d.c.round <= upto)
-            .order_by(d.c.seq)
-        )
-        for r in conn.execute(q, execution_options=_STREAM):
-            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6] if cvr is not None else None)
+        tabulator, batch, latest reading or ``None``, cast vote record or ``None``).
+
+        Two sequential reads, not a lookup a draw (SQLite has no hash join: looking each
+        draw's reading up in the interpretation index cost more than all the rest): first the
+        latest reading of every ballot (one entry a ballot, the readings shared strings), then
+        the draws."""
+        latest = LatestReadings()
+        for bid, version, choice in _rows(
+            conn,
+            f"SELECT ballot_id, version, choice FROM interpretation{_SCAN[conn.dialect.name]}"
+            " WHERE audit = ?",
+            (spec.name,),
+            stream=True,
+        ):
+            latest.add(bid, version, choice)
+        cvrs: dict[str, str] = {}
+        if spec.method.is_comparison:
+            cvrs = self._cvrs_of_draws(conn, spec.name, upto)
+        for rnd, bid, jur, tab, bat in _rows(
+            conn,
+            "SELECT round, ballot_id, jurisdiction, tabulator, batch FROM draw"
+            " WHERE audit = ? AND round <= ? ORDER BY seq",
+            (spec.name, upto),
+            stream=True,
+        ):
+            yield rnd, bid, jur, tab, bat, latest.get(bid), cvrs.get(bid)
+
+    def _cvrs_of_draws(self, conn: Connection, name: str, upto: int) -> dict[str, str]:
+        """The cast vote records of the ballots drawn in rounds 1…``upto``."""
+        d, c = schema.draw, schema.cvr
+        drawn = select(d.c.ballot_id).where(d.c.audit == name, d.c.round <= upto)
+        return {
+            r.ballot_id: r.choice
+            for r in conn.execute(
+                select(c.c.ballot_id, c.c.choice).where(c.c.audit == name, c.c.ballot_id.in_(drawn))
+            )
+        }
 
     # --- commands --------------------------------------------------------------------------
 
@@ -812,19 +858,27 @@ class AuditStore:
         written = repeated = first_readings = 0
         ids = sorted({r[0] for r in rows})
         info: dict[str, tuple[int, str | None, str | None, str]] = {}
-        d = schema.draw
-        for chunk in _chunks(ids):
-            for bid, rnd, jur, tab, bat in conn.execute(
-                select(d.c.ballot_id, d.c.round, d.c.jurisdiction, d.c.tabulator, d.c.batch).where(
-                    d.c.audit == name, d.c.ballot_id.in_(chunk)
-                )
+        latest: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(ids), _IN):
+            part = ids[start : start + _IN]
+            among = f"audit = ? AND ballot_id IN ({_marks(len(part))})"
+            for bid, rnd, jur, tab, bat in _rows(
+                conn,
+                f"SELECT ballot_id, round, jurisdiction, tabulator, batch FROM draw WHERE {among}",
+                (name, *part),
             ):
                 if bid not in info or info[bid][0] > rnd:
                     info[bid] = (rnd, jur, tab, bat)
+            for bid, version, choice in _rows(
+                conn,
+                f"SELECT ballot_id, version, choice FROM interpretation WHERE {among}",
+                (name, *part),
+            ):
+                if bid not in latest or latest[bid][0] < version:
+                    latest[bid] = (version, choice)
         sizes: dict[str, int] = {}
         if spec.method.is_batch:
-            names = sorted({v[3] for v in info.values()})
-            for chunk in _chunks(names):
+            for chunk in _chunks(sorted({v[3] for v in info.values()})):
                 sizes.update(
                     {
                         r.name: r.ballots
@@ -836,10 +890,8 @@ class AuditStore:
                         )
                     }
                 )
-        latest = self._latest(conn, name, ids)
         valid = spec.valid_interpretations()
         new_rows: list[tuple[str, int, str, str, bool, str]] = []
-        order_rows: list[tuple[str, int, int]] = []
         for ballot_id, choice, note in rows:
             where = info.get(ballot_id)
             if where is None:
@@ -880,22 +932,13 @@ class AuditStore:
                 )
             latest[ballot_id] = (version + 1, choice)
             new_rows.append((ballot_id, version + 1, choice, now, old is not None, note))
-            w.log(
+            w.log_text(
                 "interpretation",
-                {
-                    "ballot_id": ballot_id,
-                    "version": version + 1,
-                    "choice": choice,
-                    "correction": old is not None,
-                    "note": note,
-                    "at": now,
-                },
+                interpretation_payload(ballot_id, version + 1, choice, old is not None, note, now),
             )
-            order_rows.append((ballot_id, version + 1, w.seq))
             written += 1
             first_readings += version == 0
         _insert(conn, schema.interpretation, _INTERPRETATION_KEYS, name, new_rows)
-        _insert(conn, schema.interpretation_order, _ORDER_KEYS, name, order_rows)
         return written, repeated, first_readings
 
     # --- reading ---------------------------------------------------------------------------
@@ -949,18 +992,20 @@ class AuditStore:
         with self.engine.connect() as conn:
             return self._draws(conn, name, number)
 
-    def iter_round_draws(self, name: str, number: int) -> Iterator[StoredDraw]:
-        """The draws of one round, in draw order, streamed (a round of millions is never held
-        whole). Read it to the end before writing to the same SQLite database."""
-        d = schema.draw
+    def round_ballots(
+        self, name: str, number: int
+    ) -> Iterator[tuple[str, str | None, str | None, str, int]]:
+        """Where the ballot of each draw of one round is, in draw order, streamed (a round of
+        millions is never held): (ballot id, jurisdiction, tabulator, batch, position). Read
+        it to the end before writing to the same SQLite database."""
         with self.engine.connect() as conn:
-            for r in conn.execute(
-                select(*_DRAW_COLUMNS)
-                .where(d.c.audit == name, d.c.round == number)
-                .order_by(d.c.seq)
-                .execution_options(**_STREAM)
-            ):
-                yield StoredDraw(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+            yield from _rows(
+                conn,
+                "SELECT ballot_id, jurisdiction, tabulator, batch, position FROM draw"
+                " WHERE audit = ? AND round = ? ORDER BY seq",
+                (name, number),
+                stream=True,
+            )
 
     def first_rounds(self, name: str, ids: Sequence[str]) -> dict[str, int]:
         """The first round in which each of ``ids`` was drawn (ids never drawn are absent)."""
@@ -1078,15 +1123,15 @@ class AuditStore:
 
     def journal(self, name: str) -> Iterator[JournalEntry]:
         """The journal, in order, streamed from the database."""
-        j = schema.journal
         with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=20_000).execute(
-                select(j.c.seq, j.c.kind, j.c.payload, j.c.prev_hash, j.c.hash)
-                .where(j.c.audit == name)
-                .order_by(j.c.seq)
-            )
-            for row in result:
-                yield JournalEntry(row[0], row[1], row[2], row[3], row[4])
+            for row in _rows(
+                conn,
+                "SELECT seq, kind, payload, prev_hash, hash FROM journal WHERE audit = ?"
+                " ORDER BY seq",
+                (name,),
+                stream=True,
+            ):
+                yield JournalEntry._make(row)
 
     # --- verification ------------------------------------------------------------------------
 
@@ -1155,67 +1200,32 @@ class AuditStore:
                 "manifest_source": a.manifest_source,
             },
             imprints=imprints or None,
-            readings_in_draws=True,
         )
 
     def _claimed_draws(self, name: str) -> Iterator[ClaimedDraw]:
-        """Every stored draw, in draw order, with the latest reading of its ballot."""
-        d, i = schema.draw, schema.interpretation
-        reading = (
-            select(i.c.choice)
-            .where(i.c.audit == d.c.audit, i.c.ballot_id == d.c.ballot_id)
-            .order_by(i.c.version.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
+        """Every stored draw, in draw order."""
         with self.engine.connect() as conn:
-            for r in conn.execute(
-                select(*_DRAW_COLUMNS, reading)
-                .where(d.c.audit == name)
-                .order_by(d.c.seq)
-                .execution_options(**_STREAM)
+            for r in _rows(
+                conn,
+                "SELECT seq, round, ticket, ballot_id, generation, jurisdiction, container,"
+                " tabulator, batch, position FROM draw WHERE audit = ? ORDER BY seq",
+                (name,),
+                stream=True,
             ):
-                yield ClaimedDraw(
-                    r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7], r[8], r[9]), r[10]
-                )
+                yield ClaimedDraw(r[0], r[1], r[2], r[3], r[4], r[5:])
 
     def _history(self, name: str) -> Iterator[Interpretation]:
-        """Every stored interpretation, once each: in the journal's order where the store
-        knows it (``interpretation_order``), then any others (an audit stored before that
-        table) in the order of :meth:`load`."""
-        i, o = schema.interpretation, schema.interpretation_order
-        columns = (
-            i.c.ballot_id,
-            i.c.version,
-            i.c.choice,
-            i.c.correction,
-            i.c.note,
-            i.c.recorded_at,
-        )
-        same = and_(
-            i.c.audit == o.c.audit, i.c.ballot_id == o.c.ballot_id, i.c.version == o.c.version
-        )
+        """Every stored interpretation, in the order the rows were written, which is the
+        journal's (verify then compares them in lockstep; in any other order it compares
+        them sorted, so the answer never depends on it)."""
         with self.engine.connect() as conn:
-            ordered = 0
-            for r in conn.execute(
-                select(*columns)
-                .select_from(o.join(i, same))
-                .where(o.c.audit == name)
-                .order_by(o.c.seq)
-                .execution_options(**_STREAM)
-            ):
-                ordered += 1
-                yield Interpretation(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
-            total = conn.execute(
-                select(func.count()).select_from(i).where(i.c.audit == name)
-            ).scalar_one()
-            if ordered == total:
-                return
-            for r in conn.execute(
-                select(*columns)
-                .where(i.c.audit == name, ~exists().where(same))
-                .order_by(i.c.recorded_at, i.c.ballot_id, i.c.version)
-                .execution_options(**_STREAM)
+            for r in _rows(
+                conn,
+                "SELECT ballot_id, version, choice, correction, note, recorded_at"
+                f" FROM interpretation{_SCAN[conn.dialect.name]} WHERE audit = ?"
+                f" ORDER BY {_WRITTEN.get(conn.dialect.name, 'ballot_id, version')}",
+                (name,),
+                stream=True,
             ):
                 yield Interpretation(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
 

@@ -3,7 +3,8 @@
 ``journal`` rows form a hash chain: ``hash = SHA-256(prev_hash + kind + payload)``, with the
 payload as canonical JSON (sorted keys, no spaces). Projections (``audit``, ``batch``,
 ``round``, ``draw``, ``interpretation``) are written in the same transaction as their journal
-entry; ``audit verify`` rebuilds them from the journal and compares.
+entry; ``audit verify`` rebuilds them from the journal and compares. The derived
+table ``round_progress`` only makes the store faster; verify needs none of it.
 """
 
 from __future__ import annotations
@@ -96,20 +97,6 @@ interpretation = Table(
     Column("correction", Boolean, nullable=False),
     Column("note", Text, nullable=False),
 )
-
-# The journal entry that recorded each interpretation: a derived table (written with the row,
-# in the same transaction), so that ``verify`` reads the interpretations in the journal's order
-# and compares them in lockstep instead of sorting millions of them. An audit stored before it
-# existed has no rows here; its interpretations are read in the old order and still verify.
-interpretation_order = Table(
-    "interpretation_order",
-    metadata,
-    Column("audit", String(200), ForeignKey("audit.name"), primary_key=True),
-    Column("ballot_id", Text, primary_key=True),
-    Column("version", Integer, primary_key=True),
-    Column("seq", Integer, nullable=False),  # the journal entry's seq
-)
-Index("interpretation_in_journal_order", interpretation_order.c.audit, interpretation_order.c.seq)
 
 cvr = Table(
     "cvr",
