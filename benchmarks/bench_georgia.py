@@ -78,9 +78,10 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/bench-georgia.db")
     parser.add_argument("--keep", action="store_true", help="keep an existing --db file")
     parser.add_argument("--skip-replay", action="store_true", help="only verify --db")
+    parser.add_argument("--audit", default="ga2020-statewide-bravo", help="audit to verify")
     args = parser.parse_args()
     cli = _cli()
-    name = "ga2020-statewide-bravo"
+    name = args.audit
     if not args.skip_replay and "://" not in args.db and not args.keep:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(args.db + suffix).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ demonstration runs it for Fulton County; ``audit georgia --replay`` for any coun
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ballotproof.audit.contest import Decision
 from ballotproof.audit.process import AuditSpec, Method
@@ -18,6 +18,15 @@ from ballotproof.io.us2020 import data_dir
 from ballotproof.store import AuditStatus, AuditStore
 
 __all__ = ["replay_georgia"]
+
+
+def _popped(ids: list[str], truths: list[str]) -> Iterator[tuple[str, str, str]]:
+    """The rows to record, in draw order, each let go once the store has read it (so that the
+    round's ids are not held while it closes, which reads the whole audit)."""
+    ids.reverse()
+    truths.reverse()
+    while ids:
+        yield ids.pop(), truths.pop(), "hand count"
 
 
 def replay_georgia(
@@ -63,15 +72,10 @@ def replay_georgia(
         # store counts the second as a repeat.
         ids: list[str] = []
         truths: list[str] = []
-        for d in store.iter_round_draws(name, number):
-            ids.append(d.ballot_id)
-            truths.append(gb.truth(str(d.jurisdiction), d.batch, d.position))
+        for ballot_id, jurisdiction, _, batch, position in store.round_ballots(name, number):
+            ids.append(ballot_id)
+            truths.append(gb.truth(str(jurisdiction), batch, position))
         if progress:
             progress(f"round {number}: recording {audit.missing[number - 1]:,} ballots")
-        audit, _, _ = store.record(
-            name,
-            ((bid, truth, "hand count") for bid, truth in zip(ids, truths, strict=True)),
-            now=now(),
-        )
-        del ids, truths
+        audit, _, _ = store.record(name, _popped(ids, truths), now=now())
     return audit
