@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from starlette.routing import BaseRoute, Mount, Route
 
-__all__ = ["Access", "allow", "rule_of", "undeclared"]
+__all__ = ["Access", "allow", "permits", "rule_of", "rule_of_endpoint", "undeclared"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ATTRIBUTE = "__ballotproof_access__"
@@ -27,6 +27,7 @@ class Access(StrEnum):
     """The roles of the workspace, from the least to the most trusted."""
 
     PUBLIC = "public"  # anyone, no log-in: the public page of an audit, health, log-in
+    SIGNED_IN = "signed-in"  # anyone logged in, whatever the role (log-out, "who am I")
     AUDIT_BOARD = "audit-board"  # the ballots of its own round and county
     COUNTY_MANAGER = "county-manager"  # its own county only
     STATE_ADMIN = "state-admin"  # the whole audit
@@ -42,15 +43,31 @@ def allow(rule: Access) -> Callable[[F], F]:
     return mark
 
 
+def rule_of_endpoint(endpoint: object) -> Access | None:
+    """The rule declared on an endpoint function (``None`` if none)."""
+    rule = getattr(endpoint, _ATTRIBUTE, None)
+    return rule if isinstance(rule, Access) else None
+
+
+def permits(rule: Access, role: str | None) -> bool:
+    """Whether a user with ``role`` (``None``: not logged in) may use a route with ``rule``.
+
+    Roles do not nest: a state admin is not a county manager (as in Arlo, where an audit
+    administrator does not enter a county's data)."""
+    if rule is Access.PUBLIC:
+        return True
+    if role is None:
+        return False
+    return rule is Access.SIGNED_IN or rule.value == role
+
+
 def rule_of(route: BaseRoute) -> Access | None:
     """The declared rule of a route (``None`` if it has none)."""
     if isinstance(route, Mount):
         return Access.PUBLIC if route.name in _PUBLIC_MOUNTS else None
     if isinstance(route, Route) and route.path in _BUILT_IN_PUBLIC:
         return Access.PUBLIC
-    endpoint = getattr(route, "endpoint", None)
-    rule = getattr(endpoint, _ATTRIBUTE, None)
-    return rule if isinstance(rule, Access) else None
+    return rule_of_endpoint(getattr(route, "endpoint", None))
 
 
 def undeclared(routes: Iterable[BaseRoute]) -> list[str]:

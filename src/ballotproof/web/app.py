@@ -5,42 +5,59 @@ rendered on the server with Jinja2 and need no network (the one style sheet is s
 ``static/``); the JSON routes are described at ``/openapi.json``. Every error, JSON or page,
 is one short message: never a stack trace.
 
-Routes today (each declares its access rule, :mod:`ballotproof.web.access`):
+Routes today (each declares its access rule, :mod:`ballotproof.web.access`; the one check is
+:func:`ballotproof.web.auth.enforce`):
 
-=====================================  ======  ==============================================
-route                                  access  what
-=====================================  ======  ==============================================
-``GET /api/health``                    public  ``{"status": "ok"}``
-``GET /api/audits``                    public  the audits in this workspace
-``GET /api/audits/{name}``             public  status, risk after each round, seed, journal
-                                               head, and how to verify at home
-``GET /audits/{name}/bundle.zip``      public  the published bundle
-``GET /``                              public  the list of audits (page)
-``GET /audits/{name}``                 public  the public page of an audit
-=====================================  ======  ==============================================
+=====================================  ===========  =========================================
+route                                  access       what
+=====================================  ===========  =========================================
+``GET /api/health``                    public       ``{"status": "ok"}``
+``GET /api/audits``                    public       the audits in this workspace
+``GET /api/audits/{name}``             public       status, risk after each round, seed,
+                                                    journal head, how to verify at home
+``GET /audits/{name}/bundle.zip``      public       the published bundle
+``GET /``, ``GET /audits/{name}``      public       the list of audits; an audit's public page
+``POST /api/login``, ``/login``        public       log in (JSON; the form, with its CSRF token)
+``GET /api/me``                        signed-in    who is logged in, the session's CSRF token
+``POST /api/logout``, ``/logout``      signed-in    end the session
+``GET /admin``                         state-admin  the state's audits
+=====================================  ===========  =========================================
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ballotproof.errors import BallotproofError
 from ballotproof.report.audit import risk_chart, status_doc
-from ballotproof.store import AuditStore, open_store
+from ballotproof.store import Accounts, AuditStore, open_store
+from ballotproof.usecases.accounts import LoggedIn, Session, log_in, log_out
 from ballotproof.usecases.bundle import bundle_zip
 from ballotproof.web.access import Access, allow, undeclared
+from ballotproof.web.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    LoginLimiter,
+    LoginRequired,
+    enforce,
+    is_local,
+    new_csrf,
+)
 
 __all__ = ["check_routes", "create_app"]
 
@@ -65,7 +82,23 @@ def _public_doc(store: AuditStore, name: str) -> dict[str, Any]:
     return doc
 
 
-def create_app(db: str | Path, *, store: AuditStore | None = None) -> FastAPI:
+class Credentials(BaseModel):
+    """A log-in through the JSON API."""
+
+    email: str
+    password: str
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site (never ``//other.example`` or a full URL) after log-in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def create_app(
+    db: str | Path, *, store: AuditStore | None = None, limiter: LoginLimiter | None = None
+) -> FastAPI:
     """The workspace app on the audit database ``db`` (a path or a SQLAlchemy URL).
 
     Raises
@@ -82,6 +115,7 @@ def create_app(db: str | Path, *, store: AuditStore | None = None) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        dependencies=[Depends(enforce)],
         title="ballotproof audit workspace",
         version="1",
         docs_url=None,  # the interactive docs load scripts from a CDN: not offline
@@ -103,6 +137,10 @@ def create_app(db: str | Path, *, store: AuditStore | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(LoginRequired)
+    async def login_first(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -175,8 +213,114 @@ def create_app(db: str | Path, *, store: AuditStore | None = None) -> FastAPI:
             request, "public.html", {"doc": doc, "chart": risk_chart(doc)}
         )
 
+    accounts = Accounts(store.engine)
+    limiter = limiter if limiter is not None else LoginLimiter()
+
+    def start_session(request: Request, response: Response, new: LoggedIn) -> None:
+        response.set_cookie(
+            SESSION_COOKIE,
+            new.token,
+            max_age=12 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=not is_local(request),
+        )
+
+    def attempt(request: Request, email: str, password: str) -> LoggedIn:
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.retry_after(client, email)
+        if wait:
+            raise HTTPException(429, f"too many failed log-ins: try again in {wait} s")
+        new = log_in(accounts, email, password)
+        if new is None:
+            limiter.failed(client, email)
+            raise HTTPException(401, "wrong e-mail or password")
+        limiter.succeeded(client, email)
+        return new
+
+    def me_doc(session: Session) -> dict[str, Any]:
+        return {
+            "email": session.email,
+            "role": session.role,
+            "jurisdiction": session.jurisdiction,
+            "csrf": session.csrf,
+        }
+
+    @app.post("/api/login")
+    @allow(Access.PUBLIC)
+    def api_login(request: Request, credentials: Credentials) -> Response:
+        """Log in; the session is an HttpOnly cookie, the answer carries its CSRF token."""
+        new = attempt(request, credentials.email, credentials.password)
+        response = JSONResponse(me_doc(new.session))
+        start_session(request, response, new)
+        return response
+
+    @app.get("/api/me")
+    @allow(Access.SIGNED_IN)
+    def me(request: Request) -> dict[str, Any]:
+        """Who is logged in, with the session's CSRF token."""
+        session: Session = request.state.session
+        return me_doc(session)
+
+    @app.post("/api/logout")
+    @allow(Access.SIGNED_IN)
+    def api_logout(request: Request) -> Response:
+        """End this session."""
+        log_out(accounts, request.cookies.get(SESSION_COOKIE))
+        response = JSONResponse({"status": "logged out"})
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.PUBLIC)
+    def login_page(request: Request, next: str | None = None) -> Response:
+        csrf = new_csrf()
+        response = templates.TemplateResponse(
+            request, "login.html", {"csrf": csrf, "next": _safe_next(next), "message": None}
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=not is_local(request)
+        )
+        return response
+
+    @app.post("/login", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.PUBLIC)
+    def login_form(
+        request: Request,
+        email: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf: Annotated[str, Form()],
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not expected or not secrets.compare_digest(expected, csrf):
+            raise HTTPException(403, "the log-in form expired: reload the page")
+        new = attempt(request, email, password)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        start_session(request, response, new)
+        response.delete_cookie(LOGIN_CSRF_COOKIE)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    @allow(Access.SIGNED_IN)
+    def logout_form(request: Request) -> Response:
+        log_out(accounts, request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.STATE_ADMIN)
+    def admin(request: Request) -> Response:
+        return templates.TemplateResponse(
+            request,
+            "admin.html",
+            {"session": request.state.session, "audits": audits()["audits"]},
+        )
+
     check_routes(app)
     app.state.store = store
+    app.state.accounts = accounts
     return app
 
 
