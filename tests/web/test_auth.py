@@ -182,7 +182,7 @@ def test_every_route_for_every_role(client: TestClient, role: str | None) -> Non
     for route in routes:
         rule = rule_of(route)
         assert rule is not None
-        path = route.path.replace("{name}", "county-mayor")
+        path = route.path.replace("{name}", "county-mayor").replace("{county}", "Fulton")
         for method in sorted(route.methods):
             if route.path in ("/api/logout", "/logout") and role:
                 continue  # would end this session; tested above

@@ -7,5 +7,6 @@ edited afterwards. The store persists; it decides nothing (see :mod:`ballotproof
 
 from ballotproof.store.accounts import Accounts
 from ballotproof.store.repository import AuditStatus, AuditStore, StoredAudit, open_store
+from ballotproof.store.workspace import Workspace
 
-__all__ = ["Accounts", "AuditStatus", "AuditStore", "StoredAudit", "open_store"]
+__all__ = ["Accounts", "AuditStatus", "AuditStore", "StoredAudit", "Workspace", "open_store"]

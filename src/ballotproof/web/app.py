@@ -30,12 +30,13 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -43,11 +44,22 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ballotproof.errors import BallotproofError
+from ballotproof.audit.contest import AuditContest
+from ballotproof.audit.process import Method
+from ballotproof.errors import BallotproofError, StoreError
 from ballotproof.report.audit import risk_chart, status_doc
-from ballotproof.store import Accounts, AuditStore, open_store
+from ballotproof.store import Accounts, AuditStore, Workspace, open_store
 from ballotproof.usecases.accounts import LoggedIn, Session, log_in, log_out
 from ballotproof.usecases.bundle import bundle_zip
+from ballotproof.usecases.retrieval import retrieval_csv, retrieval_list
+from ballotproof.usecases.workspace import (
+    MAX_UPLOAD_BYTES,
+    Draft,
+    create_audit,
+    draft_of,
+    launch,
+    upload_manifest,
+)
 from ballotproof.web.access import Access, allow, undeclared
 from ballotproof.web.auth import (
     LOGIN_CSRF_COOKIE,
@@ -76,7 +88,10 @@ def _public_doc(store: AuditStore, name: str) -> dict[str, Any]:
     if name not in store.names():
         raise HTTPException(404, f"no audit named {name!r} in this workspace")
     doc = status_doc(store.status(name))
-    doc["seed_ceremony"] = None  # how the seed was made: recorded by the workspace (to come)
+    draft = draft_of(Workspace(store.engine), name)
+    # How the seed was made, as the state admin recorded it (audits started from the command
+    # line have no such record).
+    doc["seed_ceremony"] = draft.seed_ceremony if draft else None
     doc["bundle"] = f"/audits/{name}/bundle.zip"
     doc["verify"] = _verify_commands(name, doc["journal_head"])
     return doc
@@ -87,6 +102,40 @@ class Credentials(BaseModel):
 
     email: str
     password: str
+
+
+class ContestIn(BaseModel):
+    """The contest under audit, as reported."""
+
+    name: str
+    tally: dict[str, int]
+    ballots: int
+
+
+class CountyIn(BaseModel):
+    name: str
+    manager_email: str | None = None
+
+
+class NewAuditIn(BaseModel):
+    """An audit to set up: the contest, the method, the risk limit, the seed and its ceremony,
+    and the counties taking part."""
+
+    name: str
+    contest: ContestIn
+    method: str = "bravo"
+    risk_limit: float = 0.1
+    seed: str
+    seed_ceremony: str
+    counties: list[CountyIn]
+
+
+class LaunchIn(BaseModel):
+    allow_phantoms: bool = False
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _safe_next(target: str | None) -> str:
@@ -137,6 +186,15 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error(request, exc.status_code, str(exc.detail))
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Response:
+        """Refuse a body larger than the largest upload before reading it."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_UPLOAD_BYTES + 1024 * 1024:
+            return error(request, 413, f"the request is larger than {MAX_UPLOAD_BYTES >> 20} MiB")
+        response: Response = await call_next(request)
+        return response
 
     @app.exception_handler(LoginRequired)
     async def login_first(request: Request, exc: LoginRequired) -> Response:
@@ -308,6 +366,128 @@ def create_app(
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
+
+    workspace = Workspace(store.engine)
+
+    def session_of_request(request: Request) -> Session:
+        session: Session = request.state.session
+        return session
+
+    def draft_or_404(name: str) -> Draft:
+        draft = draft_of(workspace, name)
+        if draft is None:
+            raise HTTPException(404, f"no audit named {name!r} is set up in this workspace")
+        return draft
+
+    def my_county(request: Request, name: str, county: str) -> Draft:
+        """The audit, looked up through the manager's own county: another county's is 404."""
+        draft = draft_or_404(name)
+        session = session_of_request(request)
+        if session.jurisdiction != county or county not in {c.county for c in draft.counties}:
+            raise HTTPException(404, f"no county {county!r} of yours in audit {name!r}")
+        return draft
+
+    @app.post("/api/workspace/audits", status_code=201)
+    @allow(Access.STATE_ADMIN)
+    def new_audit(request: Request, body: NewAuditIn) -> dict[str, object]:
+        """Set up an audit: nothing is drawn until it is launched."""
+        try:
+            method = Method(body.method)
+        except ValueError:
+            raise HTTPException(400, f"method: no method {body.method!r}") from None
+        draft = create_audit(
+            workspace,
+            store,
+            name=body.name,
+            contest=AuditContest(body.contest.name, body.contest.tally, body.contest.ballots),
+            method=method,
+            risk_limit=body.risk_limit,
+            seed=body.seed,
+            seed_ceremony=body.seed_ceremony,
+            counties={c.name: c.manager_email for c in body.counties},
+            created_by=session_of_request(request).email,
+            now=_utc_now,
+        )
+        return draft.to_json()
+
+    @app.get("/api/workspace/audits/{name}")
+    @allow(Access.STATE_ADMIN)
+    def set_up_audit(name: str) -> dict[str, object]:
+        """An audit as set up: every county's upload status; the status once launched."""
+        doc = draft_or_404(name).to_json()
+        doc["status"] = status_doc(store.status(name)) if name in store.names() else None
+        return doc
+
+    @app.post("/api/workspace/audits/{name}/launch")
+    @allow(Access.STATE_ADMIN)
+    def launch_audit(name: str, body: LaunchIn) -> dict[str, Any]:
+        """Combine the counties' manifests, check them, and draw round 1."""
+        draft_or_404(name)
+        try:
+            status = launch(
+                workspace, store, name, allow_phantoms=body.allow_phantoms, now=_utc_now
+            )
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return status_doc(status)
+
+    @app.get("/api/workspace/audits/{name}/counties/{county}")
+    @allow(Access.COUNTY_MANAGER)
+    def county_state(request: Request, name: str, county: str) -> dict[str, object]:
+        """The county's part of an audit: its upload, and the audit's status once launched."""
+        draft = my_county(request, name, county)
+        state = next(c for c in draft.counties if c.county == county)
+        return {
+            "audit": name,
+            **state.to_json(),
+            "launched": name in store.names(),
+            "rounds": store.status(name).current_round if name in store.names() else 0,
+        }
+
+    @app.put("/api/workspace/audits/{name}/counties/{county}/manifest")
+    @allow(Access.COUNTY_MANAGER)
+    async def put_manifest(
+        request: Request, name: str, county: str, file: Annotated[UploadFile, File()]
+    ) -> dict[str, object]:
+        """Upload the county's ballot manifest (CSV): checked whole, kept whole or not at all."""
+        my_county(request, name, county)
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            state = upload_manifest(
+                workspace,
+                name,
+                county,
+                file.filename or "manifest.csv",
+                content,
+                uploaded_by=session_of_request(request).email,
+                now=_utc_now,
+            )
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return state.to_json()
+
+    @app.get(
+        "/api/workspace/audits/{name}/counties/{county}/retrieval.csv",
+        response_class=Response,
+    )
+    @allow(Access.COUNTY_MANAGER)
+    def county_retrieval(request: Request, name: str, county: str, round: int = 0) -> Response:
+        """The county's retrieval list of a round (default: the current one), as CSV sorted by
+        container, tabulator, batch and position."""
+        my_county(request, name, county)
+        if name not in store.names():
+            raise HTTPException(409, f"audit {name!r} has not been launched")
+        number = round or store.status(name).current_round
+        entries = [e for e in retrieval_list(store, name, number) if e.jurisdiction == county]
+        return Response(
+            retrieval_csv(entries),
+            media_type="text/csv",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{name}-{county}-round-{number}.csv"'
+                )
+            },
+        )
 
     @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     @allow(Access.STATE_ADMIN)
