@@ -147,3 +147,114 @@ def test_setting_up_refuses_what_the_workspace_cannot_launch(store: AuditStore) 
         assert answer.status_code == 400, (change, answer.text)
         assert field in answer.json()["error"]["message"], (change, answer.json())
     assert admin.get("/api/workspace/audits/mayor-2026").status_code == 404
+
+
+def _launched(store: AuditStore) -> tuple[TestClient, TestClient, TestClient]:
+    admin = _as(store, "admin@state.example")
+    fulton = _as(store, "fulton@county.example")
+    cobb = _as(store, "cobb@county.example")
+    assert admin.post("/api/workspace/audits", json=NEW).status_code == 201
+    assert _upload(fulton, "Fulton", _manifest("F")).status_code == 200
+    assert _upload(cobb, "Cobb", _manifest("C")).status_code == 200
+    assert admin.post("/api/workspace/audits/mayor-2026/launch", json={}).status_code == 200
+    return admin, fulton, cobb
+
+
+def _board(store: AuditStore, manager: TestClient, county: str, name: str) -> TestClient:
+    made = manager.post(
+        f"/api/workspace/audits/mayor-2026/counties/{county}/boards",
+        json={"name": name, "members": [f"{name} R", f"{name} D"]},
+    )
+    assert made.status_code == 201, made.text
+    doc = made.json()
+    board = TestClient(create_app("unused", store=store), base_url="http://localhost",
+                       raise_server_exceptions=False)  # fmt: skip
+    page = board.get(doc["link"])
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    # The passphrase works typed in lower case with spaces around it.
+    answer = board.post(
+        doc["link"], data={"passphrase": f" {doc['passphrase'].lower()} ", "csrf": csrf},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"] == "/board"
+    board.headers["X-CSRF-Token"] = board.get("/api/me").json()["csrf"]
+    board.headers["X-Board-Code"] = doc["code"]
+    return board
+
+
+def test_audit_boards_enter_ballots_until_the_round_closes(store: AuditStore) -> None:
+    admin, fulton, cobb = _launched(store)
+    board = _board(store, fulton, "Fulton", "Board 1")
+    other = _board(store, cobb, "Cobb", "Board 1")
+    doc = board.get("/api/board").json()
+    assert doc["county"] == "Fulton" and doc["round"] == 1
+    ballots = [b for b in doc["ballots"] if not b["already_read"]]
+    assert ballots and all(b["label"].startswith("Fulton/") for b in ballots)
+    members = doc["members"]
+    first = ballots[0]["ballot_id"]
+    page = board.get("/board").text  # the tablet page: one form per ballot, every field labelled
+    assert "Fulton, Board 1: round 1" in page and f'value="{first}"' in page
+    assert page.count('type="radio"') == len(ballots) * len(doc["choices"])
+
+    def enter(client: TestClient, ballot: str, reading: str, who: list[str]) -> object:
+        return client.post(
+            "/api/board/readings",
+            json={"ballot_id": ballot, "interpretation": reading, "confirmed_by": who},
+        )
+
+    # Both members confirm each entry.
+    alone = enter(board, first, "Alice", members[:1])
+    assert alone.status_code == 400 and "confirmed_by" in alone.json()["error"]["message"]
+    done = enter(board, first, "Alice", members)
+    assert done.status_code == 200 and done.json()["recorded"] is True
+    # A retry records nothing new; a different reading is a conflict, nothing is overwritten.
+    assert enter(board, first, "Alice", members).json()["recorded"] is False
+    clash = enter(board, first, "Bob", members)
+    assert clash.status_code == 409
+    # Another county's board cannot reach this county's ballots.
+    assert enter(other, first, "Bob", other.get("/api/board").json()["members"]).status_code == 409
+    # The county manager corrects it, with a reason; both versions stay in the record.
+    fixed = fulton.post(
+        "/api/workspace/audits/mayor-2026/counties/Fulton/corrections",
+        json={"ballot_id": first, "interpretation": "Bob", "note": "second look: Bob"},
+    )
+    assert fixed.status_code == 200, fixed.text
+    history = [h for h in store.load("mayor-2026").history if h[0] == first]
+    assert [h[2] for h in history] == ["Alice", "Bob"]
+    assert (
+        cobb.post(
+            "/api/workspace/audits/mayor-2026/counties/Fulton/corrections",
+            json={"ballot_id": first, "interpretation": "Alice", "note": "x"},
+        ).status_code
+        == 404
+    )
+
+    # Both counties read everything ("Alice" on two of three): the round closes by itself.
+    for client in (board, other):
+        listing = client.get("/api/board").json()
+        for i, b in enumerate(listing["ballots"]):
+            if b["reading"] is None and not b["already_read"] and not b["phantom"]:
+                answer = enter(client, b["ballot_id"], "Bob" if i % 3 == 0 else "Alice",
+                               listing["members"])  # fmt: skip
+                assert answer.status_code == 200, answer.text
+    status = admin.get("/api/workspace/audits/mayor-2026").json()["status"]
+    assert status["rounds"][0]["result"] is not None
+    assert status["rounds"][0]["result"]["decision"] in ("confirm", "next_round")
+
+    # Signing off ends the board's round; revoking ends the board.
+    assert (
+        board.post("/api/board/sign-off").json()["signed_off_round"]
+        == status["rounds"][-1]["round"]
+    )
+    code = board.headers["X-Board-Code"]
+    revoked = fulton.post(f"/api/workspace/audits/mayor-2026/counties/Fulton/boards/{code}/revoke")
+    assert revoked.status_code == 200
+    assert board.get("/api/board").status_code == 401  # its session is gone
+    listed = fulton.get("/api/workspace/audits/mayor-2026/counties/Fulton/boards").json()
+    assert listed["boards"][0]["revoked"] is True and "passphrase" not in listed["boards"][0]
+    assert (
+        cobb.post(
+            f"/api/workspace/audits/mayor-2026/counties/Fulton/boards/{code}/revoke"
+        ).status_code
+        == 404
+    )

@@ -137,6 +137,11 @@ class Accounts:
         user = UserRow(r.id, r.email, r.role, r.jurisdiction, r.password_hash)
         return SessionRow(user, r.csrf, r.expires_at)
 
+    def close_sessions_of(self, user_id: int) -> None:
+        """End every session of a user (a revoked audit board, a changed password)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(web_session).where(web_session.c.user_id == user_id))
+
     def close_session(self, token_sha256: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(web_session).where(web_session.c.token_sha256 == token_sha256))

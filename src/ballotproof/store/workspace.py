@@ -4,6 +4,8 @@
   public seed and how it was made (the ceremony, in the admin's words), who made it, and
   whether it has been launched (then the audit record in ``audit``/``journal`` takes over);
 * ``ws_county`` — the counties (jurisdictions) taking part, with their manager's e-mail;
+* ``ws_board`` — the audit boards of each county: the board's code (its log-in link), its
+  members, the user it logs in as, whether it was revoked, and the round it signed off;
 * ``ws_upload`` — each county's files as uploaded (text, SHA-256, the loader's summary). A
   county may upload again until the audit is launched; after that the files are in the
   journal's commitments and cannot change.
@@ -12,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, insert, select
 from sqlalchemy.engine import Engine
@@ -20,7 +23,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from ballotproof.errors import StoreError
 from ballotproof.store.schema import metadata
 
-__all__ = ["DraftRow", "UploadRow", "Workspace"]
+__all__ = ["BoardRow", "DraftRow", "UploadRow", "Workspace"]
 
 ws_audit = Table(
     "ws_audit",
@@ -58,6 +61,32 @@ ws_upload = Table(
     Column("uploaded_by", String(320), nullable=False),
     Column("uploaded_at", String(40), nullable=False),
 )
+
+ws_board = Table(
+    "ws_board",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("audit", String(200), ForeignKey("ws_audit.name"), nullable=False),
+    Column("county", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("members", Text, nullable=False),  # JSON list of the members' names
+    Column("user_id", Integer, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("signed_off_round", Integer),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    code: str
+    audit: str
+    county: str
+    name: str
+    members: str
+    user_id: int
+    revoked: bool
+    signed_off_round: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +226,61 @@ class Workspace:
                 )
             ]
 
+    def add_board(self, board: BoardRow, *, now: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(ws_board).values(
+                    code=board.code,
+                    audit=board.audit,
+                    county=board.county,
+                    name=board.name,
+                    members=board.members,
+                    user_id=board.user_id,
+                    revoked=False,
+                    signed_off_round=None,
+                    created_at=now,
+                )
+            )
+
+    def boards(self, audit: str, county: str) -> list[BoardRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(ws_board)
+                .where((ws_board.c.audit == audit) & (ws_board.c.county == county))
+                .order_by(ws_board.c.created_at, ws_board.c.name)
+            )
+            return [_board(r) for r in rows]
+
+    def board(self, *, code: str | None = None, user_id: int | None = None) -> BoardRow | None:
+        where = ws_board.c.code == code if code is not None else ws_board.c.user_id == user_id
+        with self.engine.connect() as conn:
+            r = conn.execute(select(ws_board).where(where)).first()
+        return None if r is None else _board(r)
+
+    def update_board(
+        self, code: str, *, revoked: bool | None = None, signed_off_round: int | None = None
+    ) -> None:
+        values: dict[str, object] = {}
+        if revoked is not None:
+            values["revoked"] = revoked
+        if signed_off_round is not None:
+            values["signed_off_round"] = signed_off_round
+        with self.engine.begin() as conn:
+            conn.execute(ws_board.update().where(ws_board.c.code == code).values(**values))
+
     def mark_launched(self, audit: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(ws_audit.update().where(ws_audit.c.name == audit).values(launched=True))
+
+
+def _board(r: Any) -> BoardRow:
+    return BoardRow(
+        r.code,
+        r.audit,
+        r.county,
+        r.name,
+        r.members,
+        r.user_id,
+        bool(r.revoked),
+        r.signed_off_round,
+    )

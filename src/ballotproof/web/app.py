@@ -21,11 +21,17 @@ route                                  access       what
 ``GET /api/me``                        signed-in    who is logged in, the session's CSRF token
 ``POST /api/logout``, ``/logout``      signed-in    end the session
 ``GET /admin``                         state-admin  the state's audits
+``/api/workspace/audits…``             by role      set up (state admin), upload a county's
+                                                    manifest, boards, corrections, retrieval
+                                                    lists (county manager), launch (state admin)
+``/api/board…``, ``/board``            audit-board  the board's ballots, entries, sign-off
+``/board/{code}``                      public       a board's log-in by link and passphrase
 =====================================  ===========  =========================================
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -50,6 +56,16 @@ from ballotproof.errors import BallotproofError, StoreError
 from ballotproof.report.audit import risk_chart, status_doc
 from ballotproof.store import Accounts, AuditStore, Workspace, open_store
 from ballotproof.usecases.accounts import LoggedIn, Session, log_in, log_out
+from ballotproof.usecases.boards import (
+    board_ballots,
+    board_email,
+    board_of,
+    correct_reading,
+    create_board,
+    enter_reading,
+    revoke_board,
+    sign_off,
+)
 from ballotproof.usecases.bundle import bundle_zip
 from ballotproof.usecases.retrieval import retrieval_csv, retrieval_list
 from ballotproof.usecases.workspace import (
@@ -128,6 +144,29 @@ class NewAuditIn(BaseModel):
     seed: str
     seed_ceremony: str
     counties: list[CountyIn]
+
+
+class BoardIn(BaseModel):
+    """A new audit board: its name and its two members."""
+
+    name: str
+    members: list[str]
+
+
+class ReadingIn(BaseModel):
+    """A board's entry: the ballot (id or label), what it shows, and both members' names."""
+
+    ballot_id: str
+    interpretation: str
+    confirmed_by: list[str]
+
+
+class CorrectionIn(BaseModel):
+    """A county manager's correction of a reading, with the reason."""
+
+    ballot_id: str
+    interpretation: str
+    note: str
 
 
 class LaunchIn(BaseModel):
@@ -488,6 +527,174 @@ def create_app(
                 )
             },
         )
+
+    @app.post("/api/workspace/audits/{name}/counties/{county}/boards", status_code=201)
+    @allow(Access.COUNTY_MANAGER)
+    def new_board(request: Request, name: str, county: str, body: BoardIn) -> dict[str, object]:
+        """Create an audit board: its log-in link and passphrase are shown this once."""
+        my_county(request, name, county)
+        board = create_board(
+            accounts, workspace, name, county, body.name, body.members, now=_utc_now
+        )
+        return {
+            "board": board.name,
+            "code": board.code,
+            "members": list(board.members),
+            "link": board.link,
+            "passphrase": board.passphrase,
+        }
+
+    @app.get("/api/workspace/audits/{name}/counties/{county}/boards")
+    @allow(Access.COUNTY_MANAGER)
+    def list_boards(request: Request, name: str, county: str) -> dict[str, object]:
+        """The county's boards (never their passphrases)."""
+        my_county(request, name, county)
+        return {
+            "boards": [
+                {
+                    "board": b.name,
+                    "code": b.code,
+                    "members": json.loads(b.members),
+                    "revoked": b.revoked,
+                    "signed_off_round": b.signed_off_round,
+                }
+                for b in workspace.boards(name, county)
+            ]
+        }
+
+    def my_board(request: Request, name: str, county: str, code: str) -> Any:
+        my_county(request, name, county)
+        board = workspace.board(code=code)
+        if board is None or (board.audit, board.county) != (name, county):
+            raise HTTPException(404, f"no board {code!r} in {county}")
+        return board
+
+    @app.post("/api/workspace/audits/{name}/counties/{county}/boards/{code}/revoke")
+    @allow(Access.COUNTY_MANAGER)
+    def revoke(request: Request, name: str, county: str, code: str) -> dict[str, str]:
+        """The board's passphrase stops working and its sessions end."""
+        revoke_board(accounts, workspace, my_board(request, name, county, code))
+        return {"status": "revoked"}
+
+    @app.post("/api/workspace/audits/{name}/counties/{county}/corrections")
+    @allow(Access.COUNTY_MANAGER)
+    def correct(request: Request, name: str, county: str, body: CorrectionIn) -> dict[str, Any]:
+        """Correct a reading of the county's current round (a new version, with the reason)."""
+        my_county(request, name, county)
+        try:
+            status = correct_reading(
+                store,
+                name,
+                county,
+                body.ballot_id,
+                body.interpretation,
+                body.note,
+                by=session_of_request(request).email,
+                now=_utc_now,
+            )
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return status_doc(status)
+
+    def current_board(request: Request) -> Any:
+        try:
+            return board_of(accounts, workspace, session_of_request(request))
+        except StoreError as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    @app.get("/api/board")
+    @allow(Access.AUDIT_BOARD)
+    def board_list(request: Request) -> dict[str, object]:
+        """The board's ballots of the current round, with what is recorded for each."""
+        board = current_board(request)
+        try:
+            status, ballots = board_ballots(store, board)
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return {
+            "audit": board.audit,
+            "county": board.county,
+            "board": board.name,
+            "members": json.loads(board.members),
+            "round": status.current_round,
+            "signed_off": board.signed_off_round == status.current_round,
+            "choices": sorted(status.spec.valid_interpretations()),
+            "ballots": [b.to_json() for b in ballots],
+        }
+
+    @app.post("/api/board/readings")
+    @allow(Access.AUDIT_BOARD)
+    def board_reading(request: Request, body: ReadingIn) -> dict[str, object]:
+        """Enter a ballot's reading, confirmed by both members. The same reading sent again is
+        not recorded twice; a different one is a conflict (409) for the county manager."""
+        board = current_board(request)
+        try:
+            status, written = enter_reading(
+                store, board, body.ballot_id, body.interpretation, body.confirmed_by, now=_utc_now
+            )
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return {"recorded": written, "status": status_doc(status)}
+
+    @app.post("/api/board/sign-off")
+    @allow(Access.AUDIT_BOARD)
+    def board_sign_off(request: Request) -> dict[str, object]:
+        """The board is done with this round."""
+        board = current_board(request)
+        return {"board": board.name, "signed_off_round": sign_off(workspace, store, board)}
+
+    @app.post("/board/{code}", include_in_schema=False)
+    @allow(Access.PUBLIC)
+    def board_login(
+        request: Request,
+        code: str,
+        passphrase: Annotated[str, Form()],
+        csrf: Annotated[str, Form()],
+    ) -> Response:
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not expected or not secrets.compare_digest(expected, csrf):
+            raise HTTPException(403, "the log-in form expired: reload the page")
+        new = attempt(request, board_email(code), passphrase.strip().upper())
+        response = RedirectResponse("/board", status_code=303)
+        start_session(request, response, new)
+        return response
+
+    @app.get("/board/{code}", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.PUBLIC)
+    def board_login_page(request: Request, code: str) -> Response:
+        csrf = new_csrf()
+        response = templates.TemplateResponse(
+            request, "board_login.html", {"csrf": csrf, "code": code}
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=not is_local(request)
+        )
+        return response
+
+    @app.get("/board", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.AUDIT_BOARD)
+    def board_page(request: Request) -> Response:
+        return templates.TemplateResponse(
+            request, "board.html", {"doc": board_list(request), "session": request.state.session}
+        )
+
+    @app.post("/board", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.AUDIT_BOARD)
+    def board_form(
+        request: Request,
+        ballot_id: Annotated[str, Form()],
+        interpretation: Annotated[str, Form()],
+        member_1: Annotated[str, Form()] = "",
+        member_2: Annotated[str, Form()] = "",
+    ) -> Response:
+        board = current_board(request)
+        members = json.loads(board.members)
+        confirmed = [m for m, ok in zip(members, (member_1, member_2), strict=True) if ok]
+        try:
+            enter_reading(store, board, ballot_id, interpretation, confirmed, now=_utc_now)
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return RedirectResponse("/board", status_code=303)
 
     @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     @allow(Access.STATE_ADMIN)
