@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from ballotproof.store import Accounts, AuditStore, Workspace, open_store
 from ballotproof.usecases.accounts import add_user
@@ -193,7 +194,7 @@ def test_audit_boards_enter_ballots_until_the_round_closes(store: AuditStore) ->
     members = doc["members"]
     first = ballots[0]["ballot_id"]
     page = board.get("/board").text  # the tablet page: one form per ballot, every field labelled
-    assert "Fulton, Board 1: round 1" in page and f'value="{first}"' in page
+    assert "Fulton, Board 1: round 1" in page and f'value="{escape(first)}"' in page
     assert page.count('type="radio"') == len(ballots) * len(doc["choices"])
 
     def enter(client: TestClient, ballot: str, reading: str, who: list[str]) -> object:
