@@ -259,3 +259,27 @@ def test_audit_boards_enter_ballots_until_the_round_closes(store: AuditStore) ->
         ).status_code
         == 404
     )
+
+
+def test_the_demo_loads_georgia_counties_through_the_same_use_cases(tmp_path: Path) -> None:
+    from ballotproof.usecases.demo_workspace import DEMO_AUDIT, DEMO_COUNTIES, load_demo
+
+    store = open_store(tmp_path / "demo.sqlite")
+    logins = load_demo(store, now=lambda: "2026-12-01T00:00:00Z")
+    roles = [login.role for login in logins]
+    assert roles.count("county-manager") == roles.count("audit-board") == len(DEMO_COUNTIES)
+    assert roles.count("state-admin") == roles.count("public") == 1
+    status = store.status(DEMO_AUDIT)
+    assert status.current_round == 1 and status.spec.risk_limit == 0.1
+    # Every county's ballots are in the draw's reach: the manifest is the three counties'.
+    jurisdictions = {b.jurisdiction for b in store.load(DEMO_AUDIT).batches}
+    assert jurisdictions == set(DEMO_COUNTIES)
+    board = next(x for x in logins if x.role == "audit-board")
+    client = TestClient(create_app("unused", store=store), base_url="http://localhost")
+    page = client.get(board.link)
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    client.post(board.link, data={"passphrase": board.secret, "csrf": csrf})
+    listing = client.get("/api/board").json()
+    assert listing["choices"][:3] == list(status.spec.contest.tally)[:3]
+    assert listing["ballots"] and listing["county"] == DEMO_COUNTIES[0]
+    store.engine.dispose()

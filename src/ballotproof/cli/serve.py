@@ -6,6 +6,7 @@ other commands start as fast as before.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,17 +20,44 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     db: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="Audit database: a SQLite file or a SQLAlchemy URL (postgresql+psycopg://…)."
+            help="Audit database: a SQLite file or a SQLAlchemy URL (postgresql+psycopg://…). "
+            "Default ./ballotproof.sqlite; with --demo a new file in a temporary folder."
         ),
-    ] = "ballotproof.sqlite",
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(help="Load the Georgia 2020 example and print a log-in for every role."),
+    ] = False,
 ) -> None:
-    """Run the audit workspace: every audit's public page, its record and its bundle."""
+    """Run the audit workspace (FastAPI on Uvicorn)."""
+    import tempfile
+    from datetime import UTC, datetime
+
     import uvicorn
 
+    from ballotproof.store import open_store
     from ballotproof.web.app import create_app
 
-    web = create_app(db)
-    err.print(f"ballotproof workspace on http://{host}:{port}/ (database {db})")
+    if db is None:
+        db = (
+            str(Path(tempfile.mkdtemp(prefix="ballotproof-demo-")) / "demo.sqlite")
+            if demo
+            else "ballotproof.sqlite"
+        )
+    store = open_store(db, pooled=True)
+    base = f"http://{host}:{port}"
+    if demo:
+        from ballotproof.usecases.demo_workspace import load_demo
+
+        def now() -> str:
+            return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+        err.print("loading the Georgia 2020 example …")
+        for login in load_demo(store, now=now):
+            secret = f"  password/passphrase: {login.secret}" if login.secret else ""
+            err.print(f"{login.role:15} {login.who:38} {base}{login.link}{secret}", highlight=False)
+    web = create_app(db, store=store)
+    err.print(f"ballotproof workspace on {base}/ (database {db})")
     uvicorn.run(web, host=host, port=port, log_level="warning")

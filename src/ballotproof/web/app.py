@@ -51,7 +51,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ballotproof.audit.contest import AuditContest
-from ballotproof.audit.process import Method
+from ballotproof.audit.process import BLANK, NOT_FOUND, OVERVOTE, Method
 from ballotproof.errors import BallotproofError, StoreError
 from ballotproof.report.audit import risk_chart, status_doc
 from ballotproof.store import Accounts, AuditStore, Workspace, open_store
@@ -618,7 +618,8 @@ def create_app(
             "members": json.loads(board.members),
             "round": status.current_round,
             "signed_off": board.signed_off_round == status.current_round,
-            "choices": sorted(status.spec.valid_interpretations()),
+            # The candidates in the order of the reported tally, then the other readings.
+            "choices": [*status.spec.contest.tally, BLANK, OVERVOTE, NOT_FOUND],
             "ballots": [b.to_json() for b in ballots],
         }
 
