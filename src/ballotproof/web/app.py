@@ -86,6 +86,7 @@ from ballotproof.web.auth import (
     is_local,
     new_csrf,
 )
+from ballotproof.web.pages import add_pages
 
 __all__ = ["check_routes", "create_app"]
 
@@ -697,14 +698,7 @@ def create_app(
             raise HTTPException(409, str(exc)) from exc
         return RedirectResponse("/board", status_code=303)
 
-    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
-    @allow(Access.STATE_ADMIN)
-    def admin(request: Request) -> Response:
-        return templates.TemplateResponse(
-            request,
-            "admin.html",
-            {"session": request.state.session, "audits": audits()["audits"]},
-        )
+    add_pages(app, templates, store, workspace, accounts, _utc_now)
 
     check_routes(app)
     app.state.store = store
