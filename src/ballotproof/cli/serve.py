@@ -26,6 +26,15 @@ def serve(
             "Default ./ballotproof.sqlite; with --demo a new file in a temporary folder."
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes (each its own app and connections; log-in limits are kept "
+            "per process).",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
     demo: Annotated[
         bool,
         typer.Option(help="Load the Georgia 2020 example and print a log-in for every role."),
@@ -58,6 +67,21 @@ def serve(
         for login in load_demo(store, now=now):
             secret = f"  password/passphrase: {login.secret}" if login.secret else ""
             err.print(f"{login.role:15} {login.who:38} {base}{login.link}{secret}", highlight=False)
-    web = create_app(db, store=store)
     err.print(f"ballotproof workspace on {base}/ (database {db})")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    if workers > 1:
+        import os
+
+        from ballotproof.web.app import DB_VARIABLE
+
+        store.engine.dispose()
+        os.environ[DB_VARIABLE] = db
+        uvicorn.run(
+            "ballotproof.web.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+        return
+    uvicorn.run(create_app(db, store=store), host=host, port=port, log_level="warning")

@@ -20,6 +20,7 @@ contest is measured and the next round is drawn, or the audit ends (the engine's
 
 from __future__ import annotations
 
+import ast
 import json
 import secrets
 from collections.abc import Callable, Sequence
@@ -158,11 +159,32 @@ def board_ballots(store: AuditStore, board: BoardRow) -> tuple[AuditStatus, list
     return status, [BoardBallot(e, readings.get(e.ballot_id)) for e in entries]
 
 
-def _find(entries: Sequence[RetrievalEntry], ballot_id: str, county: str) -> RetrievalEntry:
-    for e in entries:
-        if e.ballot_id == ballot_id or e.label == ballot_id:
-            return e
-    raise StoreError(f"ballot {ballot_id!r} is not on {county}'s list of this round")
+def _county_of(ballot_id: str) -> str | None:
+    """The jurisdiction in a sampler ballot id (``(('J', 'T', 'B'), 12)``, the text Arlo
+    hashes; :func:`ballotproof.audit.sampler.ballot_id`), or ``None`` if it is not one."""
+    try:
+        value = ast.literal_eval(ballot_id)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], tuple)
+        and len(value[0]) == 3
+        and isinstance(value[1], int)
+    ):
+        county = value[0][0]
+        return county if isinstance(county, str) else None
+    return None
+
+
+def _check_on_list(store: AuditStore, audit: str, county: str, ballot_id: str) -> AuditStatus:
+    """The ballot is one of the county's, drawn by now (cheap: no list is built)."""
+    if len(ballot_id) > 1000 or _county_of(ballot_id) != county:
+        raise StoreError(f"ballot {ballot_id!r} is not on {county}'s list")
+    if not store.first_rounds(audit, [ballot_id]):
+        raise StoreError(f"ballot {ballot_id!r} was not drawn")
+    return store.status(audit)
 
 
 def enter_reading(
@@ -193,14 +215,11 @@ def enter_reading(
         raise InputError(
             "both members of the board confirm each entry", field="confirmed_by", got=confirmed_by
         )
-    status, entries = _county_round(store, board.audit, board.county)
+    status = _check_on_list(store, board.audit, board.county, ballot_id)
     if board.signed_off_round == status.current_round:
         raise StoreError(f"board {board.name!r} has signed off round {status.current_round}")
-    entry = _find(entries, ballot_id, board.county)
     note = f"{board.county} board {board.name} ({' & '.join(members)})"
-    after, written, _repeated = store.record(
-        board.audit, [(entry.ballot_id, reading, note)], now=now()
-    )
+    after, written, _repeated = store.record(board.audit, [(ballot_id, reading, note)], now=now())
     return after, written > 0
 
 
@@ -219,11 +238,10 @@ def correct_reading(
     earlier one stays in the record)."""
     if not note.strip():
         raise InputError("say why the reading is corrected", field="note")
-    _status, entries = _county_round(store, audit, county)
-    entry = _find(entries, ballot_id, county)
+    _check_on_list(store, audit, county, ballot_id)
     after, _written, _repeated = store.record(
         audit,
-        [(entry.ballot_id, reading, f"corrected by {by}: {note.strip()}")],
+        [(ballot_id, reading, f"corrected by {by}: {note.strip()}")],
         now=now(),
         correct=True,
     )

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,7 +89,9 @@ from ballotproof.web.auth import (
 )
 from ballotproof.web.pages import add_pages
 
-__all__ = ["check_routes", "create_app"]
+__all__ = ["DB_VARIABLE", "app_from_environment", "check_routes", "create_app"]
+
+DB_VARIABLE = "BALLOTPROOF_DB"
 
 log = logging.getLogger("ballotproof.web")
 _HERE = Path(str(files("ballotproof.web")))
@@ -704,6 +707,12 @@ def create_app(
     app.state.store = store
     app.state.accounts = accounts
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app on the database named by ``$BALLOTPROOF_DB`` (for Uvicorn's worker processes,
+    which each build their own app: ``ballotproof serve --workers N``)."""
+    return create_app(os.environ[DB_VARIABLE])
 
 
 def check_routes(app: FastAPI) -> None:

@@ -81,7 +81,9 @@ def add_pages(
         return s
 
     def page(request: Request, template: str, **context: Any) -> Response:
-        return templates.TemplateResponse(request, template, {"session": session(request), **context})
+        return templates.TemplateResponse(
+            request, template, {"session": session(request), **context}
+        )
 
     def refused(request: Request, exc: BallotproofError, back: str) -> Response:
         return templates.TemplateResponse(
