@@ -35,13 +35,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 import numpy as np
 
 from ballotproof.audit import alpha
-from ballotproof.audit.contest import AuditContest, Pair
+from ballotproof.audit.card_rounds import (
+    ComparisonMethod,
+    ComparisonRound,
+    PairRisk,
+    PollingMethod,
+)
+from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.spec import NOT_FOUND, AuditSpec, Method, marks
 
-__all__ = ["comparison_next_round", "comparison_pair_risks", "polling_pair_risks"]
+__all__ = [
+    "COMPARISON",
+    "POLLING",
+    "comparison_next_round",
+    "comparison_pair_risks",
+    "polling_pair_risks",
+]
 
 
 def _p_value(x: np.ndarray, *, risk_limit: float, eta: float, u: float) -> float:
@@ -134,3 +149,84 @@ def comparison_next_round(
         need = math.log(1.0 / risk_limit) - math.log(t)  # finite for any t > 0
         more = max(more, min(contest.ballots, math.ceil(need / math.log(f))))
     return more
+
+
+# ----------------------------------------------------------------------------- stored methods
+
+
+class _StoredPolling(PollingMethod):
+    """``alpha``: every pair's ALPHA polling P-value on the cumulative sample."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        sized = alpha.polling_sample_sizes(
+            spec.contest, alpha=spec.risk_limit, probabilities=(spec.stop_probability,)
+        )
+        return sized.sizes[0].n
+
+    def pair_risks(
+        self,
+        spec: AuditSpec,
+        readings: Sequence[str],
+        per_pair: Mapping[Pair, Sequence[Mapping[str, int]]],
+        sizes: Sequence[int],
+    ) -> dict[Pair, PairRisk]:
+        risks = polling_pair_risks(
+            spec.contest, readings, risk_limit=spec.risk_limit, not_found=NOT_FOUND
+        )
+        return {p: PairRisk(r, r <= spec.risk_limit) for p, r in risks.items()}
+
+
+class _StoredComparison(ComparisonMethod):
+    """``alpha-comparison``: every pair's ALPHA overstatement P-value; later rounds sized by
+    the evidence (:func:`comparison_next_round`)."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        c = spec.contest
+        return min(alpha.comparison_sample_size(c, alpha=spec.risk_limit).n, c.ballots)
+
+    def round_risk(
+        self,
+        spec: AuditSpec,
+        es: Sequence[Fraction],
+        readings: Sequence[str],
+        records: Sequence[str],
+    ) -> ComparisonRound:
+        c = spec.contest
+        cvr_marks = [marks(spec, x) for x in records]
+        mvr_marks = [marks(spec, x) for x in readings]
+        risks = comparison_pair_risks(c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit)
+        p = max(risks.values())
+        if p <= spec.risk_limit:
+            return ComparisonRound(p, {str(k): v for k, v in risks.items()}, Decision.CONFIRM, None)
+        more = comparison_next_round(c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit)
+        return ComparisonRound(
+            p, {str(k): v for k, v in risks.items()}, Decision.NEXT_ROUND, len(es) + more
+        )
+
+
+POLLING = _StoredPolling(
+    Method.ALPHA,
+    "ballot polling",
+    "ALPHA with SHANGRLA polling assorters, η fixed at the reported mean",
+    "Stark, Ann. Appl. Stat. 2023; SHANGRLA 2020 (audit/alpha.py, audit/alpha_audit.py)",
+    "the first round's size again",
+)
+COMPARISON = _StoredComparison(
+    Method.ALPHA_COMPARISON,
+    "ballot comparison",
+    "ALPHA with SHANGRLA overstatement assorters, SHANGRLA's optimal_comparison η",
+    "Stark, Ann. Appl. Stat. 2023; SHANGRLA 2020 (audit/alpha.py, audit/alpha_audit.py)",
+    "sized by the evidence: enough error-free cards to reach 1/α from the current T",
+)

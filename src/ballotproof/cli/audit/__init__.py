@@ -141,11 +141,11 @@ def _print_status(doc: dict[str, Any]) -> None:
 @audit_app.command()
 def methods(as_json: JsonOpt = False) -> None:
     """The methods an audit can be stored with: kind, paper, how later rounds are sized."""
-    from ballotproof.audit.methods import METHODS
+    from ballotproof.audit.methods import METHODS, method_json
     from ballotproof.cli.app import emit_json
 
     if as_json:
-        emit_json({"methods": [m.to_json() for m in METHODS.values()]})
+        emit_json({"methods": [method_json(m) for m in METHODS.values()]})
         return
     table = Table(title="Stored audit methods", title_justify="left")
     for col in ("Method", "Kind", "What", "Source", "Later rounds"):
