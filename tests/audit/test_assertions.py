@@ -26,16 +26,18 @@ from ballotproof.audit.assertions import (
     AuditedContest,
     Card,
     Rule,
-    assertion_sample_size,
-    contest_sample_size,
     margins,
-    next_round_size,
     overstatement_value,
     polling_value,
+)
+from ballotproof.audit.contest import Decision
+from ballotproof.audit.multi import (
+    assertion_sample_size,
+    contest_sample_size,
+    next_round_size,
     set_risk,
     set_sample_size,
 )
-from ballotproof.audit.contest import Decision
 from ballotproof.errors import AnalysisError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "data" / "shangrla"))

@@ -1,5 +1,5 @@
-"""Several contests from one sample: SHANGRLA assertions and assorters, each contest's risk on
-the same draws, the sample size of the set, card-style sampling.
+"""SHANGRLA assertions and assorters for plurality, vote-for-n and supermajority contests, on
+cards that carry several contests.
 
 Sources
 -------
@@ -47,65 +47,29 @@ whose paper does not, has a(MVR) = 0: the worst case for every assertion at once
 (SHANGRLA's ``Assorter.overstatement`` with ``use_style``).  In a polling audit the reading
 alone enters, a(MVR), with the same rule.
 
-Risk
-----
-Every draw whose CVR contains contest c is a uniform draw (with replacement) from c's N_c
-cards, so each assertion's ALPHA test [ALPHA] runs on those draws in draw order with μ = 1/2,
-d = ∞, ε = 0 and η fixed: SHANGRLA's ``optimal_comparison`` value for u_B (comparison,
-:func:`ballotproof.audit.alpha.optimal_comparison_eta`), or the reported assorter mean (1 + v)/2
-(polling).  Its P-value is ``min(1, 1/max_k T_k)``.  A contest's risk is the largest P-value
-of its assertions; the set is confirmed when every *targeted* contest's risk is at most α.
-Opportunistic contests are measured on the same draws and reported, not required.
-
-Sample sizes and card-style sampling [SHANGRLA §4; ``Audit.find_sample_size``]
-------------------------------------------------------------------------------
-The sample is drawn uniformly from the *universe*: the U cards whose CVR contains at least one
-contest of the audit (targeted or opportunistic, so that each contest's draws are uniform over
-all its cards), plus phantoms.  For a targeted contest needing n_c draws of its own cards, the
-expected number of universe draws is n_c · U / N_c; the set needs the largest of these.  When
-every CVR is right, each comparison draw of c has B = 1/(2 − v/u) and T grows by the constant
-factor ``f = 1 + λ(B − 1/2)``, ``λ = (η − 1/2)/((u_B − 1/2)/2)``, so
-``n_c = max over assertions ⌈ln(1/α) / ln f⌉`` (exact; SHANGRLA's ``find_sample_size`` with
-no errors, with replacement).  Later rounds: the same with ``ln(1/(α T_now))`` for each
-assertion not yet confirmed (:func:`next_round_size`).  T is a nonnegative supermartingale
-under each null whatever rule chooses when to look, so this keeps the risk limit.
-
-Assumptions: the CVRs' card styles are right (a card whose CVR lacks a contest does not contain
-it); N_c counts every card containing c; draws are uniform with replacement from the universe.
+Risk, sample sizes, card-style sampling and the stored method that uses these assertions are
+in :mod:`ballotproof.audit.multi`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
-import numpy as np
-
-from ballotproof.audit import alpha
-from ballotproof.audit.contest import Decision, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
     "Assertion",
-    "AssertionRisk",
     "AuditedContest",
     "Card",
-    "ContestRisk",
     "Rule",
-    "SetRisk",
-    "assertion_sample_size",
     "assertions_for",
     "comparison_bound",
-    "contest_sample_size",
     "margins",
-    "next_round_size",
     "overstatement_value",
     "polling_value",
-    "set_risk",
-    "set_sample_size",
 ]
 
 Card = Mapping[str, Sequence[str]]
@@ -297,265 +261,3 @@ def polling_value(assertion: Assertion, mvr: Card | None) -> Fraction:
 def comparison_bound(assertion: Assertion, v: Fraction) -> Fraction:
     """u_B = 2/(2 − v/u), the overstatement assorter's upper bound."""
     return 2 / (2 - v / assertion.u)
-
-
-def _eta_and_bound(assertion: Assertion, v: Fraction, *, comparison: bool) -> tuple[float, float]:
-    if comparison:
-        u_b = float(comparison_bound(assertion, v))
-        return alpha.optimal_comparison_eta(u_b), u_b
-    return float((1 + v) / 2), float(assertion.u)
-
-
-@dataclass(frozen=True, slots=True)
-class AssertionRisk:
-    """One assertion's ALPHA test on the draws of its contest.
-
-    Attributes
-    ----------
-    contest, assertion : which (``"w v ℓ"``)
-    v : the reported assorter margin
-    u : the test's upper bound (u_B for comparison, the assorter's u for polling)
-    eta : the fixed alternative η
-    n : draws of the contest's cards so far
-    T : max_k T_k
-    p_value : min(1, 1/T)
-    T_n : T after the last draw (where the next draws start from)
-    """
-
-    contest: str
-    assertion: str
-    v: float
-    u: float
-    eta: float
-    n: int
-    T: float
-    p_value: float
-    T_n: float
-
-
-@dataclass(frozen=True, slots=True)
-class ContestRisk:
-    """A contest's risk: the largest P-value of its assertions.
-
-    Attributes
-    ----------
-    contest : its name
-    targeted : whether the audit must confirm it
-    n : draws of its cards so far
-    risk : max over its assertions (1 if it has no positive margin: no sample can confirm it)
-    assertions : every assertion's test
-    confirmed : risk ≤ α
-    """
-
-    contest: str
-    targeted: bool
-    n: int
-    risk: float
-    assertions: tuple[AssertionRisk, ...]
-    confirmed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SetRisk:
-    """Every contest's risk on the same draws.
-
-    Attributes
-    ----------
-    risk_limit : α
-    comparison : ballot comparison (True) or ballot polling
-    n : draws so far
-    contests : every contest's risk, targeted ones first as given
-    risk : the largest risk of a targeted contest
-    decision : CONFIRM when every targeted contest is confirmed, else NEXT_ROUND
-    """
-
-    risk_limit: float
-    comparison: bool
-    n: int
-    contests: tuple[ContestRisk, ...]
-    risk: float
-    decision: Decision
-
-    def to_json(self) -> dict[str, object]:
-        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
-
-
-def _values(
-    assertion: Assertion,
-    v: Fraction,
-    cvrs: Sequence[Card],
-    mvrs: Sequence[Card | None],
-    *,
-    comparison: bool,
-) -> np.ndarray:
-    """The test's data: one value per draw whose CVR contains the contest, in draw order."""
-    c = assertion.contest
-    out = [
-        overstatement_value(assertion, v, cvr, mvr) if comparison else polling_value(assertion, mvr)
-        for cvr, mvr in zip(cvrs, mvrs, strict=True)
-        if c in cvr
-    ]
-    return np.asarray([float(x) for x in out], dtype=np.float64)
-
-
-def _test(
-    x: np.ndarray, assertion: Assertion, v: Fraction, *, comparison: bool, risk_limit: float
-) -> tuple[float, float, float, float, float]:
-    """(η, u, max T, p, last T) of the assertion's ALPHA test on x."""
-    eta, u = _eta_and_bound(assertion, v, comparison=comparison)
-    if v <= 0 or eta <= 0.5:
-        return eta, u, 0.0, 1.0, 0.0
-    if not len(x):
-        return eta, u, 1.0, 1.0, 1.0
-    e = min(eta, u)
-    t = alpha.alpha_martingale(x, eta0=e, u=u, N=None, d=math.inf, epsilon=0.0)
-    r = alpha.risk(x, alpha=risk_limit, eta0=e, u=u, N=None, d=math.inf, epsilon=0.0)
-    return eta, u, r.T, r.p_value, float(t[-1])
-
-
-def set_risk(
-    contests: Sequence[AuditedContest],
-    reported_margins: Mapping[Assertion, Fraction],
-    cvrs: Sequence[Card],
-    mvrs: Sequence[Card | None],
-    *,
-    risk_limit: float,
-    comparison: bool = True,
-) -> SetRisk:
-    """Every contest's risk from the draws so far (module notes).
-
-    ``cvrs[i]`` and ``mvrs[i]`` are the CVR and the reading of draw i, in draw order (a phantom
-    draw's CVR contains its contests with no votes; its reading is ``None``).
-    ``reported_margins`` are :func:`margins` of every contest's assertions.
-    """
-    if not 0.0 < risk_limit < 1.0:
-        raise AnalysisError(f"risk limit must be in (0, 1), got {risk_limit!r}")
-    if len(cvrs) != len(mvrs):
-        raise AnalysisError("every draw needs its CVR and its reading")
-    out: list[ContestRisk] = []
-    for contest in contests:
-        tests: list[AssertionRisk] = []
-        n = sum(1 for cvr in cvrs if contest.name in cvr)
-        for a in assertions_for(contest):
-            v = reported_margins[a]
-            x = _values(a, v, cvrs, mvrs, comparison=comparison)
-            eta, u, t, p, t_n = _test(x, a, v, comparison=comparison, risk_limit=risk_limit)
-            tests.append(AssertionRisk(contest.name, a.name, float(v), u, eta, n, t, p, t_n))
-        risk = max(t.p_value for t in tests)
-        out.append(
-            ContestRisk(contest.name, contest.targeted, n, risk, tuple(tests), risk <= risk_limit)
-        )
-    targeted = [c for c in out if c.targeted]
-    if not targeted:
-        raise AnalysisError("an audit needs at least one targeted contest")
-    worst = max(c.risk for c in targeted)
-    decision = Decision.CONFIRM if all(c.confirmed for c in targeted) else Decision.NEXT_ROUND
-    return SetRisk(risk_limit, comparison, len(cvrs), tuple(out), worst, decision)
-
-
-def _clean_factor(assertion: Assertion, v: Fraction) -> tuple[float, float]:
-    """(f, η): T's factor for an error-free comparison draw, and η."""
-    eta, u_b = _eta_and_bound(assertion, v, comparison=True)
-    clean = float(1 / (2 - v / assertion.u))
-    lam = (eta - 0.5) / (0.5 * (u_b - 0.5))
-    return 1.0 + lam * (clean - 0.5), eta
-
-
-def assertion_sample_size(
-    assertion: Assertion, v: Fraction, *, risk_limit: float, log_t: float = 0.0
-) -> int | None:
-    """Draws of the contest's cards after which the assertion's comparison test reaches 1/α
-    if every CVR is right, from ln T = ``log_t`` so far: ``⌈(ln(1/α) − ln T)/ln f⌉`` (module
-    notes); 0 if already there, ``None`` if it never gets there (margin ≤ 0).
-
-    Examples
-    --------
-    >>> a = Assertion("M", "A", "B", Fraction(1))
-    >>> assertion_sample_size(a, Fraction(1, 10), risk_limit=0.05)
-    59
-    """
-    if v <= 0:
-        return None
-    f, eta = _clean_factor(assertion, v)
-    if eta <= 0.5 or f <= 1.0:
-        return None
-    left = math.log(1.0 / risk_limit) - log_t
-    return max(0, math.ceil(left / math.log(f) - 1e-12))
-
-
-def contest_sample_size(
-    contest: AuditedContest,
-    reported_margins: Mapping[Assertion, Fraction],
-    *,
-    risk_limit: float,
-    log_t: Mapping[str, float] | None = None,
-) -> int | None:
-    """n_c: the largest :func:`assertion_sample_size` of the contest's assertions (``log_t``:
-    ln T so far by assertion name); ``None`` if one can never be confirmed."""
-    need = 0
-    for a in assertions_for(contest):
-        n = assertion_sample_size(
-            a, reported_margins[a], risk_limit=risk_limit, log_t=(log_t or {}).get(a.name, 0.0)
-        )
-        if n is None:
-            return None
-        need = max(need, n)
-    return need
-
-
-def set_sample_size(
-    contests: Sequence[AuditedContest],
-    reported_margins: Mapping[Assertion, Fraction],
-    *,
-    universe: int,
-    risk_limit: float,
-    log_t: Mapping[str, Mapping[str, float]] | None = None,
-) -> int | None:
-    """Universe draws for every targeted contest to expect its n_c own cards:
-    max over targeted c of ⌈n_c · U / N_c⌉ (card-style sampling, module notes); ``None`` if a
-    targeted contest can never be confirmed."""
-    size = 0
-    for c in contests:
-        if not c.targeted:
-            continue
-        n = contest_sample_size(
-            c, reported_margins, risk_limit=risk_limit, log_t=(log_t or {}).get(c.name)
-        )
-        if n is None:
-            return None
-        size = max(size, math.ceil(Fraction(n * universe, c.cards)))
-    return size
-
-
-def next_round_size(
-    contests: Sequence[AuditedContest],
-    reported_margins: Mapping[Assertion, Fraction],
-    so_far: SetRisk,
-    *,
-    universe: int,
-) -> int | None:
-    """Universe draws to add so that, if every card drawn from now on is error-free, every
-    targeted contest is confirmed (from each assertion's T so far); at least 1, ``None`` if
-    some targeted contest cannot be confirmed."""
-    log_t = {
-        c.contest: {
-            # an assertion already confirmed needs nothing more; the others start from T_n
-            a.assertion: (
-                math.log(1 / so_far.risk_limit)
-                if a.p_value <= so_far.risk_limit
-                else math.log(a.T_n)
-                if a.T_n > 0
-                else -math.inf
-            )
-            for a in c.assertions
-        }
-        for c in so_far.contests
-        if c.targeted and not c.confirmed
-    }
-    if any(math.isinf(x) for d in log_t.values() for x in d.values()):
-        return None
-    pending = [c for c in contests if c.name in log_t]
-    more = set_sample_size(
-        pending, reported_margins, universe=universe, risk_limit=so_far.risk_limit, log_t=log_t
-    )
-    return None if more is None else max(1, more)
