@@ -90,6 +90,12 @@ class CardMethod:
     def valid_readings(self, spec: AuditSpec) -> frozenset[str]:
         return frozenset(spec.contest.tally) | {BLANK, OVERVOTE, NOT_FOUND}
 
+    def canonical_reading(self, spec: AuditSpec, text: str) -> str:
+        valid = self.valid_readings(spec)
+        if text not in valid:
+            raise AnalysisError(f"{text!r} is not one of " + ", ".join(sorted(valid)))
+        return text
+
     def first_round_size(
         self,
         spec: AuditSpec,

@@ -73,6 +73,7 @@ from ballotproof.audit.spec import (
     DrawnBallot,
     Method,
     RoundResult,
+    batch_reading,
     parse_batch_reading,
 )
 from ballotproof.errors import AnalysisError
@@ -448,6 +449,10 @@ class _StoredMacro:
 
     def valid_readings(self, spec: AuditSpec) -> frozenset[str]:
         return frozenset(spec.contest.tally) | {BLANK, OVERVOTE, NOT_FOUND}
+
+    def canonical_reading(self, spec: AuditSpec, text: str) -> str:
+        """A batch's hand count as canonical JSON (:func:`~.spec.batch_reading`)."""
+        return batch_reading(parse_batch_reading(spec, text))
 
     def first_round_size(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ballotproof.audit import alpha_audit, bravo, macro, minerva, supersimple
+from ballotproof.audit import alpha_audit, bravo, macro, minerva, multi, supersimple
 from ballotproof.audit.spec import Method, StoredMethod
 
 __all__ = ["METHODS", "MethodInfo", "method_json", "methods_markdown"]
@@ -27,6 +27,7 @@ METHODS: MappingProxyType[Method, StoredMethod] = MappingProxyType(
         Method.SUPERSIMPLE: supersimple.STORED,
         Method.ALPHA_COMPARISON: alpha_audit.COMPARISON,
         Method.MACRO: macro.STORED,
+        Method.SHANGRLA_COMPARISON: multi.STORED,
     }
 )
 

@@ -33,6 +33,7 @@ it); N_c counts every card containing c; draws are uniform with replacement from
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -51,15 +52,27 @@ from ballotproof.audit.assertions import (
     polling_value,
 )
 from ballotproof.audit.contest import Decision, jsonable
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.spec import (
+    NOT_FOUND,
+    AuditSpec,
+    DrawnBallot,
+    Method,
+    RoundResult,
+    is_phantom,
+)
 from ballotproof.errors import AnalysisError
 
 __all__ = [
+    "STORED",
     "AssertionRisk",
     "ContestRisk",
     "SetRisk",
     "assertion_sample_size",
+    "card_text",
     "contest_sample_size",
     "next_round_size",
+    "parse_card",
     "set_risk",
     "set_sample_size",
 ]
@@ -325,3 +338,178 @@ def next_round_size(
         pending, reported_margins, universe=universe, risk_limit=so_far.risk_limit, log_t=log_t
     )
     return None if more is None else max(1, more)
+
+
+# ----------------------------------------------------------------------------- stored method
+
+
+def parse_card(spec: AuditSpec, text: str, *, what: str = "a reading") -> Card | None:
+    """A reading or CVR as stored: canonical JSON ``{"contest": ["choice", …], …}`` naming
+    only contests of the audit and their choices, or ``not_found`` (``None``)."""
+    if text == NOT_FOUND:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise AnalysisError(
+            f"{what} is not_found or a JSON object of contest: [choices], got {text!r}"
+        ) from None
+    if not isinstance(data, dict):
+        raise AnalysisError(f"{what} is a JSON object of contest: [choices], got {text!r}")
+    choices = {c.name: set(c.choices) for c in spec.contests}
+    card: dict[str, tuple[str, ...]] = {}
+    for contest, marks in data.items():
+        if contest not in choices:
+            raise AnalysisError(f"{what}: {contest!r} is not a contest of the audit")
+        if not isinstance(marks, list) or any(not isinstance(m, str) for m in marks):
+            raise AnalysisError(f"{what}: contest {contest!r} needs a list of choices")
+        if len(set(marks)) != len(marks) or any(m not in choices[contest] for m in marks):
+            raise AnalysisError(
+                f"{what}: contest {contest!r} takes distinct choices among "
+                + ", ".join(sorted(choices[contest]))
+                + f", got {marks!r}"
+            )
+        card[contest] = tuple(sorted(marks))
+    return card
+
+
+def card_text(card: Card) -> str:
+    """A card as canonical JSON: contests and choices sorted, no spaces."""
+    return json.dumps(
+        {k: sorted(card[k]) for k in sorted(card)}, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredShangrla:
+    """Several contests from one sample, ballot comparison (module notes).
+
+    Readings and CVRs are canonical JSON cards (:func:`card_text`); a ballot with no CVR has
+    the phantom record, a card containing every contest of the audit with no vote, and a
+    phantom's reading is ``not_found``."""
+
+    method: Method
+    kind: str
+    title: str
+    source: str
+    later_rounds: str
+
+    @property
+    def is_comparison(self) -> bool:
+        return True
+
+    @property
+    def is_batch(self) -> bool:
+        return False
+
+    def valid_readings(self, spec: AuditSpec) -> frozenset[str]:
+        return frozenset()  # parsed: canonical_reading
+
+    def canonical_reading(self, spec: AuditSpec, text: str) -> str:
+        card = parse_card(spec, text)
+        return NOT_FOUND if card is None else card_text(card)
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        universe = spec.contest.ballots
+        size = set_sample_size(
+            spec.contests, _margins(spec), universe=universe, risk_limit=spec.risk_limit
+        )
+        return universe if size is None else min(size, universe)
+
+    def evaluate(
+        self,
+        spec: AuditSpec,
+        rounds: Sequence[Sequence[Card | None]],
+        cvrs: Sequence[Sequence[Card]],
+    ) -> tuple[RoundResult, ...]:
+        """Every contest's risk and the set's decision after each round, from the readings
+        and CVRs of every draw in draw order."""
+        margins_ = _margins(spec)
+        universe = spec.contest.ballots
+        results: list[RoundResult] = []
+        mvrs: list[Card | None] = []
+        records: list[Card] = []
+        for number, (draws, cvr) in enumerate(zip(rounds, cvrs, strict=True), start=1):
+            if results and results[-1].decision is not Decision.NEXT_ROUND:
+                raise AnalysisError(f"round {number} follows a round that ended the audit")
+            mvrs += list(draws)
+            records += list(cvr)
+            r = set_risk(spec.contests, margins_, records, mvrs, risk_limit=spec.risk_limit)
+            decision, next_size = r.decision, None
+            if decision is Decision.NEXT_ROUND:
+                more = next_round_size(spec.contests, margins_, r, universe=universe)
+                next_size = None if more is None else len(records) + more
+                if next_size is None or next_size >= universe:
+                    decision, next_size = Decision.FULL_HAND_COUNT, None
+            sample = {c.contest: c.n for c in r.contests}
+            sample[NOT_FOUND] = sum(1 for m in mvrs if m is None)
+            risks: dict[str, float] = {}
+            for c in r.contests:
+                risks[c.contest] = c.risk
+                risks.update({f"{c.contest}: {t.assertion}": t.p_value for t in c.assertions})
+            results.append(
+                RoundResult(number, len(records), sample, r.risk, risks, decision, next_size)
+            )
+        return tuple(results)
+
+    def recompute(
+        self,
+        spec: AuditSpec,
+        batches: Sequence[Batch],
+        rounds: Sequence[Sequence[DrawnBallot]],
+        latest: Mapping[str, str],
+        *,
+        cvrs: Mapping[str, str] | None = None,
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> tuple[RoundResult, ...]:
+        table = cvrs or {}
+        phantom_record: Card = {c.name: () for c in spec.contests}
+        parsed: dict[str, Card | None] = {}
+
+        def reading(d: DrawnBallot) -> Card | None:
+            if is_phantom(spec, d.jurisdiction, d.tabulator, d.batch):
+                return None
+            text = latest[d.ballot_id]
+            if text not in parsed:
+                parsed[text] = parse_card(spec, text)
+            return parsed[text]
+
+        def record(d: DrawnBallot) -> Card:
+            text = table.get(d.ballot_id)
+            if text is None:
+                return phantom_record
+            card = parse_card(spec, text, what="a cast vote record")
+            if card is None:
+                raise AnalysisError("a cast vote record cannot be not_found")
+            return card
+
+        return self.evaluate(
+            spec,
+            [[reading(d) for d in r] for r in rounds],
+            [[record(d) for d in r] for r in rounds],
+        )
+
+
+def _margins(spec: AuditSpec) -> dict[Assertion, Fraction]:
+    out: dict[Assertion, Fraction] = {}
+    for c in spec.contests:
+        for a in assertions_for(c):
+            out[a] = spec.margins[(c.name, a.name)]
+    return out
+
+
+STORED = _StoredShangrla(
+    Method.SHANGRLA_COMPARISON,
+    "ballot comparison",
+    "Several contests (plurality, vote-for-n, supermajority) from one card-style sample: "
+    "SHANGRLA overstatement assertions, ALPHA with SHANGRLA's optimal_comparison η",
+    "Stark, SHANGRLA, Voting '20; Stark, Ann. Appl. Stat. 2023 "
+    "(audit/assertions.py, audit/multi.py)",
+    "sized by the evidence: enough error-free cards of each targeted contest to reach 1/α",
+)

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, Protocol
 
+from ballotproof.audit.assertions import AuditedContest, Rule, assertions_for
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.sampler import Batch
 from ballotproof.errors import AnalysisError
@@ -63,6 +66,7 @@ class Method(StrEnum):
     SUPERSIMPLE = "supersimple"
     ALPHA_COMPARISON = "alpha-comparison"
     MACRO = "macro"
+    SHANGRLA_COMPARISON = "shangrla-comparison"
 
     @property
     def stored(self) -> StoredMethod:
@@ -99,6 +103,11 @@ class AuditSpec:
     round_rule : how later ballot-polling rounds are sized: ``evidence`` (from the sample so
         far; BRAVO) or ``step`` (the first round's size again; Minerva, and audits stored
         before the evidence rule, whose specifications do not name a rule)
+    contests : the contests of a multi-contest audit (``shangrla-comparison``), targeted and
+        opportunistic; empty for every other method.  ``contest`` is then the first targeted
+        contest as the CVRs report it, and its ``ballots`` the cards the sample is drawn from.
+    margins : the reported assorter margin v of every assertion of ``contests``, keyed by
+        (contest, assertion name), computed from the CVRs when the audit starts
     """
 
     name: str
@@ -109,9 +118,22 @@ class AuditSpec:
     stop_probability: float = 0.9
     phantoms: int = 0
     round_rule: str = "evidence"
+    contests: tuple[AuditedContest, ...] = ()
+    margins: Mapping[tuple[str, str], Fraction] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.contest.winners != 1:
+        object.__setattr__(self, "contests", tuple(self.contests))
+        object.__setattr__(self, "margins", MappingProxyType(dict(self.margins)))
+        if (self.method is Method.SHANGRLA_COMPARISON) != bool(self.contests):
+            raise AnalysisError("a shangrla-comparison audit names its contests, and only it does")
+        if self.contests:
+            for c in self.contests:
+                for a in assertions_for(c):
+                    if (c.name, a.name) not in self.margins:
+                        raise AnalysisError(f"contest {c.name!r}: no margin for {a.name!r}")
+            if not any(c.targeted for c in self.contests):
+                raise AnalysisError("an audit needs at least one targeted contest")
+        elif self.contest.winners != 1:
             raise AnalysisError(
                 "audits here are of vote-for-one contests (an interpretation "
                 "is one choice); this contest has "
@@ -273,7 +295,41 @@ def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
         doc["phantoms"] = spec.phantoms
     if spec.method is Method.BRAVO and spec.round_rule == "evidence":
         doc["round_rule"] = "evidence"
+    if spec.contests:
+        doc["contests"] = [_contest_json(x) for x in spec.contests]
+        doc["margins"] = [
+            {"contest": k[0], "assertion": k[1], "v": str(v)} for k, v in spec.margins.items()
+        ]
     return doc
+
+
+def _contest_json(c: AuditedContest) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "name": c.name,
+        "choices": list(c.choices),
+        "winners": list(c.winners),
+        "cards": c.cards,
+        "targeted": c.targeted,
+        "rule": c.rule.value,
+        "votes_allowed": c.votes_allowed,
+    }
+    if c.share_to_win is not None:
+        doc["share_to_win"] = str(c.share_to_win)
+    return doc
+
+
+def _contest_from_json(d: Mapping[str, Any]) -> AuditedContest:
+    f = d.get("share_to_win")
+    return AuditedContest(
+        str(d["name"]),
+        tuple(str(x) for x in d["choices"]),
+        tuple(str(x) for x in d["winners"]),
+        int(d["cards"]),
+        bool(d["targeted"]),
+        Rule(d["rule"]),
+        int(d["votes_allowed"]),
+        None if f is None else Fraction(str(f)),
+    )
 
 
 def spec_from_json(data: Mapping[str, Any]) -> AuditSpec:
@@ -295,6 +351,11 @@ def spec_from_json(data: Mapping[str, Any]) -> AuditSpec:
         phantoms=int(data.get("phantoms", 0)),
         # Specifications stored before rounds were sized by evidence name no rule.
         round_rule=str(data.get("round_rule", "step")),
+        contests=tuple(_contest_from_json(x) for x in data.get("contests", ())),
+        margins={
+            (str(m["contest"]), str(m["assertion"])): Fraction(str(m["v"]))
+            for m in data.get("margins", ())
+        },
     )
 
 
@@ -338,7 +399,13 @@ class StoredMethod(Protocol):
     def is_batch(self) -> bool: ...
 
     def valid_readings(self, spec: AuditSpec) -> frozenset[str]:
-        """The readings a drawn ballot may be given (empty: the method parses each reading)."""
+        """The readings a drawn ballot may be given (empty: the method parses each reading,
+        :meth:`canonical_reading`)."""
+        ...
+
+    def canonical_reading(self, spec: AuditSpec, text: str) -> str:
+        """The reading as stored (for a parsed reading, its canonical form); raises
+        :class:`~ballotproof.errors.AnalysisError`, one line, if it is not a reading."""
         ...
 
     def first_round_size(

@@ -912,6 +912,11 @@ class AuditStore:
                         f"batch holds {sizes.get(where[3], 0)} ballots"
                     )
                 choice = batch_reading(counted)
+            elif not valid:  # the method parses its readings (multi-contest cards)
+                try:
+                    choice = spec.method.stored.canonical_reading(spec, choice)
+                except AnalysisError as exc:
+                    raise StoreError(f"ballot {ballot_id}: {exc}") from None
             elif choice not in valid:
                 raise StoreError(
                     f"ballot {ballot_id}: {choice!r} is not one of " + ", ".join(sorted(valid))

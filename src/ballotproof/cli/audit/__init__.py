@@ -104,7 +104,8 @@ def method_names() -> list[str]:
 
 METHOD_HELP = (
     "bravo, minerva or alpha (ballot polling); supersimple or alpha-comparison (with --cvrs); "
-    "macro (with --batch-tallies). See 'ballotproof audit methods'."
+    "macro (with --batch-tallies); shangrla-comparison (several contests: --contests and "
+    "--cvrs). See 'ballotproof audit methods'."
 )
 
 
