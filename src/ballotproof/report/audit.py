@@ -37,6 +37,18 @@ def status_doc(stored: AuditStatus) -> dict[str, Any]:
     }
     if stored.spec.phantoms:
         doc["phantoms"] = stored.spec.phantoms
+    if stored.spec.contests:
+        last = next((r for r in reversed(stored.results) if r is not None), None)
+        doc["contests"] = [
+            {
+                "contest": c.name,
+                "targeted": c.targeted,
+                "rule": c.rule.value,
+                "cards": c.cards,
+                "risk": None if last is None else last.pair_risks.get(c.name),
+            }
+            for c in stored.spec.contests
+        ]
     return doc
 
 

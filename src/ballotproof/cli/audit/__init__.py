@@ -136,6 +136,19 @@ def _print_status(doc: dict[str, Any]) -> None:
             res["decision"] if res else "open",
         )
     out.print(table)
+    if "contests" in doc:  # several contests from one sample: each one's latest risk
+        per = Table(title="Risk per contest (latest round)", title_justify="left")
+        for col in ("Contest", "Targeted", "Rule", "Cards", "Risk"):
+            per.add_column(col)
+        for c in doc["contests"]:
+            per.add_row(
+                c["contest"],
+                "yes" if c["targeted"] else "no (opportunistic)",
+                c["rule"],
+                f"{c['cards']:,}",
+                "" if c["risk"] is None else f"{c['risk']:.4g}",
+            )
+        out.print(per)
     out.print(f"journal head: {doc['journal_head']}")
 
 

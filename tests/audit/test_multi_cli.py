@@ -1,0 +1,233 @@
+"""A stored multi-contest audit (``--method shangrla-comparison``) through the command line:
+start from a Dominion CVR export with card styles and a contests file, sample, record JSON
+readings, status, verify (store and published bundle)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ballotproof.cli.app import app
+
+runner = CliRunner()
+
+MAYOR = ["Ann Archer", "Bo Baker", "Write-in"]
+COUNCIL = ["Cy Cole", "Di Dunn", "Ed Estes"]
+MEASURE = ["Yes", "No"]
+PER_BATCH = 300
+
+
+def _card(i: int) -> dict[str, list[str]]:
+    """Card i's votes: every card has Mayor and Council; City cards (even i) also Measure A."""
+    card = {
+        "Mayor": [MAYOR[0] if i % 10 < 6 else MAYOR[1] if i % 10 < 9 else MAYOR[2]],
+        "City Council At Large": [
+            [COUNCIL[0], COUNCIL[1]],
+            [COUNCIL[0], COUNCIL[2]],
+            [COUNCIL[1]],
+            [COUNCIL[0], COUNCIL[1]],
+        ][i % 4],
+    }
+    if i % 2 == 0:
+        card["Measure A"] = ["Yes"] if i % 8 else ["No"]
+    return card
+
+
+def _write_inputs(tmp: Path, *, measure_targeted: bool = False) -> dict[str, Path]:
+    rows = [
+        ["Test Election", "5.10.50.85", *[""] * 14],
+        [""] * 8
+        + ["Mayor (Vote For=1)"] * 3
+        + ["City Council At Large (Vote For=2)"] * 3
+        + ["Measure A (Vote For=1)"] * 2,
+        [""] * 8 + MAYOR + COUNCIL + MEASURE,
+        ["CvrNumber", "TabulatorNum", "BatchId", "RecordId", "ImprintedId", "CountingGroup",
+         "PrecinctPortion", "BallotType", *[""] * 8],
+    ]  # fmt: skip
+    cards: dict[tuple[str, str, int], dict[str, list[str]]] = {}
+    n = 0
+    for tab, batch in (("5", "1"), ("6", "2")):
+        for pos in range(1, PER_BATCH + 1):
+            card = _card(n)
+            cards[(tab, batch, pos)] = card
+            marks = [
+                *(int(c in card["Mayor"]) for c in MAYOR),
+                *(int(c in card["City Council At Large"]) for c in COUNCIL),
+                *(
+                    (int(c in card["Measure A"]) for c in MEASURE)
+                    if "Measure A" in card
+                    else ["", ""]
+                ),
+            ]
+            kind = "City" if "Measure A" in card else "County"
+            rows.append(
+                [
+                    str(n + 1),
+                    tab,
+                    batch,
+                    str(pos),
+                    f"{tab}-{batch}-{pos}",
+                    "Mail",
+                    "P1",
+                    kind,
+                    *map(str, marks),
+                ]
+            )
+            n += 1
+    cvr = tmp / "cvr.csv"
+    with cvr.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    manifest = tmp / "manifest.csv"
+    manifest.write_text(
+        f"Tabulator,Batch Name,Number of Ballots\n5,1,{PER_BATCH}\n6,2,{PER_BATCH}\n",
+        encoding="utf-8",
+    )
+    contests = tmp / "contests.json"
+    contests.write_text(
+        json.dumps(
+            {
+                "contests": [
+                    {"name": "Mayor", "winners": ["Ann Archer"]},
+                    {"name": "City Council At Large", "winners": ["Cy Cole", "Di Dunn"]},
+                    {
+                        "name": "Measure A",
+                        "rule": "supermajority",
+                        "share_to_win": "2/3",
+                        "winners": ["Yes"],
+                        "targeted": measure_targeted,
+                    },
+                ]
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    (tmp / "cards.json").write_text(
+        json.dumps({"|".join(map(str, k)): v for k, v in cards.items()}), encoding="utf-8"
+    )
+    return {"cvr": cvr, "manifest": manifest, "contests": contests}
+
+
+def _run(*args: str, code: int = 0) -> Any:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result
+
+
+def _start(tmp: Path, db: Path, files: dict[str, Path]) -> Any:
+    result = _run(
+        "audit", "start", "--db", str(db), "--name", "multi", "--manifest",
+        str(files["manifest"]), "--seed", "12345678901234567890", "--method",
+        "shangrla-comparison", "--contests", str(files["contests"]), "--cvrs",
+        str(files["cvr"]), "--risk-limit", "0.05", "--json",
+    )  # fmt: skip
+    return json.loads(result.stdout)
+
+
+def _fill(tmp: Path, db: Path, change: dict[int, str] | None = None) -> Path:
+    """The round's retrieval list, each card read as its CVR says (``change``: row → reading)."""
+    sheet = tmp / "round.csv"
+    _run("audit", "sample", "--db", str(db), "--audit", "multi", "--out", str(sheet))
+    cards = json.loads((tmp / "cards.json").read_text(encoding="utf-8"))
+    with sheet.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for k, row in enumerate(rows):
+        key = f"{row['Tabulator']}|{row['Batch Name']}|{row['Ballot Position']}"
+        row["Interpretation"] = (change or {}).get(k, json.dumps(cards[key]))
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return sheet
+
+
+def test_a_multi_contest_audit_confirms_every_targeted_contest_and_verifies(
+    tmp_path: Path,
+) -> None:
+    files = _write_inputs(tmp_path)
+    db = tmp_path / "a.db"
+    started = _start(tmp_path, db, files)
+    assert started["round"] == 1 and started["size"] > 0
+    sheet = _fill(tmp_path, db)
+    doc = json.loads(
+        _run("audit", "record", str(sheet), "--db", str(db), "--audit", "multi", "--json").stdout
+    )
+    result = doc["rounds"][0]["result"]
+    assert result["decision"] == "confirm", result
+    risks = result["pair_risks"]
+    for contest in ("Mayor", "City Council At Large", "Measure A"):
+        assert contest in risks  # every contest's risk, opportunistic ones too
+    assert risks["Mayor"] <= 0.05 and risks["City Council At Large"] <= 0.05
+    assert result["risk"] == max(risks["Mayor"], risks["City Council At Large"])
+    assert result["sample"]["Measure A"] < result["size"]  # card style: City cards only
+    status = json.loads(
+        _run("audit", "status", "--db", str(db), "--audit", "multi", "--json").stdout
+    )
+    shown = {c["contest"]: (c["targeted"], c["risk"]) for c in status["contests"]}
+    assert shown == {
+        "Mayor": (True, risks["Mayor"]),
+        "City Council At Large": (True, risks["City Council At Large"]),
+        "Measure A": (False, risks["Measure A"]),
+    }
+    checks = json.loads(
+        _run("audit", "verify", "--db", str(db), "--audit", "multi", "--json").stdout
+    )
+    assert all(c["ok"] for c in checks["checks"]), checks
+    out = tmp_path / "bundle"
+    _run("audit", "export", "--db", str(db), "--audit", "multi", "--out", str(out))
+    published = json.loads(_run("audit", "verify", "--published", str(out), "--json").stdout)
+    assert all(c["ok"] for c in published["checks"]), published
+
+
+def test_not_found_cards_keep_the_audit_going(tmp_path: Path) -> None:
+    files = _write_inputs(tmp_path)
+    db = tmp_path / "a.db"
+    _start(tmp_path, db, files)
+    sheet = _fill(tmp_path, db, change={0: "not_found", 1: "not_found"})
+    doc = json.loads(
+        _run("audit", "record", str(sheet), "--db", str(db), "--audit", "multi", "--json").stdout
+    )
+    first = doc["rounds"][0]["result"]
+    assert first["sample"]["not_found"] == 2
+    assert first["decision"] == "next_round"
+    assert doc["rounds"][1]["size"] > first["size"]
+
+
+@pytest.mark.parametrize(
+    ("reading", "message"),
+    [
+        ('{"Sheriff": ["X"]}', "'Sheriff' is not a contest of the audit"),
+        ('{"Mayor": ["Nobody"]}', "contest 'Mayor' takes distinct choices"),
+        ("Ann Archer", "is not_found or a JSON object"),
+    ],
+)
+def test_a_bad_reading_is_one_line_naming_file_line_and_field(
+    tmp_path: Path, reading: str, message: str
+) -> None:
+    files = _write_inputs(tmp_path)
+    db = tmp_path / "a.db"
+    _start(tmp_path, db, files)
+    sheet = _fill(tmp_path, db, change={2: reading})
+    result = _run("audit", "record", str(sheet), "--db", str(db), "--audit", "multi", code=1)
+    line = result.stderr.strip()
+    assert "\n" not in line
+    assert f"{sheet}:4: field 'Interpretation'" in line and message in line
+
+
+def test_a_contests_file_error_names_the_line_and_field(tmp_path: Path) -> None:
+    files = _write_inputs(tmp_path)
+    text = files["contests"].read_text(encoding="utf-8").replace('"Di Dunn"', '"Zed"')
+    files["contests"].write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["audit", "start", "--db", str(tmp_path / "a.db"), "--name", "m", "--manifest",
+         str(files["manifest"]), "--seed", "1", "--method", "shangrla-comparison",
+         "--contests", str(files["contests"]), "--cvrs", str(files["cvr"])],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert f"{files['contests']}:" in result.stderr and "winner" in result.stderr
