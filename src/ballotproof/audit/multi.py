@@ -16,16 +16,27 @@ Opportunistic contests are measured on the same draws and reported, not required
 
 Sample sizes and card-style sampling [SHANGRLA §4; ``Audit.find_sample_size``]
 ------------------------------------------------------------------------------
-The sample is drawn uniformly from the *universe*: the U cards whose CVR contains at least one
-contest of the audit (targeted or opportunistic, so that each contest's draws are uniform over
-all its cards), plus phantoms.  For a targeted contest needing n_c draws of its own cards, the
-expected number of universe draws is n_c · U / N_c; the set needs the largest of these.  When
-every CVR is right, each comparison draw of c has B = 1/(2 − v/u) and T grows by the constant
+The sample is drawn uniformly, with replacement, from a *universe* of U cards that includes
+every card of every contest of the audit (targeted or opportunistic), so that the draws whose
+CVR contains contest c are uniform over c's N_c cards.  For a targeted contest needing n_c
+draws of its own cards, the expected number of universe draws is n_c · U / N_c; the set needs
+the largest of these (:func:`set_sample_size`).  SHANGRLA's consistent sampling
+(``Audit.find_sample_size`` with ``use_style``, ``CVR.consistent_sampling``) instead gives
+each card the probability max over its contests of n_c/N_c and needs fewer cards in all;
+this module's rule is the simpler one that uniform draws from one frame allow.  When every
+CVR is right, each comparison draw of c has B = 1/(2 − v/u) and T grows by the constant
 factor ``f = 1 + λ(B − 1/2)``, ``λ = (η − 1/2)/((u_B − 1/2)/2)``, so
-``n_c = max over assertions ⌈ln(1/α) / ln f⌉`` (exact; SHANGRLA's ``find_sample_size`` with
-no errors, with replacement).  Later rounds: the same with ``ln(1/(α T_now))`` for each
-assertion not yet confirmed (:func:`next_round_size`).  T is a nonnegative supermartingale
-under each null whatever rule chooses when to look, so this keeps the risk limit.
+``n_c = max over assertions ⌈ln(1/α) / ln f⌉`` (exact: SHANGRLA's ``NonnegMean.alpha_mart``
+with ``optimal_comparison`` on error-free data crosses α at the same draw, with replacement).
+Later rounds: the same from ``ln T_n`` of each assertion not yet confirmed
+(:func:`next_round_size`).  T is a nonnegative supermartingale under each null whatever rule
+chooses when to look, so this keeps the risk limit.
+
+The stored method (``shangrla-comparison``) takes the whole ballot manifest as the universe
+(U = the manifest's cards plus phantoms): every contest's cards are in it.  A drawn card whose
+CVR holds none of the audit's contests counts for no contest; its reading (``{}``) is
+recorded all the same.  Drawing only from the cards that hold an audited contest (a smaller U)
+is not done yet.
 
 Assumptions: the CVRs' card styles are right (a card whose CVR lacks a contest does not contain
 it); N_c counts every card containing c; draws are uniform with replacement from the universe.
