@@ -231,3 +231,29 @@ def test_a_contests_file_error_names_the_line_and_field(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert f"{files['contests']}:" in result.stderr and "winner" in result.stderr
+
+
+def test_verify_recomputes_each_contests_cards_and_margins_from_the_records(
+    tmp_path: Path,
+) -> None:
+    """A specification whose stated margin the CVRs do not give is caught, even when the
+    journal agrees with it (the margin was wrong from the start)."""
+    from dataclasses import replace
+    from fractions import Fraction
+
+    from ballotproof.audit.multi import reported_problems
+    from ballotproof.store import open_store
+
+    files = _write_inputs(tmp_path)
+    db = tmp_path / "a.db"
+    _start(tmp_path, db, files)
+    stored = open_store(str(db), create=False).load("multi")
+    frame = sum(b.ballots for b in stored.batches)
+    assert reported_problems(stored.spec, stored.cvrs, frame) == []
+    key = ("Mayor", "Ann Archer v Bo Baker")
+    wrong = replace(stored.spec, margins={**stored.spec.margins, key: Fraction(1, 2)})
+    (problem,) = reported_problems(wrong, stored.cvrs, frame)
+    assert "'Mayor', Ann Archer v Bo Baker: margin 1/2 stated, the records give 3/10" in problem
+    assert reported_problems(stored.spec, stored.cvrs, frame + 1)[0].startswith(
+        "contest 'Mayor': 600 cards stated, the records give 601"
+    )

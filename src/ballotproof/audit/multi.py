@@ -59,6 +59,7 @@ from ballotproof.audit.assertions import (
     Card,
     assertions_for,
     comparison_bound,
+    margins,
     overstatement_value,
     polling_value,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "contest_sample_size",
     "next_round_size",
     "parse_card",
+    "reported_problems",
     "set_risk",
     "set_sample_size",
 ]
@@ -524,3 +526,35 @@ STORED = _StoredShangrla(
     "(audit/assertions.py, audit/multi.py)",
     "sized by the evidence: enough error-free cards of each targeted contest to reach 1/α",
 )
+
+
+def reported_problems(spec: AuditSpec, cvrs: Mapping[str, str], frame: int) -> list[str]:
+    """What the specification of a multi-contest audit says that its cast vote records do
+    not: each contest's N_c must be the cards whose CVR holds it plus every card of the frame
+    (``frame`` cards, phantoms included) without a CVR, and each assertion's margin must be
+    :func:`~ballotproof.audit.assertions.margins` of those cards.  Empty when all agree."""
+    cards: list[Card] = []
+    problems: list[str] = []
+    for bid, text in cvrs.items():
+        try:
+            card = parse_card(spec, text, what=f"the cast vote record of {bid}")
+        except AnalysisError as exc:
+            problems.append(str(exc))
+            continue
+        if card is None:
+            problems.append(f"the cast vote record of {bid} reads not_found")
+            continue
+        cards.append(card)
+    without = frame - len(cvrs)
+    for c in spec.contests:
+        want = sum(1 for card in cards if c.name in card) + without
+        if c.cards != want:
+            problems.append(f"contest {c.name!r}: {c.cards} cards stated, the records give {want}")
+            continue
+        for a, v in margins(c, cards).items():
+            if spec.margins.get((c.name, a.name)) != v:
+                problems.append(
+                    f"contest {c.name!r}, {a.name}: margin {spec.margins.get((c.name, a.name))} "
+                    f"stated, the records give {v}"
+                )
+    return problems
