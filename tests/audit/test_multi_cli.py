@@ -174,6 +174,11 @@ def test_a_multi_contest_audit_confirms_every_targeted_contest_and_verifies(
         "City Council At Large": (True, risks["City Council At Large"]),
         "Measure A": (False, risks["Measure A"]),
     }
+    page = tmp_path / "report.html"
+    _run("audit", "report", "--db", str(db), "--audit", "multi", "--out", str(page))
+    html = page.read_text(encoding="utf-8")
+    assert '<table id="contests">' in html and "opportunistic" in html
+    assert f"{risks['Measure A']:.4g}" in html
     checks = json.loads(
         _run("audit", "verify", "--db", str(db), "--audit", "multi", "--json").stdout
     )
@@ -257,3 +262,21 @@ def test_verify_recomputes_each_contests_cards_and_margins_from_the_records(
     assert reported_problems(stored.spec, stored.cvrs, frame + 1)[0].startswith(
         "contest 'Mayor': 600 cards stated, the records give 601"
     )
+
+
+def test_specifications_of_the_other_methods_keep_their_keys() -> None:
+    """Stored audits of earlier versions hash their specification: a method that names no
+    contests writes exactly the keys it always wrote."""
+    from ballotproof.audit.contest import AuditContest
+    from ballotproof.audit.process import AuditSpec, Method, spec_from_json, spec_to_json
+
+    for method in Method:
+        if method is Method.SHANGRLA_COMPARISON:
+            continue
+        spec = AuditSpec("x", AuditContest("c", {"A": 60, "B": 40}, 100), 0.1, method, "1")
+        doc = spec_to_json(spec)
+        assert set(doc) <= {
+            "name", "contest", "risk_limit", "method", "seed", "stop_probability",
+            "phantoms", "round_rule",
+        }  # fmt: skip
+        assert spec_to_json(spec_from_json(doc)) == doc
