@@ -280,3 +280,27 @@ def test_specifications_of_the_other_methods_keep_their_keys() -> None:
             "phantoms", "round_rule",
         }  # fmt: skip
         assert spec_to_json(spec_from_json(doc)) == doc
+
+
+def test_phantoms_and_cards_without_records_count_in_every_contest(tmp_path: Path) -> None:
+    """Ten cards cast beyond the manifest (phantoms) and the manifest's cards without a
+    record are in every contest's N_c, as phantom records with no vote."""
+    files = _write_inputs(tmp_path)
+    lines = files["cvr"].read_text(encoding="utf-8").splitlines(keepends=True)
+    files["cvr"].write_text("".join(lines[:-5]), encoding="utf-8")  # 5 cards lose their record
+    db = tmp_path / "a.db"
+    _run(
+        "audit", "start", "--db", str(db), "--name", "multi", "--manifest",
+        str(files["manifest"]), "--seed", "1", "--method", "shangrla-comparison",
+        "--contests", str(files["contests"]), "--cvrs", str(files["cvr"]),
+        "--ballots", str(2 * PER_BATCH + 10), "--allow-phantoms",
+    )  # fmt: skip
+    status = json.loads(
+        _run("audit", "status", "--db", str(db), "--audit", "multi", "--json").stdout
+    )
+    cards = {c["contest"]: c["cards"] for c in status["contests"]}
+    # Mayor: 595 records + 5 without + 10 phantoms; Measure A: on 300 cards, of which the
+    # last five (cards 595–599: the even ones, 596 and 598, have it) lost their record.
+    assert cards["Mayor"] == 610
+    assert cards["Measure A"] == 300 - 2 + 5 + 10
+    assert status["phantoms"] == 10
