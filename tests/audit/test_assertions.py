@@ -381,3 +381,26 @@ def test_not_found_and_phantoms_never_lower_any_contests_risk(
         assert a.risk >= b.risk * (1 - 1e-12)
         for tb, ta in zip(b.assertions, a.assertions, strict=True):
             assert ta.p_value >= tb.p_value * (1 - 1e-12)
+
+
+# SHANGRLA's card-style sizes for the same election (make_vectors.py, second document):
+# consistent sampling, without replacement, no errors assumed.
+SHANGRLA_CONSISTENT_TOTAL = 67
+SHANGRLA_CONTEST_SIZES_WITHOUT_REPLACEMENT = {"Mayor": 28, "Council": 43, "Measure": 24}
+
+
+def test_set_sizes_against_shangrla_consistent_sampling() -> None:
+    """Uniform draws from one frame need more cards than SHANGRLA's consistent sampling (which
+    gives each card the largest n_c/N_c of its contests), and draws with replacement a few more
+    than without: ballotproof's sizes are never the smaller.  The numbers, not just the
+    direction: 97 draws here against SHANGRLA's 67."""
+    alpha = SHANGRLA["alpha"]
+    universe = 400 + 3 * election.PHANTOMS
+    for c in _contests():
+        ours = contest_sample_size(c, MARGINS, risk_limit=alpha)
+        assert ours is not None
+        assert SHANGRLA_CONTEST_SIZES_WITHOUT_REPLACEMENT[c.name] <= ours
+        assert ours - SHANGRLA_CONTEST_SIZES_WITHOUT_REPLACEMENT[c.name] <= 5
+    ours_total = set_sample_size(_contests(), MARGINS, universe=universe, risk_limit=alpha)
+    assert ours_total == 97  # max(⌈29·409/303⌉, ⌈48·409/203⌉, ⌈25·409/203⌉): Council
+    assert ours_total >= SHANGRLA_CONSISTENT_TOTAL

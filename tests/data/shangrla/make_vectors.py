@@ -175,3 +175,39 @@ out["comparison_risk"] = risks
 out["polling_risk"] = polling
 out["clean_size_with_replacement"] = sizes
 print(json.dumps(out, indent=1))
+
+# Card-style sizes of the set: SHANGRLA's Audit.find_sample_size with use_style (consistent
+# sampling: each card's probability is the largest n_c/N_c of its contests; without
+# replacement, no errors assumed).
+from shangrla.core.Audit import Stratum  # noqa: E402
+
+audit = Audit(
+    error_rate_1=0,
+    error_rate_2=0,
+    reps=None,
+    quantile=0.5,
+    strata={
+        "s": Stratum(
+            id="s", use_style=True, replacement=False, audit_type=Audit.AUDIT_TYPE.CARD_COMPARISON
+        )
+    },
+)
+for name, con in contests.items():
+    con.assertions = {k: a for (n, k), a in asserts.items() if n == name}
+    for a in con.assertions.values():
+        a.test.u = 2 / (2 - a.margin / a.assorter.upper_bound)
+        a.test.N = con.cards
+for c in every:
+    c.sampled = False
+total = audit.find_sample_size(contests, cvrs=every)
+print(
+    json.dumps(
+        {
+            "consistent_sampling_total": int(total),
+            "contest_sizes_without_replacement": {
+                n: int(c.sample_size) for n, c in contests.items()
+            },
+        },
+        indent=1,
+    )
+)
