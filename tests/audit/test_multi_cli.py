@@ -136,9 +136,13 @@ def _fill(tmp: Path, db: Path, change: dict[int, str] | None = None) -> Path:
     cards = json.loads((tmp / "cards.json").read_text(encoding="utf-8"))
     with sheet.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
+    audited = {c["name"] for c in json.loads((tmp / "contests.json").read_text())["contests"]}
     for k, row in enumerate(rows):
         key = f"{row['Tabulator']}|{row['Batch Name']}|{row['Ballot Position']}"
-        row["Interpretation"] = (change or {}).get(k, json.dumps(cards[key]))
+        if row["Interpretation"]:  # filled by the list: a card with no audited contest
+            continue
+        card = {c: v for c, v in cards[key].items() if c in audited}
+        row["Interpretation"] = (change or {}).get(k, json.dumps(card))
     with sheet.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
@@ -304,3 +308,31 @@ def test_phantoms_and_cards_without_records_count_in_every_contest(tmp_path: Pat
     assert cards["Mayor"] == 610
     assert cards["Measure A"] == 300 - 2 + 5 + 10
     assert status["phantoms"] == 10
+
+
+def test_cards_without_an_audited_contest_are_not_pulled(tmp_path: Path) -> None:
+    """Card style: auditing Measure A alone, the County cards (no Measure A on their record)
+    that are drawn are listed as not pulled, read {} and count for no contest."""
+    files = _write_inputs(tmp_path)
+    files["contests"].write_text(
+        json.dumps(
+            {"contests": [{"name": "Measure A", "rule": "supermajority", "share_to_win": "2/3",
+                           "winners": ["Yes"]}]}
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    db = tmp_path / "a.db"
+    _start(tmp_path, db, files)
+    sheet = _fill(tmp_path, db)
+    with sheet.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    skipped = [r for r in rows if r["Already Read"].startswith("no contest of the audit")]
+    assert skipped and all(r["Interpretation"] == "{}" for r in skipped)
+    assert all(int(r["Ballot Position"]) % 2 == 0 for r in skipped if r["Batch Name"] == "1")
+    doc = json.loads(
+        _run("audit", "record", str(sheet), "--db", str(db), "--audit", "multi", "--json").stdout
+    )
+    result = doc["rounds"][0]["result"]
+    assert result["sample"]["Measure A"] == result["size"] - sum(
+        int(r["Times Drawn"]) for r in skipped
+    )

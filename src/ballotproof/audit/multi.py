@@ -32,11 +32,13 @@ Later rounds: the same from ``ln T_n`` of each assertion not yet confirmed
 (:func:`next_round_size`).  T is a nonnegative supermartingale under each null whatever rule
 chooses when to look, so this keeps the risk limit.
 
-The stored method (``shangrla-comparison``) takes the whole ballot manifest as the universe
-(U = the manifest's cards plus phantoms): every contest's cards are in it.  A drawn card whose
-CVR holds none of the audit's contests counts for no contest; its reading (``{}``) is
-recorded all the same.  Drawing only from the cards that hold an audited contest (a smaller U)
-is not done yet.
+The stored method (``shangrla-comparison``) draws from the whole ballot manifest (U = the
+manifest's cards plus phantoms: every contest's cards are in it).  A drawn card whose CVR holds
+none of the audit's contests counts for no contest: the retrieval list marks it not to be
+pulled and fills in its reading, ``{}`` (:mod:`ballotproof.usecases.retrieval`), so only cards
+holding an audited contest are retrieved, and the sizes above already count the draws that
+land elsewhere (U/N_c).  A frame made of those cards alone (a smaller U, fewer draws) is not
+built yet.
 
 Assumptions: the CVRs' card styles are right (a card whose CVR lacks a contest does not contain
 it); N_c counts every card containing c; draws are uniform with replacement from the universe.

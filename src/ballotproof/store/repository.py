@@ -1044,6 +1044,24 @@ class AuditStore:
                 )
         return out
 
+    def cast_vote_records(self, name: str, ids: Sequence[str]) -> dict[str, str]:
+        """The cast vote records of the ballots of ``ids`` that have one."""
+        out: dict[str, str] = {}
+        c = schema.cvr
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                out.update(
+                    {
+                        r.ballot_id: r.choice
+                        for r in conn.execute(
+                            select(c.c.ballot_id, c.c.choice).where(
+                                c.c.audit == name, c.c.ballot_id.in_(chunk)
+                            )
+                        )
+                    }
+                )
+        return out
+
     def load(self, name: str) -> StoredAudit:
         """Everything stored about audit ``name``."""
         try:

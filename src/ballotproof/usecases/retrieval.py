@@ -79,6 +79,7 @@ class RetrievalEntry:
     round: int  # the round of this list
     first_round: int  # the round in which the ballot was first drawn
     phantom: bool
+    out_of_audit: bool = False  # several contests: its record holds none of the audit's
 
     @property
     def read_before(self) -> bool:
@@ -111,6 +112,12 @@ def retrieval_list(store: AuditStore, name: str, number: int) -> list[RetrievalE
         by_id.setdefault(d.ballot_id, []).append(d)
     first = store.first_rounds(name, list(by_id)) if number > 1 else {}
     imprints = store.imprints(name, list(by_id))
+    # Several contests from one sample (card style): a card whose record holds none of the
+    # audit's contests counts for none of them, so it is not pulled; its reading is {}.
+    empty: set[str] = set()
+    if status.spec.contests:
+        records = store.cast_vote_records(name, list(by_id))
+        empty = {bid for bid, text in records.items() if text == "{}"}
     entries = [
         RetrievalEntry(
             ballot_label(d.jurisdiction, d.tabulator, d.batch, d.position),
@@ -125,6 +132,7 @@ def retrieval_list(store: AuditStore, name: str, number: int) -> list[RetrievalE
             number,
             first.get(bid, number),
             is_phantom(status.spec, d.jurisdiction, d.tabulator, d.batch),
+            bid in empty,
         )
         for bid, ds in by_id.items()
         for d in ds[:1]
@@ -147,11 +155,14 @@ def retrieval_csv(entries: Sequence[RetrievalEntry]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(RETRIEVAL_COLUMNS)
     for e in entries:
-        already = ""
+        already, reading = "", ""
         if e.phantom:
             already = "phantom: no ballot to pull; counts as not found"
         elif e.read_before:
             already = f"drawn in round {e.first_round}"
+        elif e.out_of_audit:
+            already = "no contest of the audit on its record: not pulled"
+            reading = "{}"
         w.writerow(
             [
                 e.jurisdiction or "",
@@ -164,7 +175,7 @@ def retrieval_csv(entries: Sequence[RetrievalEntry]) -> str:
                 e.label,
                 e.imprinted_id,
                 already,
-                "",
+                reading,
                 "",
             ]
         )
