@@ -210,8 +210,8 @@ def test_not_found_cards_keep_the_audit_going(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("reading", "message"),
     [
-        ('{"Sheriff": ["X"]}', "'Sheriff' is not a contest of the audit"),
-        ('{"Mayor": ["Nobody"]}', "contest 'Mayor' takes distinct choices"),
+        ('{"Sheriff": ["X"]}', "'Sheriff' in a reading is not a contest of the audit"),
+        ('{"Mayor": ["Nobody"]}', "contest 'Mayor' in a reading takes distinct choices"),
         ("Ann Archer", "is not_found or a JSON object"),
     ],
 )

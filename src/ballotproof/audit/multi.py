@@ -375,12 +375,12 @@ def parse_card(spec: AuditSpec, text: str, *, what: str = "a reading") -> Card |
     card: dict[str, tuple[str, ...]] = {}
     for contest, marks in data.items():
         if contest not in choices:
-            raise AnalysisError(f"{what}: {contest!r} is not a contest of the audit")
+            raise AnalysisError(f"{contest!r} in {what} is not a contest of the audit")
         if not isinstance(marks, list) or any(not isinstance(m, str) for m in marks):
-            raise AnalysisError(f"{what}: contest {contest!r} needs a list of choices")
+            raise AnalysisError(f"contest {contest!r} in {what} needs a list of choices")
         if len(set(marks)) != len(marks) or any(m not in choices[contest] for m in marks):
             raise AnalysisError(
-                f"{what}: contest {contest!r} takes distinct choices among "
+                f"contest {contest!r} in {what} takes distinct choices among "
                 + ", ".join(sorted(choices[contest]))
                 + f", got {marks!r}"
             )

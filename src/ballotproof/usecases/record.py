@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ballotproof.audit.process import batch_id, batch_reading
-from ballotproof.errors import AnalysisError
+from ballotproof.errors import AnalysisError, InputError
 from ballotproof.io.csvread import parse_int, read_rows
 from ballotproof.store import AuditStatus, AuditStore
 from ballotproof.usecases.retrieval import RETRIEVAL_COLUMNS, ballot_label
@@ -63,7 +63,9 @@ def read_ballot_sheet(store: AuditStore, name: str, path: Path) -> list[Row]:
             try:
                 choice = status.spec.method.stored.canonical_reading(status.spec, choice)
             except AnalysisError as exc:
-                raise row.error("Interpretation", str(exc), choice) from None
+                raise InputError(
+                    str(exc), path=row.path, line=row.line, field="Interpretation"
+                ) from None
         elif choice not in valid:
             raise row.error("Interpretation", "one of " + ", ".join(sorted(valid)), choice)
         if ballot_id in seen and seen[ballot_id][0] != choice:
