@@ -336,3 +336,47 @@ def test_cards_without_an_audited_contest_are_not_pulled(tmp_path: Path) -> None
     assert result["sample"]["Measure A"] == result["size"] - sum(
         int(r["Times Drawn"]) for r in skipped
     )
+
+
+def test_a_vendor_export_gives_each_contests_cards_and_margins(tmp_path: Path) -> None:
+    """The Dominion CSV fixture (six cards, City and County styles, one overvote in each of
+    Mayor and Council) with a manifest of seven cards: one card has no record.  Counted by
+    hand: Mayor (N = 6 + 1) Ann 2, Bo 1, Write-in 1, card 3 overvoted; Council (vote for 2,
+    N = 7) Cy 2, Di 3, Ed 2, card 3 overvoted; Measure A on the four City cards (N = 4 + 1)
+    Yes 2, No 1, one blank.  Plurality v = (v_w − v_ℓ)/N; the supermajority at f = 1/2 has
+    a = 1, 0, 1/2 for Yes, No, blank or phantom, so v = 2·(2 + 2·½)/5 − 1 = 1/5."""
+    from fractions import Fraction
+
+    from ballotproof.usecases.start import prepare_multi_audit
+
+    cvr = Path(__file__).parents[1] / "data" / "cvrs" / "dominion" / "cvr.csv"
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,2,4\n", encoding="utf-8")
+    contests = tmp_path / "c.json"
+    entries = [
+        {"name": "Mayor", "winners": ["Ann Archer"]},
+        {"name": "City Council At Large", "winners": ["Di Dunn", "Cy Cole"], "targeted": False},
+        {"name": "Measure A", "rule": "supermajority", "share_to_win": "1/2", "winners": ["Yes"]},
+    ]
+    contests.write_text(json.dumps({"contests": entries}), encoding="utf-8")
+    new = prepare_multi_audit(name="v", contests=contests, manifest=manifest, cvrs=cvr, seed="1")
+    assert {c.name: c.cards for c in new.spec.contests} == {
+        "Mayor": 7, "City Council At Large": 7, "Measure A": 5,
+    }  # fmt: skip
+    assert dict(new.spec.margins) == {
+        ("Mayor", "Ann Archer v Bo Baker"): Fraction(1, 7),
+        ("Mayor", "Ann Archer v Write-in"): Fraction(1, 7),
+        ("City Council At Large", "Di Dunn v Ed Estes"): Fraction(1, 7),
+        ("City Council At Large", "Cy Cole v Ed Estes"): Fraction(0),
+        ("Measure A", "Yes v all others"): Fraction(1, 5),
+    }
+    assert new.phantom_cvrs == 1
+    # Council's Cy–Ed tie cannot be confirmed; only reported, it does not stop the audit, but
+    # seven cards are too few for any sample to help.
+    assert new.full_hand_count is not None and "as many as there are cards" in new.full_hand_count
+    entries[1]["targeted"] = True
+    contests.write_text(json.dumps({"contests": entries}), encoding="utf-8")
+    new = prepare_multi_audit(name="v", contests=contests, manifest=manifest, cvrs=cvr, seed="1")
+    assert new.full_hand_count == (
+        "the CVRs do not show the reported winners of City Council At Large: Cy Cole v Ed Estes"
+    )
