@@ -148,7 +148,10 @@ def evaluate(
     """
     method = stored(spec)
     if not isinstance(method, CardMethod):
-        raise AnalysisError(f"{spec.method} audits draw batches: see evaluate_batches")
+        raise AnalysisError(
+            f"{spec.method} readings are not one choice per draw: use recompute "
+            "(or evaluate_batches for batches)"
+        )
     return method.evaluate(spec, rounds, cvrs)
 
 
