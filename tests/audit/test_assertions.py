@@ -404,3 +404,33 @@ def test_set_sizes_against_shangrla_consistent_sampling() -> None:
     ours_total = set_sample_size(_contests(), MARGINS, universe=universe, risk_limit=alpha)
     assert ours_total == 97  # max(⌈29·409/303⌉, ⌈48·409/203⌉, ⌈25·409/203⌉): Council
     assert ours_total >= SHANGRLA_CONSISTENT_TOTAL
+
+
+@st.composite
+def _plurality(draw: st.DrawFn) -> tuple[AuditedContest, list[Card]]:
+    k = draw(st.integers(2, 5))
+    choices = tuple(f"c{i}" for i in range(k))
+    n = draw(st.integers(1, k - 1))
+    winners = tuple(draw(st.permutations(choices))[:n])
+    cards: list[Card] = [
+        {"X": draw(st.lists(st.sampled_from(choices), max_size=k, unique=True))}
+        if draw(st.booleans())
+        else {"Y": []}
+        for _ in range(draw(st.integers(0, 40)))
+    ]
+    extra = draw(st.integers(0, 5))
+    with_x = sum(1 for c in cards if "X" in c)
+    return AuditedContest("X", choices, winners, max(1, with_x + extra), votes_allowed=n), cards
+
+
+@settings(max_examples=80, deadline=None)
+@given(_plurality())
+def test_plurality_margins_are_the_plain_count(case: tuple[AuditedContest, list[Card]]) -> None:
+    """v = (votes for w − votes for ℓ)/N_c, counting cards that are not overvoted; cards
+    without the contest do not count and the N_c − (cards with it) others are phantoms."""
+    contest, cards = case
+    valid = [c["X"] for c in cards if "X" in c and len(c["X"]) <= contest.votes_allowed]
+    for a, v in margins(contest, cards).items():
+        w = sum(1 for m in valid if a.winner in m)
+        ell = sum(1 for m in valid if a.loser in m)
+        assert v == Fraction(w - ell, contest.cards)
