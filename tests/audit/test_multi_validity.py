@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from ballotproof.audit.assertions import AuditedContest, Card, margins
+from ballotproof.audit.assertions import AuditedContest, Card, Rule, margins
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.multi import STORED
 from ballotproof.audit.spec import AuditSpec, Method
@@ -92,3 +92,28 @@ def test_the_same_sample_confirms_the_right_contest_when_the_wrong_one_is_opport
     spec = _spec(cvrs, measure_targeted=False)
     rate = _confirmations(spec, cvrs, truth, seed=7) / TRIALS
     assert rate >= 0.9, rate
+
+
+@pytest.mark.slow
+def test_a_wrong_supermajority_is_confirmed_at_most_alpha_of_the_time() -> None:
+    """Measure A needs 2/3: the records say Yes 700 – No 300 of 1,000 cards, the paper Yes 650
+    – No 350 (a 65 % share: the reported outcome is wrong), beside a right Mayor contest."""
+    cvrs, truth = _election()
+    for i in range(1000):
+        cvrs[i] = {**cvrs[i], "Measure": ("Yes",) if i < 700 else ("No",)}
+        truth[i] = {**truth[i], "Measure": ("Yes",) if i < 650 else ("No",)}
+    contests = (
+        AuditedContest("Mayor", ("A", "B"), ("A",), 2000),
+        AuditedContest(
+            "Measure", ("Yes", "No"), ("Yes",), 1000, rule=Rule.SUPERMAJORITY,
+            share_to_win=Fraction(2, 3),
+        ),
+    )  # fmt: skip
+    reported = {(c.name, a.name): v for c in contests for a, v in margins(c, cvrs).items()}
+    assert reported[("Measure", "Yes v all others")] == Fraction(1, 20)
+    spec = AuditSpec(
+        "sim", AuditContest("Mayor", {"A": 1100, "B": 900}, 2000), ALPHA,
+        Method.SHANGRLA_COMPARISON, "seed", contests=contests, margins=reported,
+    )  # fmt: skip
+    rate = _confirmations(spec, cvrs, truth, seed=31) / TRIALS
+    assert rate <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / TRIALS), rate
