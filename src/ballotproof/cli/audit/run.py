@@ -287,6 +287,15 @@ def start(
         Path | None, typer.Option(help="Reported batch tallies (macro: batch comparison).")
     ] = None,
     round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: planned).")] = None,
+    without_replacement: Annotated[
+        bool,
+        typer.Option(
+            "--without-replacement",
+            show_default=False,
+            help="alpha, alpha-comparison: draw distinct ballots; the risk and the round sizes "
+            "use the finite-population test (not yet supported by the store: refused).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Start an audit — ballot polling, ballot comparison (--cvrs) or batch comparison
@@ -315,6 +324,7 @@ def start(
         ess_ballots=ess_ballots,
         batch_tallies=batch_tallies,
         round_size=round_size,
+        replacement=not without_replacement,
     )
     for note in new.notes:
         err.print(f"note: {note}")
