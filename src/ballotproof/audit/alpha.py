@@ -527,7 +527,7 @@ def stopping_times(
         s = s + x
         if big_n is not None:
             t = np.where(_null_impossible(s, big_n, mu, u), np.inf, t)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):  # T may be subnormal
             crossed = active & (1.0 / t <= alpha)
         stop[crossed] = j
         active &= ~crossed
@@ -773,7 +773,7 @@ def _clean_stop(
         t = raw[1:]
         if n_pop is not None:
             t = np.where(_null_impossible(s, n_pop, 0.5, u), np.inf, t)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):  # T may be subnormal
             hit = np.flatnonzero(1.0 / t <= alpha)
         if hit.size:
             return done + int(hit[0]) + 1
