@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -33,6 +34,7 @@ from ballotproof.audit.process import (
 )
 from ballotproof.cli.app import app
 from ballotproof.errors import AnalysisError
+from tests.audit.test_stored_methods import TRIALS, _bound
 from tests.conftest import TESTDATA
 
 INF = math.inf
@@ -320,45 +322,46 @@ def test_start_without_replacement_is_refused_until_the_store_draws_distinct_bal
 
 # ----------------------------------------------------------------------------- validity
 
-TRIALS = 300  # per method and α: the bound below is α plus three standard errors
+
+Take = Callable[[int, int], tuple[list[str], list[str] | None]]
 
 
-def _bound(alpha: float, n: int) -> float:
-    return alpha + 3 * math.sqrt(alpha * (1 - alpha) / n)
-
-
-def _polling_trial(spec: AuditSpec, truth: np.ndarray, rng: np.random.Generator) -> bool:
-    """One audit drawing distinct ballots (a random order of the true ballots)."""
-    names = np.array(["A", "B", BLANK])
-    order = names[truth[rng.permutation(truth.size)]].tolist()
-    rounds: list[list[str]] = []
-    target: int | None = first_round_size(spec)
-    while target is not None:
-        have = sum(len(r) for r in rounds)
-        rounds.append(order[have:target])
-        last = evaluate(spec, rounds)[-1]
-        if last.decision is Decision.CONFIRM:
-            return True
-        target = last.next_size
-    return False
-
-
-def _comparison_trial(spec: AuditSpec, wrong: int, rng: np.random.Generator) -> bool:
-    """CVRs: A 1,100, B 900 of 2,000; on paper ``wrong`` of the A records are B votes."""
-    order = rng.permutation(spec.contest.ballots)
+def _confirms(spec: AuditSpec, take: Take) -> bool:
+    """Run the stored audit's rounds until it stops; ``take(have, target)`` gives the readings
+    (and records) of draws ``have + 1 … target``.  Whether it confirmed."""
     rounds: list[list[str]] = []
     cvrs: list[list[str]] = []
     target: int | None = first_round_size(spec)
     while target is not None:
         have = sum(len(r) for r in rounds)
-        idx = order[have:target]
-        cvrs.append(["A" if i < 1100 else "B" for i in idx])
-        rounds.append(["B" if i < wrong or i >= 1100 else "A" for i in idx])
-        last = evaluate(spec, rounds, cvrs)[-1]
+        readings, records = take(have, target)
+        rounds.append(readings)
+        if records is not None:
+            cvrs.append(records)
+        last = evaluate(spec, rounds, cvrs if spec.method.is_comparison else None)[-1]
         if last.decision is Decision.CONFIRM:
             return True
         target = last.next_size
     return False
+
+
+def _polling_trial(spec: AuditSpec, truth: np.ndarray, rng: np.random.Generator) -> bool:
+    """One audit drawing distinct ballots (a random order of the true ballots)."""
+    order = np.array(["A", "B", BLANK])[truth[rng.permutation(truth.size)]].tolist()
+    return _confirms(spec, lambda have, target: (order[have:target], None))
+
+
+def _comparison_trial(spec: AuditSpec, wrong: int, rng: np.random.Generator) -> bool:
+    """CVRs A 1,100, B 900 of 2,000; ``wrong`` A records are B votes on paper; the cards
+    drawn without replacement."""
+    order = rng.permutation(spec.contest.ballots)
+
+    def take(have: int, target: int) -> tuple[list[str], list[str] | None]:
+        idx = order[have:target]
+        paper = ["B" if i < wrong or i >= 1100 else "A" for i in idx]
+        return paper, ["A" if i < 1100 else "B" for i in idx]
+
+    return _confirms(spec, take)
 
 
 @pytest.mark.slow
