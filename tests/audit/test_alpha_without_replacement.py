@@ -12,9 +12,11 @@ estim=fixed_alternative_mean | optimal_comparison | shrink_trunc, u, N, t=1/2, e
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,6 +36,7 @@ from ballotproof.audit.process import (
 )
 from ballotproof.cli.app import app
 from ballotproof.errors import AnalysisError
+from ballotproof.usecases.start import STORE_DRAWS_DISTINCT
 from tests.audit.test_stored_methods import TRIALS, _bound
 from tests.conftest import TESTDATA
 
@@ -304,8 +307,9 @@ def test_risk_alpha_comparison_with_and_without_replacement() -> None:
     assert seq["risk"] == pytest.approx(w["risk"], rel=1e-12)
 
 
+@pytest.mark.skipif(STORE_DRAWS_DISTINCT, reason="the store draws distinct ballots")
 def test_start_without_replacement_is_refused_until_the_store_draws_distinct_ballots(
-    tmp_path: object,
+    tmp_path: Path,
 ) -> None:
     result = runner.invoke(
         app,
@@ -318,6 +322,44 @@ def test_start_without_replacement_is_refused_until_the_store_draws_distinct_bal
     )  # fmt: skip
     assert result.exit_code == 1
     assert "cannot draw without replacement yet" in result.output
+
+
+@pytest.mark.skipif(
+    not STORE_DRAWS_DISTINCT, reason="the store and the verifier draw with replacement"
+)
+def test_stored_audit_without_replacement_end_to_end(tmp_path: Path) -> None:
+    """Start, list, record and verify an audit of distinct ballots, as soon as the store can
+    draw them (``usecases.start.STORE_DRAWS_DISTINCT``)."""
+    db = str(tmp_path / "a.db")
+    _cli(
+        "audit", "start", "--db", db, "--name", "m",
+        "--manifest", str(TESTDATA / "manifests" / "good_arlo.csv"),
+        "--tally", "A=200,B=122", "--ballots", "322", "--seed", "12345678901234567890",
+        "--method", "alpha", "--without-replacement",
+    )  # fmt: skip
+    seen: set[str] = set()
+    for number in (1, 2):
+        sheet = tmp_path / f"r{number}.csv"
+        result = runner.invoke(
+            app, ["audit", "sample", "--db", db, "--audit", "m", "--out", str(sheet)]
+        )
+        assert result.exit_code == 0, result.output
+        with sheet.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        ids = {r["Ballot ID"] for r in rows}
+        assert all(r["Times Drawn"] == "1" for r in rows) and not ids & seen
+        seen |= ids
+        for i, r in enumerate(rows):  # a 50-50 sample: the audit goes on, then counts all
+            r["Interpretation"] = "A" if i % 2 else "B"
+        with sheet.open("w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        status = _cli("audit", "record", str(sheet), "--db", db, "--audit", "m")
+    results = [r["result"] for r in status["rounds"]]  # type: ignore[index]
+    assert [r["decision"] for r in results] == ["next_round", "full_hand_count"]
+    checks = _cli("audit", "verify", "--db", db, "--audit", "m")["checks"]
+    assert all(c["ok"] for c in checks), checks  # type: ignore[union-attr]
 
 
 # ----------------------------------------------------------------------------- validity
