@@ -57,6 +57,15 @@ Truncated shrinkage estimator [ALPHA] ::
 η_0 in units of draws (d = ∞: no learning, η_j = η_0).  The upper cap stops one draw of 0 from
 ending the test for good.
 
+Fixed alternative without replacement [ALPHA §2; SHANGRLA's ``fixed_alternative_mean``]: if
+the alternative is "the population mean is η0", the mean of the cards not yet drawn is ::
+
+    η_j = (N η0 − S_{j−1}) / (N − j + 1)     (= η0 with replacement)
+
+and η_j − μ_j = N(η0 − μ)/(N − j + 1) > 0, so the bet never vanishes (``eta_remaining``; the
+ALPHA polling audit drawing distinct ballots uses it, truncated at u(1 − 2^−52) like the
+shrinkage estimator).
+
 With replacement, d = ∞ and ε = 0, the polling term is ``2η_0`` for a vote for w, ``2(1 − η_0)``
 for a vote for ℓ and 1 otherwise: exactly BRAVO's (Wald's SPRT) likelihood ratio with
 ``s_w = η_0`` [BRAVO].
@@ -75,10 +84,20 @@ and take the one needing most:
 * :func:`polling_sample_sizes`: ballot polling with η fixed at the reported assorter mean and
   sampling with replacement, where T is BRAVO's statistic with s_wℓ replaced by η0: exact
   binomial first-round sizes by the search of :mod:`ballotproof.audit.bravo`.
+* :func:`polling_sample_sizes_without_replacement`: ballot polling drawing distinct ballots,
+  η_j the alternative's remaining mean.  T_n then depends on the order of the draws, so the
+  sizes are quantiles of simulated sequential audits (:data:`PLAN_REPS` trials, fixed
+  :data:`PLAN_SEED`), the same numbers wherever they are asked for.
+
+The comparison planner takes ``replacement`` too; :func:`clean_draws_to_confirm` continues
+the martingale from any sample (the evidence-sized next round).
 
 :func:`sample_size` still estimates sizes for any population and estimator by simulation,
 vectorised over trials: the smallest n by which the audit stops in the requested fraction of
 trials.
+
+Checked against SHANGRLA (pbstark/SHANGRLA 9d5db92, ``NonnegMean.alpha_mart`` with N finite
+and N = ∞): P-values to rounding, sizes exactly (tests/audit/test_alpha_without_replacement.py).
 
 Assumptions: draws are in random order (uniform, with or without replacement); the assorter
 upper bound u and the population size N are right; one assertion per call (an audit confirms a
@@ -101,6 +120,8 @@ from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
+    "PLAN_REPS",
+    "PLAN_SEED",
     "AlphaComparisonSize",
     "AlphaPollingSizes",
     "AlphaRisk",
@@ -379,6 +400,8 @@ class AlphaRisk:
     p_value : min(1, 1/T)
     decision : CONFIRM if p ≤ α; FULL_HAND_COUNT when all N cards were drawn without
         replacement and p > α (the count shows the null is true); else NEXT_ROUND
+    eta_remaining : whether η_j was the fixed alternative's remaining mean
+        (:func:`alpha_martingale`)
     """
 
     method: str
@@ -393,6 +416,7 @@ class AlphaRisk:
     T: float
     p_value: float
     decision: Decision
+    eta_remaining: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
@@ -450,6 +474,7 @@ def risk(
         T=big_t,
         p_value=p_value,
         decision=decision,
+        eta_remaining=eta_remaining,
     )
 
 
