@@ -175,6 +175,13 @@ def test_polling_sizes_without_replacement_are_reproducible_and_smaller() -> Non
     assert tie.decision is Decision.FULL_HAND_COUNT
 
 
+def test_polling_sizes_without_replacement_refuse_what_would_take_too_long() -> None:
+    # Georgia-like: the simulation would run to millions of draws.
+    c = AuditContest("c", {"A": 2_473_633, "B": 2_461_000}, 5_000_000)
+    with pytest.raises(AnalysisError, match=r"too long here; the sizes with replacement are"):
+        al.polling_sample_sizes_without_replacement(c, alpha=0.1)
+
+
 def test_the_simulated_size_stops_that_often() -> None:
     """The 90 % size, checked on fresh simulations (other seed) of the reported population."""
     c = AuditContest("c", {"A": 600, "B": 400}, 1000)

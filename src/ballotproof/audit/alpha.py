@@ -1017,6 +1017,9 @@ PLAN_REPS = 1000
 """Trials behind the simulated without-replacement polling sizes (fixed, with
 :data:`PLAN_SEED`, so that ``audit plan`` and a stored audit's rounds agree to the ballot)."""
 PLAN_SEED = 20230101
+PLAN_MAX_DRAWS = 250_000
+"""Longest simulated audit (draws) :func:`polling_sample_sizes_without_replacement` runs: the
+simulation loops over draws (about 0.1 ms each for :data:`PLAN_REPS` trials)."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -1082,6 +1085,12 @@ def polling_sample_sizes_without_replacement(
         )  # fmt: skip
     with_repl = polling_sample_sizes(contest, alpha=alpha, probabilities=targets)
     cap = min(big_n, 2 * max(s.n for s in with_repl.sizes) + 100)
+    if cap > PLAN_MAX_DRAWS:
+        raise AnalysisError(
+            f"sizing this ALPHA polling audit without replacement means simulating audits of "
+            f"up to {cap:,} draws (more than {PLAN_MAX_DRAWS:,}): too long here; the sizes with "
+            f"replacement are {', '.join(f'{s.n:,}' for s in with_repl.sizes)}"
+        )
     pairs: list[PollingPair] = []
     per_pair: dict[Pair, list[int]] = {}
     for pair in contest.pairs():
