@@ -363,6 +363,7 @@ def test_stored_audit_without_replacement_end_to_end(tmp_path: Path) -> None:
             w.writeheader()
             w.writerows(rows)
         status = _cli("audit", "record", str(sheet), "--db", db, "--audit", "m")
+    assert status["replacement"] is False
     results = [r["result"] for r in status["rounds"]]  # type: ignore[index]
     assert [r["decision"] for r in results] == ["next_round", "full_hand_count"]
     checks = _cli("audit", "verify", "--db", db, "--audit", "m")["checks"]
