@@ -13,6 +13,10 @@ ballot drawn twice counts twice):
 * ``minerva`` — Minerva (Zagórski et al. 2021), :mod:`ballotproof.audit.minerva`, on the
   cumulative sample after each round, with the round schedule.
 
+ALPHA (``alpha``, ``alpha-comparison``; :mod:`ballotproof.audit.alpha_audit`) may also draw
+distinct ballots (``AuditSpec.replacement`` false, journalled as ``"replacement": false``):
+its tests then use the finite-population martingale and its planned sizes the same test.
+
 Ballot comparison (``supersimple``, Stark 2010, :mod:`ballotproof.audit.supersimple`): each
 drawn ballot's interpretation is compared with its cast vote record; the overstatement of the
 closest pair's margin enters the Kaplan–Markov p-value. Round 1 is the size planned for the
@@ -145,6 +149,9 @@ class AuditSpec:
     round_rule : how later ballot-polling rounds are sized: ``evidence`` (from the sample so
         far; BRAVO) or ``step`` (the first round's size again; Minerva, and audits stored
         before the evidence rule, whose specifications do not name a rule)
+    replacement : draws with replacement (True: every stored method) or of distinct ballots
+        (False: ``alpha`` and ``alpha-comparison`` only, whose tests then use the
+        finite-population martingale, :mod:`ballotproof.audit.alpha_audit`)
     """
 
     name: str
@@ -155,6 +162,7 @@ class AuditSpec:
     stop_probability: float = 0.9
     phantoms: int = 0
     round_rule: str = "evidence"
+    replacement: bool = True
 
     def __post_init__(self) -> None:
         if self.contest.winners != 1:
@@ -175,6 +183,13 @@ class AuditSpec:
             raise AnalysisError(f"phantoms must be in 0..ballots cast, got {self.phantoms}")
         if self.round_rule not in ("evidence", "step"):
             raise AnalysisError(f"round rule must be evidence or step, got {self.round_rule!r}")
+        if not isinstance(self.replacement, bool):
+            raise AnalysisError(f"replacement must be true or false, got {self.replacement!r}")
+        if not self.replacement and self.method not in (Method.ALPHA, Method.ALPHA_COMPARISON):
+            raise AnalysisError(
+                f"{self.method.value} draws with replacement; only alpha and alpha-comparison "
+                "audits can draw without replacement"
+            )
         if self.method is Method.MINERVA and self.round_rule == "evidence":
             # Minerva's risk limit is proven for a schedule fixed in advance [ZMMMV21].
             object.__setattr__(self, "round_rule", "step")
@@ -238,10 +253,15 @@ def first_round_size(spec: AuditSpec) -> int:
         planned = supersimple.planned_sample_size(c, alpha=spec.risk_limit).n
         return c.ballots if planned is None else min(planned, c.ballots)
     if spec.method is Method.ALPHA_COMPARISON:
-        return min(alpha.comparison_sample_size(c, alpha=spec.risk_limit).n, c.ballots)
+        ac = alpha.comparison_sample_size(c, alpha=spec.risk_limit, replacement=spec.replacement)
+        return min(ac.n, c.ballots)
     if spec.method is Method.ALPHA:
-        sized = alpha.polling_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets)
-        return sized.sizes[0].n
+        plan = (
+            alpha.polling_sample_sizes
+            if spec.replacement
+            else alpha.polling_sample_sizes_without_replacement
+        )
+        return plan(c, alpha=spec.risk_limit, probabilities=targets).sizes[0].n
     if spec.method is Method.BRAVO:
         size = bravo.bravo_sample_sizes(c, alpha=spec.risk_limit, probabilities=targets).sizes[0]
     else:
@@ -336,7 +356,7 @@ def evaluate(
         confirmed = True
         alpha_risks = (
             alpha_audit.polling_pair_risks(
-                c, cumulative, risk_limit=spec.risk_limit, not_found=NOT_FOUND
+                c, cumulative, risk_limit=spec.risk_limit, not_found=NOT_FOUND, N=_population(spec)
             )
             if spec.method is Method.ALPHA
             else {}
@@ -386,6 +406,11 @@ def evaluate(
     return tuple(results)
 
 
+def _population(spec: AuditSpec) -> int | None:
+    """N for a test of draws without replacement, None for draws with replacement."""
+    return None if spec.replacement else spec.contest.ballots
+
+
 def _add_overvotes(shown: dict[str, int], readings: Sequence[str]) -> None:
     """Overvotes are shown apart from blanks (the key appears only once there is one, so the
     documents of audits without overvotes keep their form)."""
@@ -417,14 +442,14 @@ def _evaluate_comparison(
             cvr_marks = [_marks(spec, x) for x in all_records]
             mvr_marks = [_marks(spec, x) for x in readings]
             risks = alpha_audit.comparison_pair_risks(
-                c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit
+                c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit, N=_population(spec)
             )
             p = max(risks.values())
             decision = Decision.CONFIRM if p <= spec.risk_limit else Decision.NEXT_ROUND
             next_size = None
             if decision is Decision.NEXT_ROUND:
                 next_size = len(es) + alpha_audit.comparison_next_round(
-                    c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit
+                    c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit, N=_population(spec)
                 )
                 if next_size >= c.ballots:
                     decision, next_size = Decision.FULL_HAND_COUNT, None
@@ -569,8 +594,9 @@ def ppeb_draws(
 
 
 def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
-    """The specification as journalled (``phantoms`` only when there are some, so that the
-    specifications of earlier audits keep their hash)."""
+    """The specification as journalled (``phantoms`` only when there are some, and
+    ``replacement`` only when it is false, so that the specifications of earlier audits keep
+    their hash)."""
     c = spec.contest
     doc: dict[str, Any] = {
         "name": spec.name,
@@ -589,6 +615,8 @@ def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
         doc["phantoms"] = spec.phantoms
     if spec.method is Method.BRAVO and spec.round_rule == "evidence":
         doc["round_rule"] = "evidence"
+    if not spec.replacement:
+        doc["replacement"] = False
     return doc
 
 
@@ -611,6 +639,8 @@ def spec_from_json(data: Mapping[str, Any]) -> AuditSpec:
         phantoms=int(data.get("phantoms", 0)),
         # Specifications stored before rounds were sized by evidence name no rule.
         round_rule=str(data.get("round_rule", "step")),
+        # Absent: drawn with replacement, as every audit stored before the option.
+        replacement=data.get("replacement", True),
     )
 
 

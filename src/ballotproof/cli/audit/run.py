@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
+from ballotproof.audit.sampler import Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import (
     METHOD_HELP,
@@ -35,7 +35,7 @@ from ballotproof.cli.audit import (
 )
 from ballotproof.io.atomic import write_atomic
 from ballotproof.io.manifest import load_manifest
-from ballotproof.usecases.retrieval import ballot_label
+from ballotproof.usecases.retrieval import ballot_label, sample_csv
 
 # The store (SQLAlchemy) and the statistics are imported inside the commands that use them:
 # importing them costs seconds that ``ballotproof results`` should not pay.
@@ -59,41 +59,8 @@ def _draw_json(d: Draw) -> dict[str, Any]:
     }
 
 
-STATELESS_COLUMNS = [
-    "Jurisdiction",
-    "Container",
-    "Tabulator",
-    "Batch Name",
-    "Ballot Position",
-    "Ticket Numbers",
-    "Times Drawn",
-    "Ballot ID",
-    "Interpretation",
-    "Note",
-]
-
-
 def _retrieval_csv(draws: list[Draw]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(STATELESS_COLUMNS)
-    for row in retrieval_list(draws):
-        b = Ballot(row.jurisdiction, row.tabulator, row.batch, row.position, row.container)
-        w.writerow(
-            [
-                b.jurisdiction or "",
-                b.container or "",
-                b.tabulator or "",
-                b.batch,
-                b.position,
-                ";".join(row.tickets),
-                row.times_drawn,
-                ballot_label(b.jurisdiction, b.tabulator, b.batch, b.position),
-                "",
-                "",
-            ]
-        )
-    return buf.getvalue()
+    return sample_csv(retrieval_list(draws))
 
 
 def _batch_sheet(draws: list[Draw], choices: list[str]) -> str:
@@ -287,6 +254,15 @@ def start(
         Path | None, typer.Option(help="Reported batch tallies (macro: batch comparison).")
     ] = None,
     round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: planned).")] = None,
+    without_replacement: Annotated[
+        bool,
+        typer.Option(
+            "--without-replacement",
+            show_default=False,
+            help="alpha, alpha-comparison: draw distinct ballots; the risk and the round sizes "
+            "use the finite-population test (not yet supported by the store: refused).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Start an audit — ballot polling, ballot comparison (--cvrs) or batch comparison
@@ -315,6 +291,7 @@ def start(
         ess_ballots=ess_ballots,
         batch_tallies=batch_tallies,
         round_size=round_size,
+        replacement=not without_replacement,
     )
     for note in new.notes:
         err.print(f"note: {note}")
