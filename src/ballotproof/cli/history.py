@@ -1,0 +1,87 @@
+"""``ballotproof history`` and ``ballotproof import medsl``: the record 1976–2020."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ballotproof.cli.app import JsonOpt, app, emit_json, err, handle_errors, out
+
+import_app = typer.Typer(
+    name="import",
+    help="Convert other formats into the generic CSV folder (docs/formats.md).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+@app.command()
+@handle_errors
+def history(
+    as_json: JsonOpt = False,
+    year: Annotated[
+        list[int] | None,
+        typer.Option("--election", "--year", help="Only this year (repeat for several)."),
+    ] = None,
+) -> None:
+    """Every presidential election 1976-2020: winner, electors, tipping point, flips, swing."""
+    from ballotproof.io.medsl import load_history
+    from ballotproof.report.history import history_doc
+
+    records = load_history(tuple(sorted(set(year))) if year else None)
+    doc = history_doc(records)
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title="U.S. presidential elections (pledged electors)", title_justify="left")
+    for col in (
+        "Year",
+        "Winner",
+        "Electors",
+        "Cast",
+        "Popular vote",
+        "Inversion",
+        "Tipping point",
+        "Fewest votes to deny (states)",
+    ):
+        table.add_column(col, overflow="fold")
+    for y in doc["years"]:
+        pv = y["popular_vote"]
+        tp = y["tipping_point"]
+        deny = y["flip"]["deny"]
+        cast = {e["key"]: e["electors"] for e in y["electors_cast"]["electors"]}
+        pledged = {e["key"]: e["electors"] for e in y["electors_pledged"]["electors"]}
+        table.add_row(
+            str(y["year"]),
+            f"{y['winner_name']} over {y['runner_up_name']}",
+            f"{pledged.get(y['winner'], 0)}–{pledged.get(y['runner_up'], 0)}",
+            f"{cast.get(y['winner'], 0)}–{cast.get(y['runner_up'], 0)}",
+            f"{pv['winner']:,} – {pv['runner_up']:,}",
+            "yes" if y["inversion"] else "",
+            f"{tp['unit']} {tp['margin']:,} ({tp['margin_pct']:.3f}%)",
+            f"{deny['votes']:,} ({', '.join(u['unit'] for u in deny['units'])})",
+        )
+    out.print(table)
+    for y in doc["years"]:
+        err.print(y["summary"])
+        for w in y["warnings"]:
+            err.print(f"warning: {w}", style="yellow")
+
+
+@import_app.command("medsl")
+@handle_errors
+def import_medsl(
+    source: Annotated[Path, typer.Argument(help="A MEDSL-format presidential CSV file.")],
+    output: Annotated[Path, typer.Argument(help="Folder to write (generic CSV format).")],
+    year: Annotated[int, typer.Option("--year", "--election", help="The election year.")],
+) -> None:
+    """Write one year of a MEDSL presidential file as a generic CSV folder."""
+    from ballotproof.io.generic import write_generic
+    from ballotproof.io.medsl import load_medsl
+
+    election = load_medsl(source, year=year)
+    write_generic(election, output)
+    err.print(f"wrote {output}")
