@@ -159,6 +159,13 @@ def emit_json(doc: Any) -> None:
 
 
 def _load(data: Path | None, year: int | None = None) -> Election:
+    if year is not None and data is None:
+        from ballotproof.io.medsl import load_history_year
+
+        record = load_history_year(year)
+        for w in record.warnings:
+            err.print(f"warning: {w}", style="yellow")
+        return record.election
     return load_election(data, year=year)
 
 
@@ -167,10 +174,7 @@ def _electors_record(year: int) -> dict[str, Any]:
     from ballotproof.io.medsl import load_history_year
     from ballotproof.report.history import electors_doc
 
-    doc = electors_doc(load_history_year(year))
-    for w in doc["warnings"]:
-        err.print(f"warning: {w}", style="yellow")
-    return doc
+    return electors_doc(load_history_year(year))
 
 
 def _pct(x: float) -> str:

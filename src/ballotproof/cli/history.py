@@ -62,13 +62,18 @@ def history(
             f"{pv['winner']:,} – {pv['runner_up']:,}",
             "yes" if y["inversion"] else "",
             f"{tp['unit']} {tp['margin']:,} ({tp['margin_pct']:.3f}%)",
-            f"{deny['votes']:,} ({', '.join(u['unit'] for u in deny['units'])})",
+            f"{deny['votes']:,} ({_states(deny['units'])})",
         )
     out.print(table)
     for y in doc["years"]:
         err.print(y["summary"])
         for w in y["warnings"]:
             err.print(f"warning: {w}", style="yellow")
+
+
+def _states(units: list[dict[str, object]]) -> str:
+    names = [str(u["unit"]) for u in units]
+    return ", ".join(names) if len(names) <= 4 else f"{len(names)} states"
 
 
 @import_app.command("medsl")
