@@ -169,6 +169,16 @@ def _load(data: Path | None, year: int | None = None) -> Election:
     return load_election(data, year=year)
 
 
+def _pledged(data: Path | None, year: int | None) -> Any:
+    """For a built-in year, the pledged Electoral College (recorded district electors moved)."""
+    if year is None or data is not None:
+        return None
+    from ballotproof.io.medsl import load_history_year
+    from ballotproof.results.history import pledged_college
+
+    return pledged_college(load_history_year(year))
+
+
 def _electors_record(year: int) -> dict[str, Any]:
     """Pledged and cast electors of a built-in year (keys in docs/json.md)."""
     from ballotproof.io.medsl import load_history_year
@@ -275,7 +285,7 @@ def tipping_point(
     year: ElectionOpt = None,
 ) -> None:
     """The unit that delivered the winner's majority of electors."""
-    doc = documents.tipping_point_doc(_load(data, year), contest)
+    doc = documents.tipping_point_doc(_load(data, year), contest, ec=_pledged(data, year))
     if as_json:
         emit_json(doc)
         return
@@ -331,7 +341,7 @@ def flip(
     year: ElectionOpt = None,
 ) -> None:
     """The fewest votes that would have changed the Electoral College outcome (exact)."""
-    doc = documents.flip_doc(_load(data, year), contest)
+    doc = documents.flip_doc(_load(data, year), contest, ec=_pledged(data, year))
     if as_json:
         emit_json(doc)
         return
