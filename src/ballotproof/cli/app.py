@@ -373,11 +373,11 @@ def recounts(
 ) -> None:
     """Recount eligibility per state from the rules in force (unknown where not in the table)."""
     election = _load(data, year)
-    table_rules = load_recount_rules(rules)
-    if (data is not None or year not in (None, 2020)) and rules is None:
+    table_rules = load_recount_rules(rules, year=year)
+    if data is not None and year is None and rules is None:
         err.print(
             "note: applying the packaged table of recount rules in force in November "
-            "2020 (give --rules for another election's law)",
+            "2020 (give --election YEAR or --rules for another election's law)",
             style="dim",
         )
     source = str(rules) if rules else "ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)"
