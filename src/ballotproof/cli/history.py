@@ -90,3 +90,69 @@ def import_medsl(
     election = load_medsl(source, year=year)
     write_generic(election, output)
     err.print(f"wrote {output}")
+
+
+@app.command()
+@handle_errors
+def timeline(
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="Only this state (repeat for several).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Also say where each state stood on this date (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The road to certification in 2020: calls, recounts, audits, certifications, court cases."""
+    from datetime import date
+
+    from ballotproof.report.timeline import timeline_doc
+
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise typer.BadParameter("a date as YYYY-MM-DD", param_hint="--on") from None
+    states = [s.upper() for s in state] if state else None
+    doc = timeline_doc(states, day)
+    if states and not doc["states"]:
+        raise typer.BadParameter(f"no state {', '.join(states)}", param_hint="--state")
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title=f"Road to certification — {doc['election']}", title_justify="left")
+    for col in ("State", "AP call", "Certified", "Deadlines", "Recounts/audits", "Court cases"):
+        table.add_column(col, overflow="fold")
+    if day is not None:
+        table.add_column(f"Stage on {day}")
+    for s in doc["states"]:
+        deadlines = "; ".join(
+            f"{d['due']} {'met' if d['met'] else 'MISSED' if d['met'] is False else 'n/a'}"
+            for d in s["deadlines"]
+        )
+        row = [
+            s["state"],
+            s["called"] or "",
+            s["certified"] or "not recorded",
+            deadlines,
+            str(sum(e["kind"] in ("recount", "audit") for e in s["events"])),
+            str(sum(e["kind"] == "court_case" for e in s["events"])),
+        ]
+        if day is not None:
+            row.append(s["stage"] or "")
+        table.add_row(*row)
+    out.print(table)
+    if states:
+        for s in doc["states"]:
+            for e in s["events"]:
+                out.print(
+                    f"{e['date']} {s['state']} {e['kind']}: {e['title']}"
+                    + (f" — {e['outcome']}" if e["outcome"] else "")
+                    + f" [{e['citation'] or e['source_url']}]",
+                    markup=False,
+                )
+    for e in doc["federal"]:
+        err.print(
+            f"{e['date']} {e['title']} ({e['citation'] or e['source_url']})",
+            style="dim",
+            markup=False,
+        )
