@@ -20,7 +20,7 @@ from ballotproof.io.medsl import history_dir, load_history, load_history_year, l
 from ballotproof.io.us2020 import load_us2020
 from ballotproof.model import UnitId
 from ballotproof.model.electors import ElectionRecord
-from ballotproof.results import electoral_college, popular_vote
+from ballotproof.results import electoral_college, popular_vote, tabulate_unit
 from ballotproof.results.history import YearSummary, cast_electors, summarize_year, swing
 
 YEARS = tuple(range(1976, 2021, 4))
@@ -120,7 +120,9 @@ def test_2016_pledged_cast_and_the_fewest_votes_by_brute_force(
     s = summaries[2016]
     assert (s.pledged.of("trump"), s.pledged.of("clinton")) == (306, 232)
     assert (s.cast.of("trump"), s.cast.of("clinton")) == (304, 227)
-    assert s.inversion and s.warnings  # ME-2's elector comes from the record, with a warning
+    assert s.inversion and not s.warnings  # ME-2 from its own (derived) district returns
+    me2 = tabulate_unit(records[2016].election.contest(), UnitId("ME-2"))
+    assert me2.winner == "trump" and me2.margin == 180818 - 143739
     # Oracle: every cheaper set could only use states whose margin is below the optimum.
     ec = electoral_college(records[2016].election)
     need = s.pledged.of("trump") - (s.majority - 1)
@@ -135,6 +137,15 @@ def test_2016_pledged_cast_and_the_fewest_votes_by_brute_force(
     )
     assert best == s.deny.votes
     assert s.deny.votes == sum(a.result.margin for a in ec.awards if a.unit in s.deny.units)
+
+
+def test_2008_nebraska_district_comes_from_the_record_with_a_warning(
+    summaries: dict[int, YearSummary], records: dict[int, ElectionRecord]
+) -> None:
+    s = summaries[2008]
+    assert (s.pledged.of("obama"), s.pledged.of("mccain")) == (365, 173)
+    assert electoral_college(records[2008].election).electors_of("obama") == 364  # by votes
+    assert len(s.warnings) == 1 and "NE-2" in s.warnings[0]
 
 
 def test_2020_from_the_record_equals_the_built_in_election(

@@ -8,8 +8,10 @@ Files (packaged in ``ballotproof/data/history/``, provenance in ``PROVENANCE.md`
   seats + 2 electors, the District of Columbia 3 (U.S. Const. amend. XXIII);
 * ``faithless_electors.csv`` — electors who did not vote as pledged, each with a source;
 * ``electoral_votes_cast.csv`` — the official totals of electoral votes cast, per year;
-* ``district_awards.csv`` — Maine/Nebraska districts that split from their state in years whose
-  district vote figures are not packaged (2008 NE-2, 2016 ME-2).
+* ``district_results.csv`` — Maine's 2016 results by congressional district (derived from
+  OpenElections town returns; 2020's come from ``data/us2020``);
+* ``district_awards.csv`` — districts that split from their state in years whose district vote
+  figures are not packaged (2008 NE-2).
 
 Reading rules (``load_medsl``):
 
@@ -24,10 +26,10 @@ Reading rules (``load_medsl``):
 * within a state, ``totalvotes`` must be the same on every row and equal the sum of the lines.
 
 Maine (district allocation since 1972) and Nebraska (since 1992) give electors by congressional
-district. District vote figures are packaged for 2020 only (``data/us2020``); for other years the
-state's electors are allocated statewide, which matches the record in every year but 2008 (NE-2)
-and 2016 (ME-2): those loads carry a warning, and the district's elector is recorded as a
-:class:`~ballotproof.model.electors.DistrictAward`.
+district. District vote figures are packaged for 2016 (Maine) and 2020 (both); in other years
+the state's electors are allocated statewide, which matches the record in every year but 2008
+(NE-2, figures not found): that load carries a warning, and the district's elector is recorded
+as a :class:`~ballotproof.model.electors.DistrictAward`.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ APPORTIONMENT_FILE = "electoral_vote_apportionment.csv"
 FAITHLESS_FILE = "faithless_electors.csv"
 CAST_FILE = "electoral_votes_cast.csv"
 AWARDS_FILE = "district_awards.csv"
+DISTRICT_RESULTS_FILE = "district_results.csv"
 FIRST_YEAR, LAST_YEAR = 1976, 2020
 MEDSL_SOURCE = (
     "MIT Election Data and Science Lab, U.S. President 1976-2020, doi:10.7910/DVN/42MVDX "
@@ -311,8 +314,10 @@ def load_medsl(
         for po in electors
     }
     by_district = with_districts and year == 2020 and path is None
+    extra = _district_rows(year, lines, electors) if with_districts and path is None else {}
     for po in sorted(lines):
-        statewide = 2 if by_district and po in _DISTRICT_SINCE else electors[po]
+        split = (by_district and po in _DISTRICT_SINCE) or po in extra
+        statewide = 2 if split else electors[po]
         units.append(Unit(UnitId(po), names[po], UnitType.STATE, UnitId("US"), statewide))
     sources = [MEDSL_SOURCE + (f"; file {display}" if path is not None else "")]
     if by_district:
@@ -323,6 +328,10 @@ def load_medsl(
         )
         district_units, counts = d_units, counts + d_counts
         sources.append(f"Maine/Nebraska districts: data/us2020/{DISTRICT_FILE}")
+    for po, (d_units, d_counts) in extra.items():
+        district_units += d_units
+        counts += d_counts
+        sources.append(f"{po} districts: data/history/{DISTRICT_RESULTS_FILE} (OpenElections)")
     ordered = [c for c in choices.by_id.values() if c.is_candidate]
     ordered += sorted((c for c in choices.by_id.values() if not c.is_candidate), key=lambda c: c.id)
     contest = Contest(PRESIDENT, "President of the United States", tuple(ordered), tuple(counts))
@@ -334,6 +343,84 @@ def load_medsl(
         source="; ".join(sources)
         + (f" (MEDSL version {', '.join(sorted(versions))})" if versions else ""),
     )
+
+
+def _district_rows(
+    year: int, lines: dict[str, dict[str, _Line]], electors: dict[str, int]
+) -> dict[str, tuple[list[Unit], list[VoteCount]]]:
+    """The packaged district results of ``year``, checked against the state's MEDSL lines.
+
+    Each state's district rows (overseas ballots included) must add up, choice by choice, to
+    the state's own returns; its electors minus 2 must equal its numbered districts.
+    """
+    path = history_dir() / DISTRICT_RESULTS_FILE
+    found: dict[str, dict[UnitId, dict[ChoiceId, int]]] = {}
+    first_line: dict[str, int] = {}
+    for row in read_rows(
+        path,
+        ("year", "state_po", "district", "choice", "votes"),
+        optional=("derivation",),
+        display=DISTRICT_RESULTS_FILE,
+    ):
+        if _year(row) != year:
+            continue
+        po = row.require("state_po")
+        if po not in _DISTRICT_SINCE or po not in lines:
+            raise row.error("state_po", "ME or NE", po)
+        unit = row.require("district")
+        if not re.fullmatch(rf"{po}-(\d+|UOCAVA)", unit):
+            raise row.error("district", f"{po}-1, {po}-2 … or {po}-UOCAVA", unit)
+        choice = ChoiceId(row.require("choice"))
+        by_choice = found.setdefault(po, {}).setdefault(UnitId(unit), {})
+        if choice in by_choice:
+            raise row.error("choice", f"one row per district and choice for {unit}", choice)
+        by_choice[choice] = parse_int(row, "votes")
+        first_line.setdefault(po, row.line)
+    out: dict[str, tuple[list[Unit], list[VoteCount]]] = {}
+    for po, units in found.items():
+        state: dict[ChoiceId, int] = {}
+        for name, e in lines[po].items():
+            cid = _non_candidate(name)
+            key = cid[0] if cid else ChoiceId(_slug(name.split(",")[0]))
+            state[key] = state.get(key, 0) + e.votes
+        summed: dict[ChoiceId, int] = {}
+        for by_choice in units.values():
+            for choice, votes in by_choice.items():
+                summed[choice] = summed.get(choice, 0) + votes
+        if summed != state:
+            raise IntegrityError(
+                f"{year} {po}: districts add up to {sorted(summed.items())}, the state's "
+                f"returns to {sorted(state.items())}",
+                path=DISTRICT_RESULTS_FILE,
+                line=first_line[po],
+                field="votes",
+            )
+        numbered = sorted(u for u in units if not u.endswith("UOCAVA"))
+        if len(numbered) != electors[po] - 2:
+            raise IntegrityError(
+                f"{year} {po}: {electors[po]} electors need {electors[po] - 2} districts, "
+                f"found {len(numbered)}",
+                path=DISTRICT_RESULTS_FILE,
+                line=first_line[po],
+                field="district",
+            )
+        d_units = [
+            Unit(
+                u,
+                f"{po} congressional district {u.split('-')[1]}"
+                if u in numbered
+                else f"{po} overseas and military ballots (not assigned to a district)",
+                UnitType.DISTRICT if u in numbered else UnitType.OTHER,
+                UnitId(po),
+                1 if u in numbered else 0,
+            )
+            for u in sorted(units)
+        ]
+        d_counts = [
+            VoteCount(u, c, v) for u, by_choice in units.items() for c, v in by_choice.items()
+        ]
+        out[po] = (d_units, d_counts)
+    return out
 
 
 def load_electors_record(
