@@ -55,6 +55,7 @@ AUDIT_PLAN = ["audit", "plan", "--tally", "A=600,B=400", "--ballots", "1000", "-
         ["results"],
         ["results", "--election", "2016"],
         ["history", "--year", "2000", "--year", "2004"],
+        ["flip", "--year", "2008"],
         ["timeline", "--state", "GA", "--on", "2020-11-25"],
         ["margins"],
         ["tipping-point"],

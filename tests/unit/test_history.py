@@ -207,3 +207,14 @@ def test_unknown_year_and_bad_rows(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError) as info:
         load_medsl(bad, year=1976)
     assert str(info.value).startswith(f"{bad}:2: field 'totalvotes'")
+
+
+def test_a_year_exports_to_nist_and_back(
+    tmp_path: Path, records: dict[int, ElectionRecord]
+) -> None:
+    from ballotproof.io.nist import load_nist, write_nist
+
+    write_nist(records[2000].election, tmp_path / "e2000.json")
+    back = load_nist(tmp_path / "e2000.json")
+    assert electoral_college(back).totals == electoral_college(records[2000].election).totals
+    assert popular_vote(back).other_lines == popular_vote(records[2000].election).other_lines

@@ -286,6 +286,8 @@ def tipping_point(
 ) -> None:
     """The unit that delivered the winner's majority of electors."""
     doc = documents.tipping_point_doc(_load(data, year), contest, ec=_pledged(data, year))
+    if year is not None and data is None:
+        doc["electors_basis"] = "pledged"
     if as_json:
         emit_json(doc)
         return
@@ -342,6 +344,8 @@ def flip(
 ) -> None:
     """The fewest votes that would have changed the Electoral College outcome (exact)."""
     doc = documents.flip_doc(_load(data, year), contest, ec=_pledged(data, year))
+    if year is not None and data is None:
+        doc["electors_basis"] = "pledged"
     if as_json:
         emit_json(doc)
         return
