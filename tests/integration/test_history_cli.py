@@ -55,3 +55,16 @@ def test_unknown_year_is_one_line() -> None:
     result = runner.invoke(app, ["margins", "--election", "1978"])
     assert result.exit_code == 1
     assert "no built-in election 1978" in result.output
+
+
+def test_a_medsl_file_with_election(tmp_path: Path) -> None:
+    medsl = str(history_dir() / "1976-2020-president.csv")
+    result = runner.invoke(app, ["results", "--data", medsl, "--election", "1980", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["electoral_college"]["electors"] == {
+        "reagan": 489,
+        "carter": 49,
+    }
+    late = runner.invoke(app, ["import", "medsl", medsl, str(tmp_path / "x"), "--year", "2024"])
+    assert late.exit_code == 1
+    assert "2022 apportionment" in late.output
