@@ -380,3 +380,28 @@ def test_a_vendor_export_gives_each_contests_cards_and_margins(tmp_path: Path) -
     assert new.full_hand_count == (
         "the CVRs do not show the reported winners of City Council At Large: Cy Cole v Ed Estes"
     )
+
+
+def test_a_multi_contest_audit_draws_with_replacement(tmp_path: Path) -> None:
+    """Only ALPHA audits may draw distinct ballots: --without-replacement with
+    shangrla-comparison is a usage error, and its specification refuses replacement=False."""
+    from dataclasses import replace
+
+    from ballotproof.audit.process import spec_to_json
+    from ballotproof.errors import AnalysisError
+    from ballotproof.store import open_store
+
+    files = _write_inputs(tmp_path)
+    result = _run(
+        "audit", "start", "--db", str(tmp_path / "a.db"), "--name", "m", "--manifest",
+        str(files["manifest"]), "--seed", "1", "--method", "shangrla-comparison",
+        "--contests", str(files["contests"]), "--cvrs", str(files["cvr"]),
+        "--without-replacement", code=2,
+    )  # fmt: skip
+    assert "only alpha and alpha-comparison" in result.output
+    db = tmp_path / "b.db"
+    _start(tmp_path, db, files)
+    spec = open_store(str(db), create=False).load("multi").spec
+    assert spec.replacement and "replacement" not in spec_to_json(spec)
+    with pytest.raises(AnalysisError, match="only alpha and alpha-comparison"):
+        replace(spec, replacement=False)

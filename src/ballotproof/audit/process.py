@@ -13,6 +13,10 @@ ballot drawn twice counts twice):
 * ``minerva`` — Minerva (Zagórski et al. 2021), :mod:`ballotproof.audit.minerva`, on the
   cumulative sample after each round, with the round schedule.
 
+ALPHA (``alpha``, ``alpha-comparison``; :mod:`ballotproof.audit.alpha_audit`) may also draw
+distinct ballots (``AuditSpec.replacement`` false, journalled as ``"replacement": false``):
+its tests then use the finite-population martingale and its planned sizes the same test.
+
 Ballot comparison (``supersimple``, Stark 2010, :mod:`ballotproof.audit.supersimple`): each
 drawn ballot's interpretation is compared with its cast vote record; the overstatement of the
 closest pair's margin enters the Kaplan–Markov p-value. Round 1 is the size planned for the

@@ -103,6 +103,9 @@ class AuditSpec:
     round_rule : how later ballot-polling rounds are sized: ``evidence`` (from the sample so
         far; BRAVO) or ``step`` (the first round's size again; Minerva, and audits stored
         before the evidence rule, whose specifications do not name a rule)
+    replacement : draws with replacement (True: every stored method) or of distinct ballots
+        (False: ``alpha`` and ``alpha-comparison`` only, whose tests then use the
+        finite-population martingale, :mod:`ballotproof.audit.alpha_audit`)
     contests : the contests of a multi-contest audit (``shangrla-comparison``), targeted and
         opportunistic; empty for every other method.  ``contest`` is then the first targeted
         contest as the CVRs report it, and its ``ballots`` the cards the sample is drawn from.
@@ -118,6 +121,7 @@ class AuditSpec:
     stop_probability: float = 0.9
     phantoms: int = 0
     round_rule: str = "evidence"
+    replacement: bool = True
     contests: tuple[AuditedContest, ...] = ()
     margins: Mapping[tuple[str, str], Fraction] = field(default_factory=dict)
 
@@ -151,6 +155,13 @@ class AuditSpec:
             raise AnalysisError(f"phantoms must be in 0..ballots cast, got {self.phantoms}")
         if self.round_rule not in ("evidence", "step"):
             raise AnalysisError(f"round rule must be evidence or step, got {self.round_rule!r}")
+        if not isinstance(self.replacement, bool):
+            raise AnalysisError(f"replacement must be true or false, got {self.replacement!r}")
+        if not self.replacement and self.method not in (Method.ALPHA, Method.ALPHA_COMPARISON):
+            raise AnalysisError(
+                f"{self.method.value} draws with replacement; only alpha and alpha-comparison "
+                "audits can draw without replacement"
+            )
         if self.method is Method.MINERVA and self.round_rule == "evidence":
             # Minerva's risk limit is proven for a schedule fixed in advance [ZMMMV21].
             object.__setattr__(self, "round_rule", "step")
@@ -275,8 +286,9 @@ def batch_id(name: str) -> str:
 
 
 def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
-    """The specification as journalled (``phantoms`` only when there are some, so that the
-    specifications of earlier audits keep their hash)."""
+    """The specification as journalled (``phantoms`` only when there are some,
+    ``replacement`` only when it is false, and ``contests``/``margins`` only for a
+    multi-contest audit, so that the specifications of earlier audits keep their hash)."""
     c = spec.contest
     doc: dict[str, Any] = {
         "name": spec.name,
@@ -295,6 +307,8 @@ def spec_to_json(spec: AuditSpec) -> dict[str, Any]:
         doc["phantoms"] = spec.phantoms
     if spec.method is Method.BRAVO and spec.round_rule == "evidence":
         doc["round_rule"] = "evidence"
+    if not spec.replacement:
+        doc["replacement"] = False
     if spec.contests:
         doc["contests"] = [_contest_json(x) for x in spec.contests]
         doc["margins"] = [
@@ -351,6 +365,8 @@ def spec_from_json(data: Mapping[str, Any]) -> AuditSpec:
         phantoms=int(data.get("phantoms", 0)),
         # Specifications stored before rounds were sized by evidence name no rule.
         round_rule=str(data.get("round_rule", "step")),
+        # Absent: drawn with replacement, as every audit stored before the option.
+        replacement=data.get("replacement", True),
         contests=tuple(_contest_from_json(x) for x in data.get("contests", ())),
         margins={
             (str(m["contest"]), str(m["assertion"])): Fraction(str(m["v"]))

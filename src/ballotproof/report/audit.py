@@ -37,6 +37,8 @@ def status_doc(stored: AuditStatus) -> dict[str, Any]:
     }
     if stored.spec.phantoms:
         doc["phantoms"] = stored.spec.phantoms
+    if not stored.spec.replacement:
+        doc["replacement"] = False
     if stored.spec.contests:
         last = next((r for r in reversed(stored.results) if r is not None), None)
         doc["contests"] = [

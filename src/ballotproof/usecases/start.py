@@ -13,6 +13,11 @@ The checks, in order (each error is one line naming the file, line and field):
    the phantom record (the worst case for the reported winners).
 3. **Batch comparison:** every batch of the manifest has a reported tally, with exactly the
    contest's choices, adding up to the reported tally.
+4. **Without replacement** (``replacement=False``; ALPHA methods only): the martingale's
+   population is the contest's N ballots, so the manifest (with its phantoms) must list
+   exactly N. The store does not draw distinct ballots yet (:data:`STORE_DRAWS_DISTINCT`):
+   until it does, such an audit is refused rather than drawn with replacement and measured as
+   if it were not.
 """
 
 from __future__ import annotations
@@ -48,6 +53,33 @@ __all__ = [
 ]
 
 CVR_FORMATS = ("dominion-csv", "dominion-json", "ess", "nist")
+
+STORE_DRAWS_DISTINCT = False
+"""Whether the store's draws (``store/repository.py``, ``_open_round``) and their
+recomputation (``audit/verify.py``, ``_redraw``) follow ``AuditSpec.replacement``.  Both call
+the sampler with replacement today; each needs ``with_replacement=spec.replacement`` before a
+stored audit may draw distinct ballots.  Everything else — the specification, its JSON, the
+risk and the round sizes — already follows it."""
+
+
+def _check_without_replacement(
+    contest: AuditContest, m: Manifest, phantoms: int, manifest: Path
+) -> None:
+    if m.total_ballots + phantoms != contest.ballots:
+        raise InputError(
+            f"the manifest lists {m.total_ballots:,} ballots but {contest.ballots:,} were cast: "
+            "an audit without replacement tests the mean of exactly the ballots it draws from",
+            path=str(manifest),
+            field="Number of Ballots",
+        )
+    if not STORE_DRAWS_DISTINCT:
+        raise InputError(
+            "stored audits cannot draw without replacement yet: the store draws with "
+            "replacement (store/repository.py, audit/verify.py); plan and measure with "
+            "'audit plan' / 'audit risk --without-replacement', or start the audit with "
+            "replacement",
+            field="--without-replacement",
+        )
 
 
 @dataclass(frozen=True)
@@ -204,6 +236,7 @@ def prepare_audit(
     ess_ballots: Path | None = None,
     batch_tallies: Path | None = None,
     round_size: int | None = None,
+    replacement: bool = True,
 ) -> NewAudit:
     """Check a new audit's inputs (module docstring) and size its first round."""
     m = load_manifest(manifest, jurisdiction=jurisdiction)
@@ -233,7 +266,11 @@ def prepare_audit(
             f"the manifest lists {m.total_ballots:,} ballots; {contest.ballots:,} were cast "
             "in the contest"
         )
-    spec = AuditSpec(name, contest, risk_limit, method, seed, phantoms=phantoms)
+    spec = AuditSpec(
+        name, contest, risk_limit, method, seed, phantoms=phantoms, replacement=replacement
+    )
+    if not replacement:
+        _check_without_replacement(contest, m, phantoms, manifest)
     phantom = phantom_batch(spec)
     batches = m.batches + ((phantom,) if phantom is not None else ())
     committed: dict[str, str] | None = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
+from ballotproof.audit.sampler import Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import (
     METHOD_HELP,
@@ -33,7 +33,7 @@ from ballotproof.cli.audit import (
 )
 from ballotproof.io.atomic import write_atomic
 from ballotproof.io.manifest import load_manifest
-from ballotproof.usecases.retrieval import ballot_label
+from ballotproof.usecases.retrieval import ballot_label, sample_csv
 
 if TYPE_CHECKING:
     from ballotproof.audit.process import Method
@@ -61,41 +61,8 @@ def _draw_json(d: Draw) -> dict[str, Any]:
     }
 
 
-STATELESS_COLUMNS = [
-    "Jurisdiction",
-    "Container",
-    "Tabulator",
-    "Batch Name",
-    "Ballot Position",
-    "Ticket Numbers",
-    "Times Drawn",
-    "Ballot ID",
-    "Interpretation",
-    "Note",
-]
-
-
 def _retrieval_csv(draws: list[Draw]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(STATELESS_COLUMNS)
-    for row in retrieval_list(draws):
-        b = Ballot(row.jurisdiction, row.tabulator, row.batch, row.position, row.container)
-        w.writerow(
-            [
-                b.jurisdiction or "",
-                b.container or "",
-                b.tabulator or "",
-                b.batch,
-                b.position,
-                ";".join(row.tickets),
-                row.times_drawn,
-                ballot_label(b.jurisdiction, b.tabulator, b.batch, b.position),
-                "",
-                "",
-            ]
-        )
-    return buf.getvalue()
+    return sample_csv(retrieval_list(draws))
 
 
 def _batch_sheet(draws: list[Draw], choices: list[str]) -> str:
@@ -305,6 +272,15 @@ def start(
             "contests, see docs/formats.md)."
         ),
     ] = None,
+    without_replacement: Annotated[
+        bool,
+        typer.Option(
+            "--without-replacement",
+            show_default=False,
+            help="alpha, alpha-comparison: draw distinct ballots; the risk and the round sizes "
+            "use the finite-population test (not yet supported by the store: refused).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Start an audit — ballot polling, ballot comparison (--cvrs), batch comparison
@@ -319,6 +295,12 @@ def start(
     except ValueError:
         raise typer.BadParameter(", ".join(method_names()), param_hint="--method") from None
     if m_ is Method.SHANGRLA_COMPARISON:
+        if without_replacement:
+            raise typer.BadParameter(
+                "shangrla-comparison draws with replacement; only alpha and alpha-comparison "
+                "audits can draw without replacement",
+                param_hint="--without-replacement",
+            )
         if contests is None or cvrs is None:
             raise typer.BadParameter(
                 "shangrla-comparison needs --contests and --cvrs", param_hint="--contests"
@@ -347,7 +329,7 @@ def start(
         new = _prepare_one(
             name, tally, ballots, winners, contest, manifest, seed, risk_limit, m_,
             jurisdiction, allow_phantoms, cvrs, cvr_format, ess_ballots, batch_tallies,
-            round_size,
+            round_size, not without_replacement,
         )  # fmt: skip
     _started(db, name, new, as_json)
 
@@ -369,6 +351,7 @@ def _prepare_one(
     ess_ballots: Path | None,
     batch_tallies: Path | None,
     round_size: int | None,
+    replacement: bool,
 ) -> NewAudit:
     from ballotproof.usecases.start import prepare_audit
 
@@ -386,6 +369,7 @@ def _prepare_one(
         ess_ballots=ess_ballots,
         batch_tallies=batch_tallies,
         round_size=round_size,
+        replacement=replacement,
     )
 
 
