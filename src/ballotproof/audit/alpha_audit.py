@@ -44,13 +44,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 import numpy as np
 
 from ballotproof.audit import alpha
-from ballotproof.audit.contest import AuditContest, Pair
+from ballotproof.audit.card_rounds import (
+    ComparisonMethod,
+    ComparisonRound,
+    PairRisk,
+    PollingMethod,
+)
+from ballotproof.audit.contest import AuditContest, Decision, Pair
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.spec import NOT_FOUND, AuditSpec, Method, marks
 
-__all__ = ["comparison_next_round", "comparison_pair_risks", "polling_pair_risks"]
+__all__ = [
+    "COMPARISON",
+    "POLLING",
+    "comparison_next_round",
+    "comparison_pair_risks",
+    "polling_pair_risks",
+]
 
 
 def _p_value(
@@ -171,3 +186,98 @@ def comparison_next_round(
         need = math.log(1.0 / risk_limit) - math.log(t)  # finite for any t > 0
         more = max(more, min(contest.ballots, math.ceil(need / math.log(f))))
     return more
+
+
+# ----------------------------------------------------------------------------- stored methods
+
+
+def _population(spec: AuditSpec) -> int | None:
+    """N for a test of draws without replacement, None for draws with replacement."""
+    return None if spec.replacement else spec.contest.ballots
+
+
+class _StoredPolling(PollingMethod):
+    """``alpha``: every pair's ALPHA polling P-value on the cumulative sample."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        plan = (
+            alpha.polling_sample_sizes
+            if spec.replacement
+            else alpha.polling_sample_sizes_without_replacement
+        )
+        sized = plan(spec.contest, alpha=spec.risk_limit, probabilities=(spec.stop_probability,))
+        return sized.sizes[0].n
+
+    def pair_risks(
+        self,
+        spec: AuditSpec,
+        readings: Sequence[str],
+        per_pair: Mapping[Pair, Sequence[Mapping[str, int]]],
+        sizes: Sequence[int],
+    ) -> dict[Pair, PairRisk]:
+        risks = polling_pair_risks(
+            spec.contest,
+            readings,
+            risk_limit=spec.risk_limit,
+            not_found=NOT_FOUND,
+            N=_population(spec),
+        )
+        return {p: PairRisk(r, r <= spec.risk_limit) for p, r in risks.items()}
+
+
+class _StoredComparison(ComparisonMethod):
+    """``alpha-comparison``: every pair's ALPHA overstatement P-value; later rounds sized by
+    the evidence (:func:`comparison_next_round`)."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        c = spec.contest
+        ac = alpha.comparison_sample_size(c, alpha=spec.risk_limit, replacement=spec.replacement)
+        return min(ac.n, c.ballots)
+
+    def round_risk(
+        self,
+        spec: AuditSpec,
+        es: Sequence[Fraction],
+        readings: Sequence[str],
+        records: Sequence[str],
+    ) -> ComparisonRound:
+        c = spec.contest
+        cvr_marks = [marks(spec, x) for x in records]
+        mvr_marks = [marks(spec, x) for x in readings]
+        n = _population(spec)
+        risks = comparison_pair_risks(c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit, N=n)
+        p = max(risks.values())
+        if p <= spec.risk_limit:
+            return ComparisonRound(p, {str(k): v for k, v in risks.items()}, Decision.CONFIRM, None)
+        more = comparison_next_round(c, cvr_marks, mvr_marks, risk_limit=spec.risk_limit, N=n)
+        return ComparisonRound(
+            p, {str(k): v for k, v in risks.items()}, Decision.NEXT_ROUND, len(es) + more
+        )
+
+
+POLLING = _StoredPolling(
+    Method.ALPHA,
+    "ballot polling",
+    "ALPHA with SHANGRLA polling assorters, η fixed at the reported mean",
+    "Stark, Ann. Appl. Stat. 2023; SHANGRLA 2020 (audit/alpha.py, audit/alpha_audit.py)",
+    "the first round's size again",
+)
+COMPARISON = _StoredComparison(
+    Method.ALPHA_COMPARISON,
+    "ballot comparison",
+    "ALPHA with SHANGRLA overstatement assorters, SHANGRLA's optimal_comparison η",
+    "Stark, Ann. Appl. Stat. 2023; SHANGRLA 2020 (audit/alpha.py, audit/alpha_audit.py)",
+    "sized by the evidence: enough error-free cards to reach 1/α from the current T",
+)

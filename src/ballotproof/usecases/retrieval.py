@@ -94,6 +94,7 @@ class RetrievalEntry:
     round: int  # the round of this list
     first_round: int  # the round in which the ballot was first drawn
     phantom: bool
+    out_of_audit: bool = False  # several contests: its record holds none of the audit's
 
     @property
     def read_before(self) -> bool:
@@ -126,6 +127,12 @@ def retrieval_list(store: AuditStore, name: str, number: int) -> list[RetrievalE
         by_id.setdefault(d.ballot_id, []).append(d)
     first = store.first_rounds(name, list(by_id)) if number > 1 else {}
     imprints = store.imprints(name, list(by_id))
+    # Several contests from one sample (card style): a card whose record holds none of the
+    # audit's contests counts for none of them, so it is not pulled; its reading is {}.
+    empty: set[str] = set()
+    if status.spec.contests:
+        records = store.cast_vote_records(name, list(by_id))
+        empty = {bid for bid, text in records.items() if text == "{}"}
     entries = [
         RetrievalEntry(
             ballot_label(d.jurisdiction, d.tabulator, d.batch, d.position),
@@ -140,6 +147,7 @@ def retrieval_list(store: AuditStore, name: str, number: int) -> list[RetrievalE
             number,
             first.get(bid, number),
             is_phantom(status.spec, d.jurisdiction, d.tabulator, d.batch),
+            bid in empty,
         )
         for bid, ds in by_id.items()
         for d in ds[:1]
@@ -190,17 +198,21 @@ def retrieval_csv(entries: Sequence[RetrievalEntry]) -> str:
     """The list as CSV (:data:`RETRIEVAL_COLUMNS`); fill ``Interpretation`` and record it."""
 
     def row(e: RetrievalEntry) -> dict[str, object]:
-        already = ""
+        already, reading = "", ""
         if e.phantom:
             already = "phantom: no ballot to pull; counts as not found"
         elif e.read_before:
             already = f"drawn in round {e.first_round}"
+        elif e.out_of_audit:
+            already = "no contest of the audit on its record: not pulled"
+            reading = "{}"
         cells = _where(e.jurisdiction, e.container, e.tabulator, e.batch, e.position, e.tickets)
         return {
             **cells,
             "Ballot ID": e.label,
             "Imprinted ID": e.imprinted_id,
             "Already Read": already,
+            "Interpretation": reading,
         }
 
     return _csv(RETRIEVAL_COLUMNS, (row(e) for e in entries))
