@@ -173,3 +173,16 @@ def test_every_stored_method_is_registered_and_offered() -> None:
     assert set(METHODS) == set(Method)
     assert method_names() == [m.value for m in Method]
     assert all(m.value in METHOD_HELP for m in Method)
+    for method, entry in METHODS.items():
+        assert entry.method is method
+        assert entry.kind in ("ballot polling", "ballot comparison", "batch comparison")
+        assert entry.is_batch == (entry.kind == "batch comparison")
+        assert entry.is_comparison == (entry.kind == "ballot comparison")
+        assert method.is_batch == entry.is_batch and method.is_comparison == entry.is_comparison
+
+
+def test_the_methods_page_is_made_from_the_registry() -> None:
+    from ballotproof.audit.methods import methods_markdown
+
+    page = (SRC.parents[1] / "docs" / "methods.md").read_text(encoding="utf-8")
+    assert page == methods_markdown(), "run: python -m ballotproof.audit.methods > docs/methods.md"

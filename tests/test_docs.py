@@ -17,6 +17,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 # Maps keyed by data (choice ids, states, pairs, method names), not by documented names.
 DATA_MAPS = {
     "electors",
+    "electors_pledged",
+    "swing",
     "votes",
     "states",
     "tally",
@@ -51,6 +53,10 @@ AUDIT_PLAN = ["audit", "plan", "--tally", "A=600,B=400", "--ballots", "1000", "-
     "command",
     [
         ["results"],
+        ["results", "--election", "2016"],
+        ["history", "--year", "2000", "--year", "2004"],
+        ["flip", "--year", "2008"],
+        ["timeline", "--state", "GA", "--on", "2020-11-25"],
         ["margins"],
         ["tipping-point"],
         ["flip"],
@@ -58,6 +64,20 @@ AUDIT_PLAN = ["audit", "plan", "--tally", "A=600,B=400", "--ballots", "1000", "-
         ["replay", "--state", "PA"],
         AUDIT_PLAN,
         [*AUDIT_PLAN, "--method", "supersimple", "--discrepancies", "o1=1"],
+        [*AUDIT_PLAN, "--method", "alpha", "--without-replacement"],
+        [
+            "audit",
+            "risk",
+            "--method",
+            "alpha",
+            "--tally",
+            "A=600,B=400",
+            "--ballots",
+            "1000",
+            "--sequence",
+            "A,B,A",
+            "--without-replacement",
+        ],
         [
             "audit",
             "risk",

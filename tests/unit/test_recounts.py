@@ -122,3 +122,69 @@ def test_bad_rule_rows(tmp_path: Path, row: str, message: str) -> None:
     with pytest.raises(InputError) as info:
         load_recount_rules(p)
     assert str(info.value) == f"{p}:2: {message}"
+
+
+# --- rules by year (issue 10, part 2) -------------------------------------------------------
+
+UNKNOWN_2020 = {
+    "KY",
+    "LA",
+    "MD",
+    "MO",
+    "MS",
+    "SD",
+    "TN",
+    "TX",
+}  # searched, documented in RECOUNT_RULES.md
+
+
+def _fifty_one() -> set[str]:
+    from ballotproof.io.us2020 import load_us2020
+    from ballotproof.model import UnitType
+
+    return {u.id for u in load_us2020().units if u.type is UnitType.STATE}
+
+
+def test_every_jurisdiction_has_rules_or_a_documented_unknown() -> None:
+    from ballotproof.io.recount_rules import default_rules_path, load_recount_rules
+
+    states = {r.state for r in load_recount_rules()}
+    assert states | UNKNOWN_2020 == _fifty_one()
+    assert not states & UNKNOWN_2020
+    notes = (default_rules_path().parent / "RECOUNT_RULES.md").read_text(encoding="utf-8")
+    for state in UNKNOWN_2020:
+        assert f"| {state} |" in notes
+
+
+def test_arizona_uses_the_rule_of_each_year() -> None:
+    from fractions import Fraction
+
+    from ballotproof.io.recount_rules import load_recount_rules
+
+    before = [r for r in load_recount_rules(year=2020) if r.state == "AZ"]
+    after = [r for r in load_recount_rules(year=2022) if r.state == "AZ"]
+    assert [(r.threshold_pct, r.threshold_votes) for r in before] == [(Fraction(1, 10), 200)]
+    assert [(r.threshold_pct, r.threshold_votes) for r in after] == [(Fraction(1, 2), None)]
+
+
+def test_a_state_whose_earlier_law_is_not_in_the_table_is_unknown() -> None:
+    from ballotproof.io.recount_rules import load_recount_rules
+
+    in_2016 = {r.state for r in load_recount_rules(year=2016)}
+    assert "GA" not in in_2016  # 0.5% from 2019 (HB 316); the earlier 1% rule is not a row
+    assert "WI" not in in_2016  # the 1% petition limit dates from 2017-18
+    assert "NH" in in_2016 and "OH" not in in_2016  # OH's request rule: start not established
+
+
+def test_in_force_years_are_checked(tmp_path: Path) -> None:
+    from ballotproof.errors import InputError
+    from ballotproof.io.recount_rules import COLUMNS, load_recount_rules
+
+    bad = tmp_path / "rules.csv"
+    header = ",".join((*COLUMNS, "in_force_from", "in_force_until"))
+    bad.write_text(
+        header + "\nAZ,automatic,0.5,,,top_two_total,true,automatic,public,x,2022,2020\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"rules.csv:2: field 'in_force_until'"):
+        load_recount_rules(bad)

@@ -57,6 +57,15 @@ Truncated shrinkage estimator [ALPHA] ::
 η_0 in units of draws (d = ∞: no learning, η_j = η_0).  The upper cap stops one draw of 0 from
 ending the test for good.
 
+Fixed alternative without replacement [ALPHA §2; SHANGRLA's ``fixed_alternative_mean``]: if
+the alternative is "the population mean is η0", the mean of the cards not yet drawn is ::
+
+    η_j = (N η0 − S_{j−1}) / (N − j + 1)     (= η0 with replacement)
+
+and η_j − μ_j = N(η0 − μ)/(N − j + 1) > 0, so the bet never vanishes (``eta_remaining``; the
+ALPHA polling audit drawing distinct ballots uses it, truncated at u(1 − 2^−52) like the
+shrinkage estimator).
+
 With replacement, d = ∞ and ε = 0, the polling term is ``2η_0`` for a vote for w, ``2(1 − η_0)``
 for a vote for ℓ and 1 otherwise: exactly BRAVO's (Wald's SPRT) likelihood ratio with
 ``s_w = η_0`` [BRAVO].
@@ -75,10 +84,20 @@ and take the one needing most:
 * :func:`polling_sample_sizes`: ballot polling with η fixed at the reported assorter mean and
   sampling with replacement, where T is BRAVO's statistic with s_wℓ replaced by η0: exact
   binomial first-round sizes by the search of :mod:`ballotproof.audit.bravo`.
+* :func:`polling_sample_sizes_without_replacement`: ballot polling drawing distinct ballots,
+  η_j the alternative's remaining mean.  T_n then depends on the order of the draws, so the
+  sizes are quantiles of simulated sequential audits (:data:`PLAN_REPS` trials, fixed
+  :data:`PLAN_SEED`), the same numbers wherever they are asked for.
+
+The comparison planner takes ``replacement`` too; :func:`clean_draws_to_confirm` continues
+the martingale from any sample (the evidence-sized next round).
 
 :func:`sample_size` still estimates sizes for any population and estimator by simulation,
 vectorised over trials: the smallest n by which the audit stops in the requested fraction of
 trials.
+
+Checked against SHANGRLA (pbstark/SHANGRLA 9d5db92, ``NonnegMean.alpha_mart`` with N finite
+and N = ∞): P-values to rounding, sizes exactly (tests/audit/test_alpha_without_replacement.py).
 
 Assumptions: draws are in random order (uniform, with or without replacement); the assorter
 upper bound u and the population size N are right; one assertion per call (an audit confirms a
@@ -87,6 +106,7 @@ contest when every assertion's P-value is ≤ α).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -100,6 +120,8 @@ from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
 from ballotproof.errors import AnalysisError
 
 __all__ = [
+    "PLAN_REPS",
+    "PLAN_SEED",
     "AlphaComparisonSize",
     "AlphaPollingSizes",
     "AlphaRisk",
@@ -108,6 +130,7 @@ __all__ = [
     "PollingPair",
     "alpha_martingale",
     "assorter_margin",
+    "clean_draws_to_confirm",
     "comparison_assorter",
     "comparison_population",
     "comparison_sample_size",
@@ -118,6 +141,7 @@ __all__ = [
     "polling_eta0",
     "polling_population",
     "polling_sample_sizes",
+    "polling_sample_sizes_without_replacement",
     "risk",
     "sample_size",
     "stopping_times",
@@ -237,10 +261,19 @@ class _Params:
     eta0: float
     d: float
     epsilon: float
+    remaining: int | None = None
+    """N when η_j is the alternative's remaining mean (``eta_remaining``), else None."""
 
 
 def _params(
-    *, mu: float, u: float, eta0: float, d: float, epsilon: float | None, N: int | None
+    *,
+    mu: float,
+    u: float,
+    eta0: float,
+    d: float,
+    epsilon: float | None,
+    N: int | None,
+    eta_remaining: bool = False,
 ) -> _Params:
     if not (math.isfinite(u) and u > 0):
         raise AnalysisError(f"upper bound u must be a positive number, got {u!r}")
@@ -255,17 +288,22 @@ def _params(
         raise AnalysisError(f"epsilon must be a non-negative number, got {epsilon!r}")
     if N is not None and (isinstance(N, bool) or not isinstance(N, int) or N < 1):
         raise AnalysisError(f"N must be a positive integer or None, got {N!r}")
-    return _Params(mu=mu, u=u, eta0=eta0, d=d, epsilon=eps)
+    if eta_remaining and not math.isinf(d):
+        raise AnalysisError("eta_remaining is a fixed alternative: it needs d = inf")
+    remaining = N if eta_remaining else None
+    return _Params(mu=mu, u=u, eta0=eta0, d=d, epsilon=eps, remaining=remaining)
 
 
 def _eta(
     s_prev: FloatArray | float, j: FloatArray | float, mu_j: FloatArray | float, p: _Params
 ) -> FloatArray:
-    """Truncated shrinkage estimate η_j (elementwise)."""
-    if math.isinf(p.d):
-        est: FloatArray | float = p.eta0
-        eps_j: FloatArray | float = 0.0
-    else:
+    """Truncated shrinkage estimate η_j (elementwise); with ``p.remaining`` (= N) the fixed
+    alternative's remaining mean (Nη0 − S_{j−1})/(N − j + 1), truncated the same way."""
+    est: FloatArray | float = p.eta0
+    eps_j: FloatArray | float = 0.0
+    if p.remaining is not None:
+        est = (p.remaining * p.eta0 - np.asarray(s_prev)) / (p.remaining - np.asarray(j) + 1)
+    elif not math.isinf(p.d):
         est = (p.d * p.eta0 + np.asarray(s_prev)) / (p.d + np.asarray(j) - 1)
         eps_j = p.epsilon / np.sqrt(p.d + np.asarray(j) - 1)
     return np.asarray(np.minimum(np.maximum(est, np.asarray(mu_j) + eps_j), p.u * _TOP))
@@ -314,15 +352,24 @@ def alpha_martingale(
     mu: float = 0.5,
     d: float = 100.0,
     epsilon: float | None = None,
+    eta_remaining: bool = False,
 ) -> FloatArray:
     """T_1, …, T_n for draws x (N=None: with replacement; N: without, from N cards).
+
+    ``eta_remaining`` (with d = ∞): bet on the alternative "the population mean is η0" as
+    SHANGRLA's ``fixed_alternative_mean`` does, η_j = (Nη0 − S_{j−1})/(N − j + 1), the mean of
+    the cards not yet drawn if the alternative is true (= η0 with replacement).  Then
+    η_j − μ_j = N(η0 − μ)/(N − j + 1) > 0 for every j: the bet never vanishes.
 
     Examples
     --------
     >>> alpha_martingale([1, 1, 0], eta0=0.6, d=math.inf, epsilon=0).round(4).tolist()
     [1.2, 1.44, 1.152]
+    >>> t = alpha_martingale([1, 1, 0], eta0=0.6, N=10, d=math.inf, eta_remaining=True)
+    >>> t.round(4).tolist()
+    [1.2, 1.5, 1.2]
     """
-    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=N)
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=N, eta_remaining=eta_remaining)
     xs = np.asarray(x, dtype=np.float64)
     _check_draws(xs, u, N)
     j = np.arange(1, len(xs) + 1, dtype=np.float64)
@@ -353,6 +400,8 @@ class AlphaRisk:
     p_value : min(1, 1/T)
     decision : CONFIRM if p ≤ α; FULL_HAND_COUNT when all N cards were drawn without
         replacement and p > α (the count shows the null is true); else NEXT_ROUND
+    eta_remaining : whether η_j was the fixed alternative's remaining mean
+        (:func:`alpha_martingale`)
     """
 
     method: str
@@ -367,6 +416,7 @@ class AlphaRisk:
     T: float
     p_value: float
     decision: Decision
+    eta_remaining: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
@@ -387,6 +437,7 @@ def risk(
     mu: float = 0.5,
     d: float = 100.0,
     epsilon: float | None = None,
+    eta_remaining: bool = False,
 ) -> AlphaRisk:
     """Sequentially valid ALPHA P-value for assorter values in draw order.
 
@@ -397,8 +448,10 @@ def risk(
     (25.62890625, <Decision.CONFIRM: 'confirm'>)
     """
     _check_alpha(alpha)
-    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=N)
-    t = alpha_martingale(x, eta0=eta0, u=u, N=N, mu=mu, d=d, epsilon=p.epsilon)
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=N, eta_remaining=eta_remaining)
+    t = alpha_martingale(
+        x, eta0=eta0, u=u, N=N, mu=mu, d=d, epsilon=p.epsilon, eta_remaining=eta_remaining
+    )
     big_t = float(np.max(t)) if len(t) else 1.0  # T_0 = 1
     p_value = 1.0 if big_t <= 1.0 else 1.0 / big_t
     n = len(t)
@@ -421,6 +474,7 @@ def risk(
         T=big_t,
         p_value=p_value,
         decision=decision,
+        eta_remaining=eta_remaining,
     )
 
 
@@ -441,6 +495,7 @@ def stopping_times(
     max_draws: int | None = None,
     reps: int = 1000,
     rng: np.random.Generator,
+    eta_remaining: bool = False,
 ) -> IntArray:
     """Simulate ``reps`` ALPHA audits; return the draw at which each stops (0: not by
     ``max_draws``).
@@ -471,7 +526,7 @@ def stopping_times(
         big_n = int(wts.sum())
         max_draws = big_n if max_draws is None else min(max_draws, big_n)
         remaining = np.tile(wts.astype(np.int64), (reps, 1))
-    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=big_n)
+    p = _params(mu=mu, u=u, eta0=eta0, d=d, epsilon=epsilon, N=big_n, eta_remaining=eta_remaining)
     if isinstance(max_draws, bool) or not isinstance(max_draws, int) or max_draws < 1:
         raise AnalysisError(f"max_draws must be a positive integer, got {max_draws!r}")
 
@@ -497,7 +552,7 @@ def stopping_times(
         s = s + x
         if big_n is not None:
             t = np.where(_null_impossible(s, big_n, mu, u), np.inf, t)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):  # T may be subnormal
             crossed = active & (1.0 / t <= alpha)
         stop[crossed] = j
         active &= ~crossed
@@ -673,7 +728,7 @@ class AlphaComparisonSize:
     method : "ALPHA"
     contest, alpha, ballots : the inputs
     error_rate_2 : the two-vote overstatement rate η is tuned for
-    replacement : False (cards drawn without replacement)
+    replacement : whether cards are drawn with replacement (μ_j = 1/2) or without
     pairs : the size of every assertion
     pair : the assertion that needs most draws (None for a tie)
     n : the largest pair size (N for a full hand count)
@@ -698,33 +753,52 @@ class AlphaComparisonSize:
 _PIECE = 1 << 18  # draws computed at a time by _clean_stop
 
 
-def _clean_stop(clean: float, u: float, eta: float, big_n: int, alpha: float) -> int | None:
-    """First n with 1/T_n ≤ α when every draw (without replacement) is ``clean``.
+def _clean_stop(
+    clean: float,
+    u: float,
+    eta: float,
+    big_n: int,
+    alpha: float,
+    *,
+    replacement: bool = False,
+    start: tuple[float, float, int] = (0.0, 1.0, 0),
+) -> int | None:
+    """First n with 1/T_n ≤ α when every draw after the ``start`` state is ``clean``.
 
-    Closed form with replacement: every factor is ``f = clean(η − ½)/(½(u − ½)) + (u − η)/
-    (u − ½)``, so ``n = ⌈ln(1/α)/ln f⌉``.  Without replacement μ_j falls below ½ and the
-    factors differ a little, so T_n is computed exactly as :func:`alpha_martingale` (the
+    ``start`` is (S, T, draws) of the sample so far (nothing drawn: (0, 1, 0)); the answer
+    counts every draw, those of ``start`` included.  Closed form with replacement: every
+    factor is ``f = clean(η − ½)/(½(u − ½)) + (u − η)/(u − ½)``, so ``n = ⌈ln(1/(αT))/ln f⌉``
+    more.  Without replacement μ_j = (N/2 − S_{j−1})/(N − j + 1) falls below ½ and the factors
+    differ a little.  Either way T_n is computed exactly as :func:`alpha_martingale` (the
     function behind :func:`risk`) computes it — the same sequential sums and products, to the
     last bit — up to the closed form's n and beyond it if need be, a piece at a time so that
-    memory stays small however large N is.
+    memory stays small however large N is.  At most N draws are considered (None if T does
+    not reach 1/α by then: a full hand count).
     """
+    s_last, t_last, done = start
     f = clean * (eta - 0.5) / (0.5 * (u - 0.5)) + (u - eta) / (u - 0.5)
-    guess = big_n if f <= 1 else math.ceil(math.log(1 / alpha) / math.log(f))
-    p = _params(mu=0.5, u=u, eta0=eta, d=math.inf, epsilon=0.0, N=big_n)
-    s_last, t_last, done = 0.0, 1.0, 0
+    if f <= 1 or t_last <= 0:
+        guess = big_n
+    else:
+        more = math.log(1 / alpha) - math.log(t_last)
+        guess = done + max(1, math.ceil(more / math.log(f)))
+    n_pop = None if replacement else big_n
+    p = _params(mu=0.5, u=u, eta0=eta, d=math.inf, epsilon=0.0, N=n_pop)
     while done < big_n:
         m = min(big_n - done, max(1, min(guess - done, _PIECE)) if done < guess else _PIECE)
         xs = np.full(m, clean)
         j = np.arange(done + 1, done + m + 1, dtype=np.float64)
         s = np.cumsum(np.concatenate(([s_last], xs)))[1:]
         s_prev = s - xs
-        mu_j = _mu_j(big_n, 0.5, u, s_prev, j)
+        mu_j: FloatArray | float = 0.5 if n_pop is None else _mu_j(n_pop, 0.5, u, s_prev, j)
         with np.errstate(over="ignore", invalid="ignore"):
             raw = np.cumprod(
                 np.concatenate(([t_last], _terms(xs, _eta(s_prev, j, mu_j, p), mu_j, u)))
             )
-        t = np.where(_null_impossible(s, big_n, 0.5, u), np.inf, raw[1:])
-        with np.errstate(divide="ignore"):
+        t = raw[1:]
+        if n_pop is not None:
+            t = np.where(_null_impossible(s, n_pop, 0.5, u), np.inf, t)
+        with np.errstate(divide="ignore", over="ignore"):  # T may be subnormal
             hit = np.flatnonzero(1.0 / t <= alpha)
         if hit.size:
             return done + int(hit[0]) + 1
@@ -732,8 +806,41 @@ def _clean_stop(clean: float, u: float, eta: float, big_n: int, alpha: float) ->
     return None
 
 
+def clean_draws_to_confirm(
+    x: npt.ArrayLike,
+    *,
+    alpha: float,
+    eta: float,
+    u: float,
+    clean: float,
+    N: int,
+    replacement: bool,
+) -> int | None:
+    """Draws after ``x`` until the ALPHA comparison test (η fixed) reaches 1/α if every
+    further card has the error-free value ``clean``: the evidence-sized next round, computed
+    on the martingale itself (with replacement or without, from N cards).  0 if T already
+    reached 1/α; None if it cannot within N draws in all.
+
+    Examples
+    --------
+    >>> u = comparison_upper_bound(0.2)
+    >>> clean_draws_to_confirm([], alpha=0.1, eta=optimal_comparison_eta(u), u=u,
+    ...                        clean=u / 2, N=100000, replacement=False)
+    22
+    """
+    _check_alpha(alpha)
+    xs = np.asarray(x, dtype=np.float64)
+    n_pop = None if replacement else N
+    t = alpha_martingale(xs, eta0=eta, u=u, N=n_pop, d=math.inf, epsilon=0.0)
+    if len(t) and float(np.max(t)) * alpha >= 1.0:
+        return 0
+    start = (float(np.sum(xs)), float(t[-1]) if len(t) else 1.0, len(xs))
+    stop = _clean_stop(clean, u, eta, N, alpha, replacement=replacement, start=start)
+    return None if stop is None else stop - len(xs)
+
+
 def comparison_sample_size(
-    contest: AuditContest, *, alpha: float, error_rate_2: float = 1e-5
+    contest: AuditContest, *, alpha: float, error_rate_2: float = 1e-5, replacement: bool = False
 ) -> AlphaComparisonSize:
     """Exact ALPHA ballot-comparison sample size when the CVRs have no errors.
 
@@ -744,7 +851,10 @@ def comparison_sample_size(
     its default).  With no errors every draw has the same value, so T_n is not random: the
     size is the first n with 1/T_n ≤ α, and the audit stops there with probability one.  This
     is what SHANGRLA's ``Assertion.find_sample_size`` computes with ``rate_1 = rate_2 = 0``.
-    The contest needs the largest pair size (that of the smallest margin).
+    The contest needs the largest pair size (that of the smallest margin).  With
+    ``replacement`` μ_j = 1/2 throughout and the size is the closed form
+    ``⌈ln(1/α)/ln f⌉`` (module notes), computed on the martingale all the same; without, μ_j
+    is the null mean of the cards not yet drawn [ALPHA §2] and sizes are a little smaller.
 
     Examples
     --------
@@ -756,7 +866,7 @@ def comparison_sample_size(
     big_n = contest.ballots
     if contest.tied:
         return AlphaComparisonSize(
-            METHOD, contest.name, alpha, big_n, error_rate_2, False, (), None, big_n,
+            METHOD, contest.name, alpha, big_n, error_rate_2, replacement, (), None, big_n,
             Decision.FULL_HAND_COUNT,
         )  # fmt: skip
     pairs = []
@@ -767,14 +877,14 @@ def comparison_sample_size(
         eta: float | None = optimal_comparison_eta(u, error_rate_2)
         n = None
         if eta is not None and eta > 0.5:
-            n = _clean_stop(clean, u, min(eta, u), big_n, alpha)
+            n = _clean_stop(clean, u, min(eta, u), big_n, alpha, replacement=replacement)
         else:  # the margin is too small for any bet to pay at that 2-vote rate: count it all
             eta = None
         pairs.append(ComparisonPairSize(pair, float(v), u, clean, eta, big_n if n is None else n))
     worst = max(pairs, key=lambda p: p.n)
     decision = Decision.FULL_HAND_COUNT if worst.n >= big_n else Decision.NEXT_ROUND
     return AlphaComparisonSize(
-        METHOD, contest.name, alpha, big_n, error_rate_2, False, tuple(pairs), worst.pair,
+        METHOD, contest.name, alpha, big_n, error_rate_2, replacement, tuple(pairs), worst.pair,
         worst.n, decision,
     )  # fmt: skip
 
@@ -900,4 +1010,115 @@ def polling_sample_sizes(
     return AlphaPollingSizes(
         METHOD, contest.name, alpha, contest.tally, big_n, True, math.inf, tuple(pairs), need,
         sizes, Decision.FULL_HAND_COUNT if contest.tied else Decision.NEXT_ROUND,
+    )  # fmt: skip
+
+
+PLAN_REPS = 1000
+"""Trials behind the simulated without-replacement polling sizes (fixed, with
+:data:`PLAN_SEED`, so that ``audit plan`` and a stored audit's rounds agree to the ballot)."""
+PLAN_SEED = 20230101
+PLAN_MAX_DRAWS = 250_000
+"""Longest simulated audit (draws) :func:`polling_sample_sizes_without_replacement` runs: the
+simulation loops over draws (about 0.1 ms each for :data:`PLAN_REPS` trials)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _simulated_pair_times(
+    counts: tuple[int, int, int], eta0: float, alpha: float, cap: int, reps: int, seed: int
+) -> tuple[int, ...]:
+    """Stopping times (0: not by ``cap``) of ``reps`` simulated without-replacement polling
+    audits of a population of (v_ℓ, others, v_w) cards valued (0, ½, 1)."""
+    times = stopping_times(
+        (0.0, 0.5, 1.0),
+        [float(c) for c in counts],
+        alpha=alpha,
+        eta0=eta0,
+        replacement=False,
+        d=math.inf,
+        epsilon=0.0,
+        eta_remaining=True,
+        max_draws=cap,
+        reps=reps,
+        rng=np.random.default_rng(seed),
+    )
+    return tuple(int(t) for t in times)
+
+
+def polling_sample_sizes_without_replacement(
+    contest: AuditContest,
+    *,
+    alpha: float,
+    probabilities: Sequence[float] = bravo.DEFAULT_PROBABILITIES,
+    reps: int = PLAN_REPS,
+    seed: int = PLAN_SEED,
+) -> AlphaPollingSizes:
+    """First-round sizes of an ALPHA ballot-polling audit drawing distinct ballots, simulated.
+
+    The test is the one :func:`ballotproof.audit.alpha_audit.polling_pair_risks` applies with
+    N given: μ_j = (N/2 − S_{j−1})/(N − j + 1) and η_j = (Nη0 − S_{j−1})/(N − j + 1), the mean of
+    the ballots not yet drawn under the null and under the alternative "the reported assorter
+    mean η0 is right" [ALPHA §2, the SHANGRLA ``fixed_alternative_mean``].  T_n then depends
+    on the order of the draws, not only on the counts, so there is no binomial computation:
+    ``reps`` audits of the reported population (v_ℓ cards worth 0, v_w worth 1, the rest ½)
+    are simulated with a fixed seed, each stopping at the first n with 1/T_n ≤ α, and the size
+    for probability p is the p-quantile of the stopping times (largest over the pairs).
+    Sizes are in ballots; the trials of a pair stop no later than the with-replacement
+    computation's (:func:`polling_sample_sizes`) size in all but a few, which bounds the
+    simulation at twice that size.  ``asn`` is the largest pair's mean stopping time.
+
+    Examples
+    --------
+    >>> c = AuditContest("A", {"w": 600, "l": 400}, ballots=1000)
+    >>> [s.n for s in polling_sample_sizes_without_replacement(c, alpha=0.1).sizes]
+    [114, 147, 195]
+    """
+    _check_alpha(alpha)
+    targets = bravo._check_probabilities(probabilities)
+    big_n = contest.ballots
+    if contest.tied:
+        sizes = tuple(
+            bravo.RoundSize(t, big_n, None, None, Decision.FULL_HAND_COUNT) for t in targets
+        )
+        return AlphaPollingSizes(
+            METHOD, contest.name, alpha, contest.tally, big_n, False, math.inf, (), None, sizes,
+            Decision.FULL_HAND_COUNT,
+        )  # fmt: skip
+    with_repl = polling_sample_sizes(contest, alpha=alpha, probabilities=targets)
+    cap = min(big_n, 2 * max(s.n for s in with_repl.sizes) + 100)
+    if cap > PLAN_MAX_DRAWS:
+        raise AnalysisError(
+            f"sizing this ALPHA polling audit without replacement means simulating audits of "
+            f"up to {cap:,} draws (more than {PLAN_MAX_DRAWS:,}): too long here; the sizes with "
+            f"replacement are {', '.join(f'{s.n:,}' for s in with_repl.sizes)}"
+        )
+    pairs: list[PollingPair] = []
+    per_pair: dict[Pair, list[int]] = {}
+    for pair in contest.pairs():
+        vw, vl = contest.tally[pair.winner], contest.tally[pair.loser]
+        if vw == vl:
+            pairs.append(PollingPair(pair, 0.5, 0.5, math.inf))
+            per_pair[pair] = [big_n] * len(targets)
+            continue
+        eta0 = polling_eta0(contest, pair)
+        counts = (vl, big_n - vw - vl, vw)
+        times = np.asarray(_simulated_pair_times(counts, eta0, alpha, cap, reps, seed))
+        stopped = np.sort(times[times > 0])
+        ns = []
+        for t in targets:
+            need = math.ceil(t * reps)
+            ns.append(int(stopped[need - 1]) if len(stopped) >= need else big_n)
+        mean = float(np.where(times > 0, times, big_n).mean())
+        pairs.append(PollingPair(pair, eta0, vw / (vw + vl), mean))
+        per_pair[pair] = ns
+    sizes_list = []
+    for k, t in enumerate(targets):
+        worst = max(per_pair, key=lambda q: per_pair[q][k])
+        n = min(per_pair[worst][k], big_n)
+        decision = Decision.FULL_HAND_COUNT if n >= big_n else Decision.NEXT_ROUND
+        sizes_list.append(bravo.RoundSize(t, n, None, worst, decision))
+    worst_asn = max(p.asn for p in pairs)
+    return AlphaPollingSizes(
+        METHOD, contest.name, alpha, contest.tally, big_n, False, math.inf, tuple(pairs),
+        None if not math.isfinite(worst_asn) else math.ceil(worst_asn), tuple(sizes_list),
+        Decision.NEXT_ROUND,
     )  # fmt: skip

@@ -92,7 +92,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from ballotproof.audit import rounds
+from ballotproof.audit.card_rounds import PairRisk, PollingMethod
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.spec import AuditSpec, Method
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -1120,3 +1124,62 @@ def stopping_distribution(
             discarded += float(dist.sum())
             break
     return BravoStoppingDistribution(METHOD, alpha, s, t, max_draws, stop, discarded)
+
+
+# ----------------------------------------------------------------------------- stored method
+
+
+class _StoredBravo(PollingMethod):
+    """BRAVO as a stored audit: every pair's test on the cumulative sample; later rounds sized
+    by the evidence so far (:mod:`ballotproof.audit.rounds`) unless the spec says ``step``."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        targets = (spec.stop_probability,)
+        return (
+            bravo_sample_sizes(spec.contest, alpha=spec.risk_limit, probabilities=targets)
+            .sizes[0]
+            .n
+        )
+
+    def pair_risks(
+        self,
+        spec: AuditSpec,
+        readings: Sequence[str],
+        per_pair: Mapping[Pair, Sequence[Mapping[str, int]]],
+        sizes: Sequence[int],
+    ) -> dict[Pair, PairRisk]:
+        out: dict[Pair, PairRisk] = {}
+        for pair, samples in per_pair.items():
+            r = bravo_risk(spec.contest, samples[-1], alpha=spec.risk_limit, n=len(readings))
+            entry = next(x for x in r.pairs if x.pair == pair)
+            out[pair] = PairRisk(entry.risk, entry.risk <= spec.risk_limit)
+        return out
+
+    def more_draws(
+        self,
+        spec: AuditSpec,
+        readings: Sequence[str],
+        per_pair: Mapping[Pair, Sequence[Mapping[str, int]]],
+    ) -> int:
+        if spec.round_rule != "evidence":
+            return self.first_round_size(spec)
+        so_far = {p: (s[-1][p.winner], s[-1][p.loser]) for p, s in per_pair.items()}
+        more = rounds.bravo_next_round(
+            spec.contest, so_far, alpha=spec.risk_limit, probability=spec.stop_probability
+        )
+        return max(1, more)
+
+
+STORED = _StoredBravo(
+    Method.BRAVO,
+    "ballot polling",
+    "BRAVO: Wald's SPRT per winner-loser pair",
+    "Lindeman, Stark & Yates, EVT/WOTE 2012 (audit/bravo.py)",
+    "sized by the evidence so far: a 90 % chance of finishing (audit/rounds.py)",
+)

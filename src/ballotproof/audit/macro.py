@@ -64,6 +64,18 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from ballotproof.audit.contest import AuditContest, Decision, jsonable
+from ballotproof.audit.sampler import Batch as ManifestBatch
+from ballotproof.audit.spec import (
+    BLANK,
+    NOT_FOUND,
+    OVERVOTE,
+    AuditSpec,
+    DrawnBallot,
+    Method,
+    RoundResult,
+    batch_reading,
+    parse_batch_reading,
+)
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -403,3 +415,115 @@ def risk(
         p_value=p_value,
         decision=decision,
     )
+
+
+# ----------------------------------------------------------------------------- stored method
+
+
+def manifest_batches(
+    batches: Sequence[ManifestBatch], reported: Mapping[str, Mapping[str, int]]
+) -> list[Batch]:
+    """The manifest's batches with their reported tallies."""
+    return [Batch(b.name, b.ballots, dict(reported.get(b.name, {}))) for b in batches]
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredMacro:
+    """MACRO as a stored audit: batches drawn by PPEB and hand-counted; round 1 is
+    :func:`sample_size`, each later round adds as many again, and when the batches already
+    counted plus one more round could cover every batch the decision is to count them all."""
+
+    method: Method
+    kind: str
+    title: str
+    source: str
+    later_rounds: str
+
+    @property
+    def is_comparison(self) -> bool:
+        return False
+
+    @property
+    def is_batch(self) -> bool:
+        return True
+
+    def valid_readings(self, spec: AuditSpec) -> frozenset[str]:
+        return frozenset(spec.contest.tally) | {BLANK, OVERVOTE, NOT_FOUND}
+
+    def canonical_reading(self, spec: AuditSpec, text: str) -> str:
+        """A batch's hand count as canonical JSON (:func:`~.spec.batch_reading`)."""
+        return batch_reading(parse_batch_reading(spec, text))
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[ManifestBatch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        return sample_size(
+            spec.contest, manifest_batches(batches, reported or {}), alpha=spec.risk_limit
+        ).n
+
+    def evaluate_batches(
+        self,
+        spec: AuditSpec,
+        batches: Sequence[Batch],
+        rounds: Sequence[Sequence[str]],
+        readings: Mapping[str, str],
+    ) -> tuple[RoundResult, ...]:
+        """Risk and decision after each round; ``rounds[j]`` names the batch of every draw of
+        round j + 1 and ``readings`` maps each drawn batch to its hand count."""
+        c = spec.contest
+        step = sample_size(c, batches, alpha=spec.risk_limit).n
+        results: list[RoundResult] = []
+        names: list[str] = []
+        for number, draws in enumerate(rounds, start=1):
+            if results and results[-1].decision is not Decision.NEXT_ROUND:
+                raise AnalysisError(f"round {number} follows a round that ended the audit")
+            names += list(draws)
+            audited = {n: parse_batch_reading(spec, readings[n]) for n in set(names)}
+            r = risk(c, batches, names, audited, alpha=spec.risk_limit)
+            decision, next_size = r.decision, None
+            if decision is Decision.NEXT_ROUND:
+                next_size = len(names) + step
+                # Draws are with replacement: what matters is how many batches remain
+                # uncounted.  If the next round could reach them all, count them all.
+                if len(set(names)) + step >= len(batches):
+                    decision, next_size = Decision.FULL_HAND_COUNT, None
+            counted = dict.fromkeys(c.tally, 0)
+            for n in set(names):
+                for k, v in audited[n].items():
+                    counted[k] += v
+            results.append(
+                RoundResult(
+                    number, len(names), counted, r.p_value, {"all pairs (taints)": r.p_value},
+                    decision, next_size,
+                )
+            )  # fmt: skip
+        return tuple(results)
+
+    def recompute(
+        self,
+        spec: AuditSpec,
+        batches: Sequence[ManifestBatch],
+        rounds: Sequence[Sequence[DrawnBallot]],
+        latest: Mapping[str, str],
+        *,
+        cvrs: Mapping[str, str] | None = None,
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> tuple[RoundResult, ...]:
+        names = [[d.batch for d in r] for r in rounds]
+        readings = {d.batch: latest[d.ballot_id] for r in rounds for d in r}
+        return self.evaluate_batches(
+            spec, manifest_batches(batches, reported or {}), names, readings
+        )
+
+
+STORED = _StoredMacro(
+    Method.MACRO,
+    "batch comparison",
+    "MACRO with PPEB sampling of batches",
+    "Stark 2008/2009; Aslam, Popa & Rivest 2008 (audit/macro.py, audit/ppeb.py)",
+    "the first round's size again; a full count when it would reach every batch",
+)

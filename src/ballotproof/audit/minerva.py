@@ -83,7 +83,10 @@ import numpy.typing as npt
 from scipy import special
 
 from ballotproof.audit import bravo
+from ballotproof.audit.card_rounds import PairRisk, PollingMethod
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.spec import AuditSpec, Method
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -1389,3 +1392,45 @@ def minerva_sample_sizes(
         sizes,
         decision,
     )
+
+
+# ----------------------------------------------------------------------------- stored method
+
+
+class _StoredMinerva(PollingMethod):
+    """Minerva as a stored audit: every pair's test on the round schedule so far; later rounds
+    add the first round's size again (its guarantee is for a schedule fixed in advance)."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        targets = (spec.stop_probability,)
+        sized = minerva_sample_sizes(spec.contest, alpha=spec.risk_limit, probabilities=targets)
+        return sized.sizes[0].n
+
+    def pair_risks(
+        self,
+        spec: AuditSpec,
+        readings: Sequence[str],
+        per_pair: Mapping[Pair, Sequence[Mapping[str, int]]],
+        sizes: Sequence[int],
+    ) -> dict[Pair, PairRisk]:
+        out: dict[Pair, PairRisk] = {}
+        for pair, samples in per_pair.items():
+            m = minerva_risk(spec.contest, samples, alpha=spec.risk_limit, round_sizes=sizes)
+            entry = next(x for x in m.pairs if x.pair == pair)
+            out[pair] = PairRisk(entry.risk, entry.stopped_round is not None)
+        return out
+
+
+STORED = _StoredMinerva(
+    Method.MINERVA,
+    "ballot polling",
+    "Minerva: the round-by-round Athena-class test",
+    "Zagórski, McClearn, Morin, McBurnett & Vora, USENIX Security 2021 (audit/minerva.py)",
+    "the first round's size again (its guarantee is for a schedule fixed in advance)",
+)

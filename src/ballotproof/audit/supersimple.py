@@ -78,7 +78,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from fractions import Fraction
 
+from ballotproof.audit.card_rounds import ComparisonMethod, ComparisonRound
 from ballotproof.audit.contest import AuditContest, Decision, Pair, jsonable
+from ballotproof.audit.sampler import Batch
+from ballotproof.audit.spec import AuditSpec, Method
 from ballotproof.errors import AnalysisError
 
 __all__ = [
@@ -614,3 +617,52 @@ def risk_from_counts(
     )
     draws += [0] * (n - len(draws))
     return risk(contest, draws, alpha=alpha, gamma=gamma)
+
+
+# ----------------------------------------------------------------------------- stored method
+
+
+class _StoredSupersimple(ComparisonMethod):
+    """Super-simple as a stored audit: the Kaplan–Markov P-value of the overstatements of
+    the closest pair; a later round grows to Stark's escalated size."""
+
+    def first_round_size(
+        self,
+        spec: AuditSpec,
+        *,
+        batches: Sequence[Batch] = (),
+        reported: Mapping[str, Mapping[str, int]] | None = None,
+    ) -> int:
+        c = spec.contest
+        planned = planned_sample_size(c, alpha=spec.risk_limit).n
+        return c.ballots if planned is None else min(planned, c.ballots)
+
+    def round_risk(
+        self,
+        spec: AuditSpec,
+        es: Sequence[Fraction],
+        readings: Sequence[str],
+        records: Sequence[str],
+    ) -> ComparisonRound:
+        c = spec.contest
+        r = risk(c, es, alpha=spec.risk_limit)
+        next_size = None
+        if r.decision is Decision.NEXT_ROUND:
+            counts = Discrepancies.from_overstatements(es)
+            grown = escalated_sample_size(
+                c, alpha=spec.risk_limit, sampled=len(es), observed=counts
+            ).n
+            # Grow to Stark's escalated size; should it not exceed the sample, add a round.
+            next_size = c.ballots if grown is None else grown
+            if next_size <= len(es):
+                next_size = len(es) + self.first_round_size(spec)
+        return ComparisonRound(r.p_value, {"closest pair": r.p_value}, r.decision, next_size)
+
+
+STORED = _StoredSupersimple(
+    Method.SUPERSIMPLE,
+    "ballot comparison",
+    "super-simple: Kaplan-Markov on overstatements",
+    "Stark, 'Super-simple simultaneous single-ballot RLAs', EVT/WOTE 2010 (audit/supersimple.py)",
+    "Stark's escalation: the size at which the discrepancies seen would still suffice",
+)

@@ -46,6 +46,7 @@ from ballotproof.audit.journal import (
     interpretation_payload,
     tallies_digest,
 )
+from ballotproof.audit.multi import reported_problems
 from ballotproof.audit.process import (
     AuditSpec,
     macro_batches,
@@ -529,6 +530,18 @@ def verify_record(
                 "cast vote records match the journal's commitment",
                 j.cvrs is not None and j.cvrs.get("sha256") == cvr_digest(cvrs),
                 f"{len(cvrs)} records hashed",
+            )
+        )
+    if spec.contests:
+        disagree = reported_problems(
+            spec, record.cvrs or {}, sum(b.ballots for b in record.batches)
+        )
+        checks.append(
+            Check(
+                "contests' cards and margins match the cast vote records",
+                not disagree,
+                "; ".join(disagree[:3])
+                or f"{len(spec.contests)} contests, {len(spec.margins)} assertion margins",
             )
         )
     if record.imprints or (j.cvrs is not None and "imprints_sha256" in j.cvrs):

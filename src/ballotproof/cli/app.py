@@ -101,6 +101,16 @@ DataOpt = Annotated[
         show_default=False,
     ),
 ]
+ElectionOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--election",
+        "--year",
+        help="A built-in presidential election, 1976-2020 (with --data: that year of a MEDSL "
+        "CSV file). Default: 2020 as above.",
+        show_default=False,
+    ),
+]
 ContestOpt = Annotated[
     str | None, typer.Option("--contest", help="Contest id (default: the first contest).")
 ]
@@ -148,8 +158,33 @@ def emit_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
-def _load(data: Path | None) -> Election:
-    return load_election(data)
+def _load(data: Path | None, year: int | None = None) -> Election:
+    if year is not None and data is None:
+        from ballotproof.io.medsl import load_history_year
+
+        record = load_history_year(year)
+        for w in record.warnings:
+            err.print(f"warning: {w}", style="yellow")
+        return record.election
+    return load_election(data, year=year)
+
+
+def _pledged(data: Path | None, year: int | None) -> Any:
+    """For a built-in year, the pledged Electoral College (recorded district electors moved)."""
+    if year is None or data is not None:
+        return None
+    from ballotproof.io.medsl import load_history_year
+    from ballotproof.results.history import pledged_college
+
+    return pledged_college(load_history_year(year))
+
+
+def _electors_record(year: int) -> dict[str, Any]:
+    """Pledged and cast electors of a built-in year (keys in docs/json.md)."""
+    from ballotproof.io.medsl import load_history_year
+    from ballotproof.report.history import electors_doc
+
+    return electors_doc(load_history_year(year))
 
 
 def _pct(x: float) -> str:
@@ -162,10 +197,17 @@ def _num(x: int | None) -> str:
 
 @app.command()
 @handle_errors
-def results(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = False) -> None:
+def results(
+    data: DataOpt = None,
+    contest: ContestOpt = None,
+    as_json: JsonOpt = False,
+    year: ElectionOpt = None,
+) -> None:
     """National popular vote, Electoral College, and the result in every state and district."""
-    election = _load(data)
+    election = _load(data, year)
     doc = documents.results_doc(election, contest)
+    if year is not None and data is None:
+        doc.update(_electors_record(year))
     if as_json:
         emit_json(doc)
         return
@@ -205,12 +247,13 @@ def results(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt =
 @handle_errors
 def margins(
     data: DataOpt = None,
+    year: ElectionOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
     top: Annotated[int, typer.Option(min=0, help="Show only the N closest (0: all).")] = 0,
 ) -> None:
     """Margins in votes and in percent of votes cast, closest first."""
-    doc = documents.margins_doc(_load(data), contest)
+    doc = documents.margins_doc(_load(data, year), contest)
     if top:
         doc["units"] = doc["units"][:top]
     if as_json:
@@ -236,10 +279,15 @@ def margins(
 @app.command("tipping-point")
 @handle_errors
 def tipping_point(
-    data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = False
+    data: DataOpt = None,
+    contest: ContestOpt = None,
+    as_json: JsonOpt = False,
+    year: ElectionOpt = None,
 ) -> None:
     """The unit that delivered the winner's majority of electors."""
-    doc = documents.tipping_point_doc(_load(data), contest)
+    doc = documents.tipping_point_doc(_load(data, year), contest, ec=_pledged(data, year))
+    if year is not None and data is None:
+        doc["electors_basis"] = "pledged"
     if as_json:
         emit_json(doc)
         return
@@ -288,9 +336,16 @@ def _print_flip(title: str, block: dict[str, Any]) -> None:
 
 @app.command()
 @handle_errors
-def flip(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = False) -> None:
+def flip(
+    data: DataOpt = None,
+    contest: ContestOpt = None,
+    as_json: JsonOpt = False,
+    year: ElectionOpt = None,
+) -> None:
     """The fewest votes that would have changed the Electoral College outcome (exact)."""
-    doc = documents.flip_doc(_load(data), contest)
+    doc = documents.flip_doc(_load(data, year), contest, ec=_pledged(data, year))
+    if year is not None and data is None:
+        doc["electors_basis"] = "pledged"
     if as_json:
         emit_json(doc)
         return
@@ -311,6 +366,7 @@ def flip(data: DataOpt = None, contest: ContestOpt = None, as_json: JsonOpt = Fa
 @handle_errors
 def recounts(
     data: DataOpt = None,
+    year: ElectionOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
     rules: Annotated[
@@ -320,12 +376,12 @@ def recounts(
     top: Annotated[int, typer.Option(min=0, help="Show only the N closest states (0: all).")] = 0,
 ) -> None:
     """Recount eligibility per state from the rules in force (unknown where not in the table)."""
-    election = _load(data)
-    table_rules = load_recount_rules(rules)
-    if data is not None and rules is None:
+    election = _load(data, year)
+    table_rules = load_recount_rules(rules, year=year)
+    if data is not None and year is None and rules is None:
         err.print(
             "note: applying the packaged table of recount rules in force in November "
-            "2020 (give --rules for another election's law)",
+            "2020 (give --election YEAR or --rules for another election's law)",
             style="dim",
         )
     source = str(rules) if rules else "ballotproof/data/recount_rules.csv (see RECOUNT_RULES.md)"
@@ -358,6 +414,7 @@ def recounts(
 def export(
     output: Annotated[Path, typer.Argument(help="Output: a .json file (NIST) or a folder (CSV).")],
     data: DataOpt = None,
+    year: ElectionOpt = None,
     counties: Annotated[
         bool, typer.Option(help="Include the 2020 county results (built-in data only).")
     ] = False,
@@ -366,7 +423,7 @@ def export(
     from ballotproof.io.generic import write_generic
     from ballotproof.io.nist import write_nist
 
-    election = load_election(data, include_counties=counties)
+    election = load_election(data, include_counties=counties, year=year)
     if output.suffix.lower() == ".json":
         write_nist(election, output)
     else:
@@ -479,6 +536,7 @@ def replay(
 
 # The audit commands live in their own module and register themselves on ``app``.
 from ballotproof.cli import audit as _audit  # noqa: E402, F401
+from ballotproof.cli import history as _history  # noqa: E402, F401
 from ballotproof.cli import serve as _serve  # noqa: E402, F401
 from ballotproof.cli import users as _users  # noqa: E402, F401
 

@@ -73,7 +73,6 @@ value as its field, e.g. ``/Sessions/12/Original/Cards/0/Contests/1/Marks/0/IsVo
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
@@ -92,6 +91,7 @@ from ballotproof.io.cvr import (
     describe_card,
     number_cards,
 )
+from ballotproof.io.jsonread import JsonReader, read_json
 
 __all__ = [
     "BATCH_ID",
@@ -410,100 +410,6 @@ def load_dominion_csv(path: str | Path, *, display: str | None = None) -> CvrFil
 # --- JSON --------------------------------------------------------------------------------------
 
 
-class _Shown(str):
-    """A JSON literal shown as it is written (``true``, ``null``, ``an array``), unquoted."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def _shown(value: object) -> object:
-    if isinstance(value, bool):
-        return _Shown("true" if value else "false")
-    if value is None:
-        return _Shown("null")
-    if isinstance(value, list):
-        return _Shown("an array")
-    if isinstance(value, dict):
-        return _Shown("an object")
-    return value
-
-
-class _Json:
-    """Typed access to parsed JSON that reports the JSON path of whatever is wrong."""
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def fail(self, where: str, expected: str, value: object) -> InputError:
-        return InputError(path=self.path, field=where or "/", expected=expected, got=_shown(value))
-
-    def member(self, parent: dict[str, object], key: str, where: str, expected: str) -> object:
-        if key not in parent:
-            raise InputError(
-                "the key is missing", path=self.path, field=f"{where}/{key}", expected=expected
-            )
-        return parent[key]
-
-    def obj(self, value: object, where: str) -> dict[str, object]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "an object", value)
-        return value
-
-    def array(self, parent: dict[str, object], key: str, where: str) -> list[object]:
-        value = self.member(parent, key, where, "an array")
-        if not isinstance(value, list):
-            raise self.fail(f"{where}/{key}", "an array", value)
-        return value
-
-    def whole(self, parent: dict[str, object], key: str, where: str, minimum: int = 0) -> int:
-        expected = f"an integer ≥ {minimum}"
-        value = self.member(parent, key, where, expected)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(f"{where}/{key}", expected, value)
-        return value
-
-    def flag(self, parent: dict[str, object], key: str, where: str) -> bool:
-        value = self.member(parent, key, where, "true or false")
-        if not isinstance(value, bool):
-            raise self.fail(f"{where}/{key}", "true or false", value)
-        return value
-
-    def text(self, parent: dict[str, object], key: str, where: str) -> str:
-        value = self.member(parent, key, where, "a non-empty string")
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{where}/{key}", "a non-empty string", value)
-        return value.strip()
-
-
-def _read_json(path: str | Path, name: str) -> object:
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=name) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
-            path=name,
-            line=raw.count(b"\n", 0, exc.start) + 1,
-        ) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"malformed JSON: {exc.msg} (column {exc.colno})", path=name, line=exc.lineno
-        ) from exc
-    except RecursionError as exc:  # pragma: no cover - absurdly deep nesting
-        raise InputError("malformed JSON: nested too deeply", path=name) from exc
-
-
 @dataclass(frozen=True, slots=True)
 class _Manifest:
     """A manifest's entries in file order: id → (name, link).
@@ -515,11 +421,11 @@ class _Manifest:
     entries: dict[int, tuple[str, int]]
 
 
-def _read_list(path: str | Path) -> Iterator[tuple[_Json, str, dict[str, object]]]:
+def _read_list(path: str | Path) -> Iterator[tuple[JsonReader, str, dict[str, object]]]:
     """``(reader, JSON path, entry)`` for each entry of a manifest's ``List``."""
     name = str(path)
-    j = _Json(name)
-    top = j.obj(_read_json(path, name), "")
+    j = JsonReader(name)
+    top = j.obj(read_json(path, name), "")
     for i, item in enumerate(j.array(top, "List", "")):
         yield j, f"/List/{i}", j.obj(item, f"/List/{i}")
 
@@ -592,7 +498,7 @@ def _unique(source: str, seen: dict[_K, str], key: _K, where: str, what: str, me
         )
 
 
-def _record_id(j: _Json, session: dict[str, object], where: str) -> int:
+def _record_id(j: JsonReader, session: dict[str, object], where: str) -> int:
     if session.get(RECORD_ID) != "X":
         return j.whole(session, RECORD_ID, where)
     mask = session.get("ImageMask")
@@ -607,7 +513,7 @@ def _record_id(j: _Json, session: dict[str, object], where: str) -> int:
 
 
 def _current_snapshot(
-    j: _Json, session: dict[str, object], where: str
+    j: JsonReader, session: dict[str, object], where: str
 ) -> tuple[dict[str, object], str]:
     original = j.obj(j.member(session, "Original", where, "an object"), f"{where}/Original")
     original_current = j.flag(original, "IsCurrent", f"{where}/Original")
@@ -635,7 +541,7 @@ def _current_snapshot(
 
 
 def _contest_lists(
-    j: _Json, snapshot: dict[str, object], where: str
+    j: JsonReader, snapshot: dict[str, object], where: str
 ) -> Iterator[tuple[list[object], str]]:
     """Each card's contests with the card's JSON path (older exports: the snapshot's own)."""
     if "Cards" not in snapshot and "Contests" in snapshot:
@@ -689,8 +595,8 @@ def load_dominion_json(
     candidates_m = (
         None if candidate_manifest is None else _candidate_manifest(candidate_manifest, contests_m)
     )
-    j = _Json(name)
-    top = j.obj(_read_json(path, name), "")
+    j = JsonReader(name)
+    top = j.obj(read_json(path, name), "")
     election: str | None = None
     if "ElectionId" in top:
         value = top["ElectionId"]

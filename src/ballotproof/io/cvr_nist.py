@@ -83,7 +83,6 @@ SelectionPosition/0/IsAllocable``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +96,7 @@ from ballotproof.io.cvr import (
     describe_card,
     number_cards,
 )
+from ballotproof.io.jsonread import JsonReader, read_json
 
 __all__ = ["REPORT_TYPE", "load_nist_cvr"]
 
@@ -129,62 +129,22 @@ _NOT_A_SET = {
 _INDICATION = ("yes", "no", "unknown")
 
 
-class _Shown(str):
-    """A JSON literal shown as it is written (``true``, ``null``, ``an array``), unquoted."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def _shown(value: object) -> object:
-    if isinstance(value, bool):
-        return _Shown("true" if value else "false")
-    if value is None:
-        return _Shown("null")
-    if isinstance(value, list):
-        return _Shown("an array")
-    if isinstance(value, dict):
-        return _Shown("an object")
-    return value
-
-
 def _name(text: str) -> str:
     """``text`` with runs of white space, line breaks included, made one space."""
     return " ".join(text.split())
 
 
-class _Json:
-    """Typed access to parsed JSON that reports the JSON path of whatever is wrong."""
+class _Json(JsonReader):
+    """:class:`~ballotproof.io.jsonread.JsonReader` with what SP 1500-103 needs besides:
+    refusals and clashes at a path, optional members, arrays of objects or strings."""
 
-    __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def fail(self, where: str, expected: str, value: object, why: str | None = None) -> InputError:
-        return InputError(
-            why, path=self.path, field=where or "/", expected=expected, got=_shown(value)
-        )
+    __slots__ = ()
 
     def refuse(self, where: str, why: str) -> InputError:
         return InputError(why, path=self.path, field=where)
 
     def clash(self, where: str, why: str) -> IntegrityError:
         return IntegrityError(why, path=self.path, field=where)
-
-    def member(self, parent: dict[str, object], key: str, where: str, expected: str) -> object:
-        if key not in parent:
-            raise InputError(
-                "the key is missing", path=self.path, field=f"{where}/{key}", expected=expected
-            )
-        return parent[key]
-
-    def obj(self, value: object, where: str) -> dict[str, object]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "an object", value)
-        return value
 
     def objects(self, parent: dict[str, object], key: str, where: str) -> list[dict[str, object]]:
         """The objects of an optional array (none when the key is absent)."""
@@ -207,12 +167,6 @@ class _Json:
                 raise self.fail(f"{where}/{key}/{i}", "a string", item)
         return value
 
-    def text(self, parent: dict[str, object], key: str, where: str) -> str:
-        value = self.member(parent, key, where, "a non-empty string")
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{where}/{key}", "a non-empty string", value)
-        return value.strip()
-
     def opt_text(self, parent: dict[str, object], key: str, where: str) -> str | None:
         return self.text(parent, key, where) if key in parent else None
 
@@ -224,13 +178,6 @@ class _Json:
         if not isinstance(value, str):
             raise self.fail(f"{where}/{key}", "a string", value)
         return _name(value) or None
-
-    def whole(self, parent: dict[str, object], key: str, where: str, minimum: int = 0) -> int:
-        expected = f"an integer ≥ {minimum}"
-        value = self.member(parent, key, where, expected)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(f"{where}/{key}", expected, value)
-        return value
 
     def opt_whole(
         self, parent: dict[str, object], key: str, where: str, minimum: int = 0
@@ -248,34 +195,10 @@ class _Json:
         return value
 
 
-def _read_json(path: str | Path, name: str) -> object:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", path=name) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8",
-            path=name,
-            line=raw.count(b"\n", 0, exc.start) + 1,
-        ) from exc
-    if text.lstrip().startswith("<"):
-        raise InputError(
-            "this is XML; ballotproof reads the JSON form of NIST SP 1500-103 "
-            "(export the cast vote records as JSON)",
-            path=name,
-            line=1,
-        )
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"malformed JSON: {exc.msg} (column {exc.colno})", path=name, line=exc.lineno
-        ) from exc
-    except RecursionError as exc:  # pragma: no cover - absurdly deep nesting
-        raise InputError("malformed JSON: nested too deeply", path=name) from exc
+_XML = (
+    "this is XML; ballotproof reads the JSON form of NIST SP 1500-103 "
+    "(export the cast vote records as JSON)"
+)
 
 
 # --- the election's definitions ----------------------------------------------------------------
@@ -722,7 +645,7 @@ def load_nist_cvr(path: str | Path, *, display: str | None = None) -> CvrFile:
     """
     name = display or str(path)
     j = _Json(name)
-    top = j.obj(_read_json(path, name), "")
+    top = j.obj(read_json(path, name, not_xml=_XML), "")
     kind = j.member(top, "@type", "", repr(REPORT_TYPE))
     if kind != REPORT_TYPE:
         raise j.fail("/@type", repr(REPORT_TYPE), kind)

@@ -13,13 +13,27 @@ from ballotproof.model import Election
 __all__ = ["load_election"]
 
 
-def load_election(data: str | Path | None = None, *, include_counties: bool = False) -> Election:
+def load_election(
+    data: str | Path | None = None, *, include_counties: bool = False, year: int | None = None
+) -> Election:
     """Load an election.
 
     ``data`` is ``None`` (the built-in 2020 election), a folder in the generic CSV format
     (holding ``results.csv``), a folder of the 2020 files (as in ``../shared/data/us2020``), or
-    a NIST SP 1500-100 JSON file (``*.json``).
+    a NIST SP 1500-100 JSON file (``*.json``). With ``year``: the built-in presidential
+    election of that year (1976–2020), or that year of ``data`` if it is a MEDSL-format CSV.
     """
+    if year is not None:
+        from ballotproof.io.medsl import load_history_year, load_medsl
+
+        if data is None:
+            return load_history_year(year).election
+        if Path(data).suffix.lower() == ".csv":
+            return load_medsl(data, year=year)
+        raise InputError(
+            "--election picks a year of the built-in record or of a MEDSL .csv file",
+            path=str(data),
+        )
     if data is None:
         return load_us2020(include_counties=include_counties)
     path = Path(data)

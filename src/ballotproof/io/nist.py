@@ -15,8 +15,9 @@ Mapping (ballotproof → NIST):
   ``ElectionDistrictId`` = the root unit);
 * candidate choices → ``Candidate`` + ``CandidateSelection`` (``IsWriteIn``), parties →
   ``Party``; vote counts → ``VoteCounts`` (``GpUnitId``, ``Type`` = CountItemType, ``Count``);
-* the non-candidate lines ``overvotes`` and ``undervotes`` → ``OtherCounts`` (``Overvotes``,
-  ``Undervotes``) per unit, total count type only.
+* the non-candidate lines ``overvotes``, ``undervotes`` and ``scattering`` (unnamed write-in and
+  scattering votes) → ``OtherCounts`` (``Overvotes``, ``Undervotes``, ``WriteIns``) per unit,
+  total count type only. Other non-candidate lines (``void``) have no place in the format.
 
 Import reads exactly what export writes, plus what other producers commonly emit, and checks it
 like every loader: an error names the file and the JSON path of the bad field.
@@ -50,6 +51,7 @@ ELECTORS = "ballotproof-electors"
 _OTHER_LINES = {
     "overvotes": ("Overvotes", "Overvotes"),
     "undervotes": ("Undervotes", "Undervotes (blank)"),
+    "scattering": ("WriteIns", "Other, write-in and scattering (no candidate named)"),
 }
 
 

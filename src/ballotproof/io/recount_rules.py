@@ -1,9 +1,11 @@
 """Load a recount-rule table (``data/recount_rules.csv`` format; sources in RECOUNT_RULES.md).
 
 Columns: ``state_po, kind, threshold_pct, threshold_votes, combine, base, inclusive,
-requested_by, who_pays, citation, source_url, in_force_note, verified``. ``threshold_pct`` is a
-percent (``0.5`` = 0.5 %) or ``any``. Percentages are read exactly (as fractions), never through
-a float.
+requested_by, who_pays, citation, source_url, in_force_note, verified, in_force_from,
+in_force_until``. ``threshold_pct`` is a percent (``0.5`` = 0.5 %) or ``any``. Percentages are
+read exactly (as fractions), never through a float. ``in_force_from`` / ``in_force_until`` are
+the first and last election years a rule applies to (empty: open-ended); the packaged table
+gives ``in_force_from`` on every row.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from importlib import resources
 from pathlib import Path
 
 from ballotproof.io.csvread import Row, parse_bool, parse_fraction, parse_int, read_rows
-from ballotproof.model.recount import MarginBase, RecountKind, RecountRule, ThresholdCombine
+from ballotproof.model.recount import (
+    MarginBase,
+    RecountKind,
+    RecountRule,
+    ThresholdCombine,
+    rules_in_force,
+)
 
 __all__ = ["default_rules_path", "load_recount_rules"]
 
@@ -28,11 +36,12 @@ COLUMNS = (
     "who_pays",
     "citation",
 )
-OPTIONAL = ("source_url", "in_force_note", "verified")
+OPTIONAL = ("source_url", "in_force_note", "verified", "in_force_from", "in_force_until")
+PACKAGED_YEAR = 2020
 
 
 def default_rules_path() -> Path:
-    """The packaged table of recount rules in force for the 2020 general election."""
+    """The packaged table of recount rules, each row with the years it was in force."""
     return Path(str(resources.files("ballotproof") / "data" / "recount_rules.csv"))
 
 
@@ -85,11 +94,31 @@ def _rule(row: Row) -> RecountRule:
         source_url=row.get("source_url"),
         note=row.get("in_force_note"),
         verified=parse_bool(row, "verified", default=False),
+        in_force_from=_year(row, "in_force_from"),
+        in_force_until=_year(row, "in_force_until"),
     )
 
 
-def load_recount_rules(path: str | Path | None = None) -> tuple[RecountRule, ...]:
-    """Read a recount-rule table; the packaged 2020 table by default.
+def _year(row: Row, column: str) -> int | None:
+    if not row.get(column):
+        return None
+    year = parse_int(row, column, minimum=1789)
+    if column == "in_force_until" and row.get("in_force_from"):
+        start = parse_int(row, "in_force_from", minimum=1789)
+        if year < start:
+            raise row.error(column, f"a year from in_force_from ({start}) on", year)
+    return year
+
+
+def load_recount_rules(
+    path: str | Path | None = None, *, year: int | None = None
+) -> tuple[RecountRule, ...]:
+    """Read a recount-rule table: the rules in force in ``year`` (states whose law that year
+    the table does not fully give are left out, see
+    :func:`~ballotproof.model.recount.rules_in_force`), or every row if ``None``.
+
+    The packaged table (no ``path``) gives the rules of the 2020 election unless another
+    ``year`` is asked for; a user's table is read whole unless ``year`` is given.
 
     Raises
     ------
@@ -98,4 +127,7 @@ def load_recount_rules(path: str | Path | None = None) -> tuple[RecountRule, ...
     """
     p = Path(path) if path is not None else default_rules_path()
     display = p.name if path is None else str(path)
-    return tuple(_rule(r) for r in read_rows(p, COLUMNS, optional=OPTIONAL, display=display))
+    if path is None and year is None:
+        year = PACKAGED_YEAR
+    rules = tuple(_rule(r) for r in read_rows(p, COLUMNS, optional=OPTIONAL, display=display))
+    return rules if year is None else rules_in_force(rules, year)

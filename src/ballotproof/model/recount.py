@@ -3,6 +3,11 @@
 One :class:`RecountRule` is one row of the packaged table ``data/recount_rules.csv`` (or a
 user's table in the same format). A state may have several rules: Wisconsin, for example, lets a
 candidate petition within 1% and recounts free of charge within 0.25%.
+
+Laws change: a rule carries the election years it applies to (``in_force_from`` …
+``in_force_until``, inclusive; ``None`` is open-ended), and :meth:`RecountRule.in_force` says
+whether it applies in a given year, so each election is judged by the rules of its own year
+(Arizona's automatic recount: 0.1% or 200 votes until 2021, 0.5% from 2022).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from fractions import Fraction
 
 from ballotproof.errors import IntegrityError
 
-__all__ = ["MarginBase", "RecountKind", "RecountRule", "ThresholdCombine"]
+__all__ = ["MarginBase", "RecountKind", "RecountRule", "ThresholdCombine", "rules_in_force"]
 
 
 class RecountKind(StrEnum):
@@ -59,6 +64,8 @@ class RecountRule:
     requested_by, who_pays, citation, source_url, note : the law as a reader needs it
     verified : bool
         Whether the row was checked against a retrieved source (see RECOUNT_RULES.md).
+    in_force_from, in_force_until : int or None
+        First and last election year the rule applies to (``None``: no bound known).
     """
 
     state: str
@@ -75,8 +82,21 @@ class RecountRule:
     source_url: str = ""
     note: str = ""
     verified: bool = False
+    in_force_from: int | None = None
+    in_force_until: int | None = None
 
     def __post_init__(self) -> None:
+        if (
+            self.in_force_from is not None
+            and self.in_force_until is not None
+            and self.in_force_until < self.in_force_from
+        ):
+            raise IntegrityError(
+                f"recount rule for {self.state}",
+                field="in_force_until",
+                expected=f"a year from {self.in_force_from} on",
+                got=self.in_force_until,
+            )
         if not self.any_margin and self.threshold_pct is None and self.threshold_votes is None:
             raise IntegrityError(
                 f"recount rule for {self.state}",
@@ -103,6 +123,12 @@ class RecountRule:
                 got="",
             )
 
+    def in_force(self, year: int) -> bool:
+        """Whether the rule applies to the election of ``year``."""
+        after = self.in_force_from is None or self.in_force_from <= year
+        before = self.in_force_until is None or year <= self.in_force_until
+        return after and before
+
     def describe(self) -> str:
         """The threshold in words: ``margin ≤ 0.5% of office_total``."""
         if self.any_margin:
@@ -120,3 +146,31 @@ class RecountRule:
             }.get(self.combine, "either one")
             return f"margin {op} {parts[0]} or {parts[1]}, {how}"
         return f"margin {op} {parts[0]}"
+
+
+def rules_in_force(rules: tuple[RecountRule, ...], year: int) -> tuple[RecountRule, ...]:
+    """The rules that applied in ``year``, leaving out every state whose law that year is not
+    fully known.
+
+    A state's rules for ``year`` are known when each of its rules that took effect later has a
+    predecessor of the same kind in force in ``year`` that ended before it began (Arizona's
+    0.1%/200-vote rule ends in 2021, the 0.5% rule starts in 2022). Otherwise the table does not
+    say what the law was before the later rule, so the state is left out and reported as
+    ``unknown`` rather than judged by an incomplete set of rules.
+    """
+    in_force = [r for r in rules if r.in_force(year)]
+    unknown: set[str] = set()
+    for later in rules:
+        if later.in_force_from is None or later.in_force_from <= year:
+            continue
+        start = later.in_force_from
+        known = any(
+            r.state == later.state
+            and r.kind is later.kind
+            and r.in_force_until is not None
+            and r.in_force_until < start
+            for r in in_force
+        )
+        if not known:
+            unknown.add(later.state)
+    return tuple(r for r in in_force if r.state not in unknown)

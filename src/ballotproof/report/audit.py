@@ -37,6 +37,20 @@ def status_doc(stored: AuditStatus) -> dict[str, Any]:
     }
     if stored.spec.phantoms:
         doc["phantoms"] = stored.spec.phantoms
+    if not stored.spec.replacement:
+        doc["replacement"] = False
+    if stored.spec.contests:
+        last = next((r for r in reversed(stored.results) if r is not None), None)
+        doc["contests"] = [
+            {
+                "contest": c.name,
+                "targeted": c.targeted,
+                "rule": c.rule.value,
+                "cards": c.cards,
+                "risk": None if last is None else last.pair_risks.get(c.name),
+            }
+            for c in stored.spec.contests
+        ]
     return doc
 
 
@@ -79,6 +93,20 @@ def render_audit_report(status: dict[str, Any], checks: list[dict[str, Any]]) ->
         f"<td>{escape(c['detail'])}</td></tr>"
         for c in checks
     )
+    per_contest = ""
+    if "contests" in status:  # several contests from one sample: each one's latest risk
+        per_rows = "".join(
+            f"<tr><td>{escape(c['contest'])}</td>"
+            f"<td>{'targeted' if c['targeted'] else 'opportunistic'}</td>"
+            f"<td>{escape(c['rule'])}</td><td>{c['cards']:,}</td>"
+            f"<td>{'' if c['risk'] is None else format(c['risk'], '.4g')}</td></tr>"
+            for c in status["contests"]
+        )
+        per_contest = (
+            '<h2>Risk per contest</h2>\n<table id="contests"><tr><th>Contest</th><th>Audit'
+            "</th><th>Rule</th><th>Cards</th><th>Risk (latest round)</th></tr>"
+            f"{per_rows}</table>\n"
+        )
     decision = status["decision"] or "in progress"
     data = json.dumps({"status": status, "checks": checks}).replace("</", "<\\/")
     return f"""<!doctype html>
@@ -92,7 +120,7 @@ text-align:left}} figure svg{{max-width:100%;height:auto}}</style></head><body>
 {status["risk_limit"]:g}; public seed <code>{escape(status["seed"])}</code>.
 Decision: <b id="decision">{escape(decision)}</b>.</p>
 <figure id="risk-chart">{risk_chart(status)}</figure>
-<h2>Rounds</h2>
+{per_contest}<h2>Rounds</h2>
 <table id="rounds"><tr><th>Round</th><th>Draws</th><th>Not yet recorded</th><th>Risk</th>
 <th>Decision</th><th>Sample</th></tr>{rows}</table>
 <h2>Verification</h2>

@@ -912,6 +912,11 @@ class AuditStore:
                         f"batch holds {sizes.get(where[3], 0)} ballots"
                     )
                 choice = batch_reading(counted)
+            elif not valid:  # the method parses its readings (multi-contest cards)
+                try:
+                    choice = spec.method.stored.canonical_reading(spec, choice)
+                except AnalysisError as exc:
+                    raise StoreError(f"ballot {ballot_id}: {exc}") from None
             elif choice not in valid:
                 raise StoreError(
                     f"ballot {ballot_id}: {choice!r} is not one of " + ", ".join(sorted(valid))
@@ -1032,6 +1037,24 @@ class AuditStore:
                         r.ballot_id: r.imprinted_id
                         for r in conn.execute(
                             select(c.c.ballot_id, c.c.imprinted_id).where(
+                                c.c.audit == name, c.c.ballot_id.in_(chunk)
+                            )
+                        )
+                    }
+                )
+        return out
+
+    def cast_vote_records(self, name: str, ids: Sequence[str]) -> dict[str, str]:
+        """The cast vote records of the ballots of ``ids`` that have one."""
+        out: dict[str, str] = {}
+        c = schema.cvr
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(ids))):
+                out.update(
+                    {
+                        r.ballot_id: r.choice
+                        for r in conn.execute(
+                            select(c.c.ballot_id, c.c.choice).where(
                                 c.c.audit == name, c.c.ballot_id.in_(chunk)
                             )
                         )

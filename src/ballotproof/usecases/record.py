@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ballotproof.audit.process import batch_id, batch_reading
+from ballotproof.errors import AnalysisError, InputError
 from ballotproof.io.csvread import parse_int, read_rows
 from ballotproof.store import AuditStatus, AuditStore
 from ballotproof.usecases.retrieval import RETRIEVAL_COLUMNS, ballot_label
@@ -58,7 +59,14 @@ def read_ballot_sheet(store: AuditStore, name: str, path: Path) -> list[Row]:
         ballot_id = resolve(key)
         if ballot_id is None:
             raise row.error("Ballot ID", f"a ballot drawn in audit {name!r}", key)
-        if choice not in valid:
+        if not valid:  # the method parses its readings (multi-contest cards)
+            try:
+                choice = status.spec.method.stored.canonical_reading(status.spec, choice)
+            except AnalysisError as exc:
+                raise InputError(
+                    str(exc), path=row.path, line=row.line, field="Interpretation"
+                ) from None
+        elif choice not in valid:
             raise row.error("Interpretation", "one of " + ", ".join(sorted(valid)), choice)
         if ballot_id in seen and seen[ballot_id][0] != choice:
             raise row.error(

@@ -13,6 +13,11 @@ The checks, in order (each error is one line naming the file, line and field):
    the phantom record (the worst case for the reported winners).
 3. **Batch comparison:** every batch of the manifest has a reported tally, with exactly the
    contest's choices, adding up to the reported tally.
+4. **Without replacement** (``replacement=False``; ALPHA methods only): the martingale's
+   population is the contest's N ballots, so the manifest (with its phantoms) must list
+   exactly N. The store does not draw distinct ballots yet (:data:`STORE_DRAWS_DISTINCT`):
+   until it does, such an audit is refused rather than drawn with replacement and measured as
+   if it were not.
 """
 
 from __future__ import annotations
@@ -34,13 +39,47 @@ from ballotproof.audit.process import (
     phantom_batch,
 )
 from ballotproof.audit.sampler import Batch
-from ballotproof.errors import InputError
+from ballotproof.errors import AnalysisError, InputError
+from ballotproof.io.cvr import CvrFile
 from ballotproof.io.manifest import Manifest, load_manifest
 from ballotproof.store import AuditStatus, AuditStore
 
-__all__ = ["CVR_FORMATS", "NewAudit", "prepare_audit", "start_audit"]
+__all__ = [
+    "CVR_FORMATS",
+    "NewAudit",
+    "prepare_audit",
+    "prepare_multi_audit",
+    "start_audit",
+]
 
 CVR_FORMATS = ("dominion-csv", "dominion-json", "ess", "nist")
+
+STORE_DRAWS_DISTINCT = False
+"""Whether the store's draws (``store/repository.py``, ``_open_round``) and their
+recomputation (``audit/verify.py``, ``_redraw``) follow ``AuditSpec.replacement``.  Both call
+the sampler with replacement today; each needs ``with_replacement=spec.replacement`` before a
+stored audit may draw distinct ballots.  Everything else — the specification, its JSON, the
+risk and the round sizes — already follows it."""
+
+
+def _check_without_replacement(
+    contest: AuditContest, m: Manifest, phantoms: int, manifest: Path
+) -> None:
+    if m.total_ballots + phantoms != contest.ballots:
+        raise InputError(
+            f"the manifest lists {m.total_ballots:,} ballots but {contest.ballots:,} were cast: "
+            "an audit without replacement tests the mean of exactly the ballots it draws from",
+            path=str(manifest),
+            field="Number of Ballots",
+        )
+    if not STORE_DRAWS_DISTINCT:
+        raise InputError(
+            "stored audits cannot draw without replacement yet: the store draws with "
+            "replacement (store/repository.py, audit/verify.py); plan and measure with "
+            "'audit plan' / 'audit risk --without-replacement', or start the audit with "
+            "replacement",
+            field="--without-replacement",
+        )
 
 
 @dataclass(frozen=True)
@@ -81,24 +120,8 @@ def _load_cvrs(
     """Ballot id → the record's reading of ``contest`` (a choice, blank or overvote), and
     ballot id → the id imprinted on the card."""
     from ballotproof.io.cvr import to_ballot
-    from ballotproof.io.cvr_dominion import load_dominion_csv, load_dominion_json
 
-    if fmt == "dominion-csv":
-        cvr_file = load_dominion_csv(path)
-    elif fmt == "dominion-json":
-        cvr_file = load_dominion_json(path)
-    elif fmt == "nist":
-        from ballotproof.io.cvr_nist import load_nist_cvr
-
-        cvr_file = load_nist_cvr(path)
-    elif fmt == "ess":
-        from ballotproof.io.cvr_ess import load_ess_csv
-
-        if ess_ballots is None:
-            raise InputError(field="--ess-ballots", expected="the ES&S ballots file", got="nothing")
-        cvr_file = load_ess_csv(path, ess_ballots)
-    else:
-        raise InputError(field="--cvr-format", expected=" or ".join(CVR_FORMATS), got=fmt)
+    cvr_file = _cvr_file(path, fmt, ess_ballots)
     if contest not in cvr_file.contests:
         raise InputError(
             path=str(path),
@@ -130,23 +153,31 @@ def _load_cvrs(
     return out, imprints
 
 
-def _check_cvrs(
-    committed: Mapping[str, str], contest: AuditContest, manifest: Manifest, path: Path
-) -> int:
-    """The records add up to the tally and every record is a ballot of the manifest; returns
-    the number of manifest ballots without a record (phantom records)."""
-    recorded = dict.fromkeys(contest.tally, 0)
-    for choice in committed.values():
-        if choice in recorded:
-            recorded[choice] += 1
-    if recorded != dict(contest.tally):
-        raise InputError(
-            "the cast vote records do not add up to the reported tally (records: "
-            + ", ".join(f"{k}={v}" for k, v in recorded.items())
-            + "): a comparison audit checks the outcome the records report",
-            path=str(path),
-            field="tally",
-        )
+def _cvr_file(path: Path, fmt: str, ess_ballots: Path | None) -> CvrFile:
+    """The CVR file in any supported format."""
+    from ballotproof.io.cvr_dominion import load_dominion_csv, load_dominion_json
+
+    if fmt == "dominion-csv":
+        cvr_file = load_dominion_csv(path)
+    elif fmt == "dominion-json":
+        cvr_file = load_dominion_json(path)
+    elif fmt == "nist":
+        from ballotproof.io.cvr_nist import load_nist_cvr
+
+        cvr_file = load_nist_cvr(path)
+    elif fmt == "ess":
+        from ballotproof.io.cvr_ess import load_ess_csv
+
+        if ess_ballots is None:
+            raise InputError(field="--ess-ballots", expected="the ES&S ballots file", got="nothing")
+        cvr_file = load_ess_csv(path, ess_ballots)
+    else:
+        raise InputError(field="--cvr-format", expected=" or ".join(CVR_FORMATS), got=fmt)
+    return cvr_file
+
+
+def _check_in_manifest(committed: Mapping[str, str], manifest: Manifest, path: Path) -> None:
+    """Every record is a ballot of the manifest."""
     # A record whose ballot is not in the manifest: match by batch first (cheap), then by
     # position within the batch, without listing every ballot.
     sizes = {(b.jurisdiction, b.tabulator, b.name): b.ballots for b in manifest.batches}
@@ -167,6 +198,26 @@ def _check_cvrs(
                 field="ballot",
                 got=bid,
             )
+
+
+def _check_cvrs(
+    committed: Mapping[str, str], contest: AuditContest, manifest: Manifest, path: Path
+) -> int:
+    """The records add up to the tally and every record is a ballot of the manifest; returns
+    the number of manifest ballots without a record (phantom records)."""
+    recorded = dict.fromkeys(contest.tally, 0)
+    for choice in committed.values():
+        if choice in recorded:
+            recorded[choice] += 1
+    if recorded != dict(contest.tally):
+        raise InputError(
+            "the cast vote records do not add up to the reported tally (records: "
+            + ", ".join(f"{k}={v}" for k, v in recorded.items())
+            + "): a comparison audit checks the outcome the records report",
+            path=str(path),
+            field="tally",
+        )
+    _check_in_manifest(committed, manifest, path)
     return manifest.total_ballots - len(committed)
 
 
@@ -185,6 +236,7 @@ def prepare_audit(
     ess_ballots: Path | None = None,
     batch_tallies: Path | None = None,
     round_size: int | None = None,
+    replacement: bool = True,
 ) -> NewAudit:
     """Check a new audit's inputs (module docstring) and size its first round."""
     m = load_manifest(manifest, jurisdiction=jurisdiction)
@@ -214,7 +266,11 @@ def prepare_audit(
             f"the manifest lists {m.total_ballots:,} ballots; {contest.ballots:,} were cast "
             "in the contest"
         )
-    spec = AuditSpec(name, contest, risk_limit, method, seed, phantoms=phantoms)
+    spec = AuditSpec(
+        name, contest, risk_limit, method, seed, phantoms=phantoms, replacement=replacement
+    )
+    if not replacement:
+        _check_without_replacement(contest, m, phantoms, manifest)
     phantom = phantom_batch(spec)
     batches = m.batches + ((phantom,) if phantom is not None else ())
     committed: dict[str, str] | None = None
@@ -297,6 +353,143 @@ def prepare_audit(
         reported=reported,
         full_hand_count=reason,
         phantom_cvrs=phantom_cvrs,
+    )
+
+
+def prepare_multi_audit(
+    *,
+    name: str,
+    contests: Path,
+    manifest: Path,
+    cvrs: Path,
+    seed: str,
+    risk_limit: float = 0.1,
+    ballots: int | None = None,
+    jurisdiction: str | None = None,
+    allow_phantoms: bool = False,
+    cvr_format: str = "dominion-csv",
+    ess_ballots: Path | None = None,
+    round_size: int | None = None,
+) -> NewAudit:
+    """Check a multi-contest (``shangrla-comparison``) audit's inputs and size round 1.
+
+    The CVRs give each card's contests (card style).  A card of the manifest with no CVR, and
+    each phantom (``ballots`` beyond the manifest, with ``allow_phantoms``), has the phantom
+    record: every contest of the audit, no vote.  So contest c's population is
+    N_c = CVRs containing c + manifest cards without a CVR + phantoms, and each assertion's
+    reported margin is computed over those N_c cards (:func:`ballotproof.audit.assertions.margins`).
+    """
+    from ballotproof.audit.assertions import AuditedContest, Rule, margins
+    from ballotproof.audit.multi import card_text
+    from ballotproof.io.contests import load_contests
+    from ballotproof.io.cvr import to_ballot
+
+    entries = load_contests(contests)
+    m = load_manifest(manifest, jurisdiction=jurisdiction)
+    cast = m.total_ballots if ballots is None else ballots
+    notes: list[str] = []
+    phantoms = 0
+    if cast > m.total_ballots:
+        if not allow_phantoms:
+            raise InputError(
+                f"the manifest lists {m.total_ballots:,} cards but {cast:,} were cast (give "
+                "--allow-phantoms to count the missing ones as phantoms, the worst case)",
+                path=str(manifest),
+                field="Number of Ballots",
+            )
+        phantoms = cast - m.total_ballots
+        notes.append(f"{phantoms:,} phantom cards stand for the cards the manifest lacks")
+    cvr_file = _cvr_file(cvrs, cvr_format, ess_ballots)
+    info = cvr_file.contests
+    names = {e.name for e in entries}
+    for e in entries:
+        if e.name not in cvr_file.contests:
+            raise InputError(
+                path=str(contests),
+                line=e.line,
+                field="name",
+                expected="a contest of the CVRs: " + ", ".join(cvr_file.contests),
+                got=e.name,
+            )
+    committed: dict[str, str] = {}
+    imprints: dict[str, str] = {}
+    cards: list[dict[str, tuple[str, ...]]] = []
+    for record in cvr_file.records:
+        card = {k: tuple(sorted(v)) for k, v in record.votes.items() if k in names}
+        bid = to_ballot(record, jurisdiction).id
+        committed[bid] = card_text(card)
+        imprints[bid] = record.imprinted_id
+        cards.append(card)
+    _check_in_manifest(committed, m, cvrs)
+    without = m.total_ballots - len(committed)
+    if without:
+        notes.append(
+            f"{without:,} cards of the manifest have no cast vote record: each is a phantom "
+            "record holding every contest of the audit with no vote (the worst case)"
+        )
+    audited: list[AuditedContest] = []
+    for e in entries:
+        described = info.get(e.name)
+        choices = e.choices or (described.choices if described is not None else ())
+        votes = e.votes_allowed or (described.votes_allowed if described is not None else None)
+        n_c = sum(1 for card in cards if e.name in card) + without + phantoms
+        try:
+            audited.append(
+                AuditedContest(
+                    e.name,
+                    tuple(choices),
+                    e.winners,
+                    n_c,
+                    e.targeted,
+                    Rule(e.rule),
+                    votes or 1,
+                    e.share_to_win,
+                )
+            )
+        except AnalysisError as exc:
+            raise InputError(str(exc), path=str(contests), line=e.line, field="contests") from None
+        marked = {x for card in cards for x in card.get(e.name, ())}
+        unknown = sorted(marked - set(choices))
+        if unknown:
+            raise InputError(
+                path=str(cvrs), field=e.name, expected="a choice of " + e.name, got=unknown[0]
+            )
+    reported = {(c.name, a.name): v for c in audited for a, v in margins(c, cards).items()}
+    first = next(c for c in audited if c.targeted) if any(c.targeted for c in audited) else None
+    if first is None:
+        raise InputError(
+            path=str(contests), field="targeted", expected="at least one targeted contest"
+        )
+    tally = {x: sum(1 for card in cards if x in card.get(first.name, ())) for x in first.choices}
+    headline = AuditContest(first.name, tally, m.total_ballots + phantoms, len(first.winners))
+    spec = AuditSpec(
+        name, headline, risk_limit, Method.SHANGRLA_COMPARISON, seed, phantoms=phantoms,
+        contests=tuple(audited), margins=reported,
+    )  # fmt: skip
+    phantom = phantom_batch(spec)
+    batches = m.batches + ((phantom,) if phantom is not None else ())
+    size = round_size if round_size is not None else first_round_size(spec)
+    reason = None
+    lost = [
+        f"{c}: {a}" for (c, a), v in reported.items() if v <= 0 and
+        next(x for x in audited if x.name == c).targeted
+    ]  # fmt: skip
+    if lost:
+        reason = "the CVRs do not show the reported winners of " + "; ".join(lost)
+    elif size >= headline.ballots:
+        reason = f"round 1 would need {size:,} draws, as many as there are cards"
+    return NewAudit(
+        spec=spec,
+        batches=batches,
+        manifest_source=str(manifest),
+        manifest_sha256=_sha256(manifest),
+        first_round=size,
+        notes=tuple(notes),
+        cvrs=committed,
+        cvr_source=str(cvrs),
+        imprints=imprints,
+        full_hand_count=reason,
+        phantom_cvrs=without,
     )
 
 

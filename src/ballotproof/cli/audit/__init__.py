@@ -104,7 +104,8 @@ def method_names() -> list[str]:
 
 METHOD_HELP = (
     "bravo, minerva or alpha (ballot polling); supersimple or alpha-comparison (with --cvrs); "
-    "macro (with --batch-tallies). See 'ballotproof audit methods'."
+    "macro (with --batch-tallies); shangrla-comparison (several contests: --contests and "
+    "--cvrs). See 'ballotproof audit methods'."
 )
 
 
@@ -135,17 +136,30 @@ def _print_status(doc: dict[str, Any]) -> None:
             res["decision"] if res else "open",
         )
     out.print(table)
+    if "contests" in doc:  # several contests from one sample: each one's latest risk
+        per = Table(title="Risk per contest (latest round)", title_justify="left")
+        for col in ("Contest", "Targeted", "Rule", "Cards", "Risk"):
+            per.add_column(col)
+        for c in doc["contests"]:
+            per.add_row(
+                c["contest"],
+                "yes" if c["targeted"] else "no (opportunistic)",
+                c["rule"],
+                f"{c['cards']:,}",
+                "" if c["risk"] is None else f"{c['risk']:.4g}",
+            )
+        out.print(per)
     out.print(f"journal head: {doc['journal_head']}")
 
 
 @audit_app.command()
 def methods(as_json: JsonOpt = False) -> None:
     """The methods an audit can be stored with: kind, paper, how later rounds are sized."""
-    from ballotproof.audit.methods import METHODS
+    from ballotproof.audit.methods import METHODS, method_json
     from ballotproof.cli.app import emit_json
 
     if as_json:
-        emit_json({"methods": [m.to_json() for m in METHODS.values()]})
+        emit_json({"methods": [method_json(m) for m in METHODS.values()]})
         return
     table = Table(title="Stored audit methods", title_justify="left")
     for col in ("Method", "Kind", "What", "Source", "Later rounds"):

@@ -72,7 +72,10 @@ def _plan_method(
     sampled: int | None = None,
     batch_tallies: dict[str, Any] | None = None,
     batch_ballots: dict[str, int] | None = None,
+    replacement: bool | None = None,
 ) -> dict[str, Any]:
+    """One method's plan; ``replacement`` (ALPHA only) None: each method's customary
+    sampling (polling with replacement, comparison without, as SHANGRLA sizes it)."""
     from ballotproof.audit import alpha as alpha_mod
     from ballotproof.audit import bravo, macro, minerva, supersimple
 
@@ -97,10 +100,16 @@ def _plan_method(
             "source": "Zagórski et al. 2021 (Minerva), first round",
         }
     if method == "alpha-polling":
-        ap = alpha_mod.polling_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        with_r = replacement is None or replacement
+        if with_r:
+            ap = alpha_mod.polling_sample_sizes(c, alpha=risk_limit, probabilities=PROBABILITIES)
+        else:
+            ap = alpha_mod.polling_sample_sizes_without_replacement(
+                c, alpha=risk_limit, probabilities=PROBABILITIES
+            )
         hardest = ap.sizes[-1].pair
         eta0 = next((p.eta0 for p in ap.pairs if p.pair == hardest), None)
-        return {
+        doc: dict[str, Any] = {
             "kind": "ballot polling",
             "asn": ap.asn,
             "sizes": _sizes(ap),
@@ -115,6 +124,18 @@ def _plan_method(
             "winner–loser assertion; exact binomial first-round sizes, sampling with "
             "replacement (checking after every ballot stops at least as often)",
         }
+        if not with_r:
+            doc.update(
+                reps=alpha_mod.PLAN_REPS,
+                seed=alpha_mod.PLAN_SEED,
+                exact=False,
+                replacement=False,
+                source="Stark 2023 (ALPHA) without replacement: μ_j and η_j the null and "
+                "alternative (η0 = reported assorter mean) means of the ballots not yet drawn; "
+                f"quantiles of {alpha_mod.PLAN_REPS} simulated sequential audits (fixed seed, "
+                "as a stored audit sizes its rounds); asn is the mean stopping time",
+            )
+        return doc
     if method == "supersimple":
         none = supersimple.sample_size(c, alpha=risk_limit)
         planned = supersimple.planned_sample_size(c, alpha=risk_limit)
@@ -164,7 +185,8 @@ def _plan_method(
             "adds the one-batch cushion existing tools add",
         }
     if method == "alpha-comparison":
-        ac = alpha_mod.comparison_sample_size(c, alpha=risk_limit)
+        wo = replacement is None or not replacement
+        ac = alpha_mod.comparison_sample_size(c, alpha=risk_limit, replacement=not wo)
         ac_pair = next((p for p in ac.pairs if p.pair == ac.pair), None)
         return {
             "kind": "ballot comparison",
@@ -177,11 +199,11 @@ def _plan_method(
             "error_rate_2": ac.error_rate_2,
             "reps": None,
             "exact": True,
-            "replacement": False,
+            "replacement": not wo,
             "source": "Stark 2023 (ALPHA) with SHANGRLA overstatement assorters (Stark 2020), "
             "u = 2/(2 − v), η = SHANGRLA's optimal_comparison for 2-vote overstatements at "
             "1e-5; every CVR right, so the audit stops after exactly this many cards, "
-            "drawn without replacement",
+            + ("drawn without replacement" if wo else "drawn with replacement"),
         }
     raise typer.BadParameter(
         f"unknown method {method!r}; one of " + ", ".join(POLLING + COMPARISON),
@@ -217,10 +239,21 @@ def plan(
     manifest: Annotated[
         Path | None, typer.Option(help="MACRO: the ballot manifest (ballots per batch).")
     ] = None,
+    replacement: Annotated[
+        bool | None,
+        typer.Option(
+            "--replacement/--without-replacement",
+            help="ALPHA: draws with replacement or of distinct ballots (default: polling "
+            "with, comparison without, as SHANGRLA sizes it).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sample sizes for every applicable method (or one), as a table or JSON."""
     _check_alpha(risk_limit)
+    if method == "alpha":  # the stored method's name
+        method = "alpha-polling"
     tallies: dict[str, Any] | None = None
     batch_ballots: dict[str, int] | None = None
     if batch_tallies is not None:
@@ -247,7 +280,7 @@ def plan(
         },
         "risk_limit": risk_limit,
         "methods": {
-            m: _plan_method(m, c, risk_limit, disc, sampled, tallies, batch_ballots)
+            m: _plan_method(m, c, risk_limit, disc, sampled, tallies, batch_ballots, replacement)
             for m in methods
         },
     }
@@ -274,9 +307,15 @@ def plan(
             if "with_observed" in r:
                 note += f"; with observed: {r['with_observed']}"
         if m == "alpha-polling" and r.get("eta0") is not None:
-            note = f"η0 = {r['eta0']:g}, exact, with replacement"
+            note = f"η0 = {r['eta0']:g}, " + (
+                "exact, with replacement"
+                if r["replacement"]
+                else f"without replacement, {r['reps']} simulations"
+            )
         if m == "alpha-comparison" and r.get("eta") is not None:
-            note = f"no errors; η = {r['eta']:g}, u = {r['u']:g}"
+            note = f"no errors; η = {r['eta']:g}, u = {r['u']:g}" + (
+                ", with replacement" if r["replacement"] else ""
+            )
         if len(c.pairs()) > 1 and r.get("closest_pair"):
             note = (note + "; " if note else "") + (
                 f"{len(c.pairs())} pairs, hardest {r['closest_pair']}"
@@ -299,10 +338,112 @@ def plan(
             )
 
 
+READINGS = ("blank", "overvote", "not_found")
+
+
+def _alpha_polling_risk(
+    c: AuditContest,
+    risk_limit: float,
+    sample: str | None,
+    sequence: str | None,
+    replacement: bool,
+) -> dict[str, float]:
+    """ALPHA polling P-value per pair (η fixed at the reported assorter mean; without
+    replacement the finite-population test, which needs the draws in order)."""
+    from ballotproof.audit import alpha_audit
+
+    if sequence:
+        readings = [x.strip() for x in sequence.split(",") if x.strip()]
+        for r in readings:
+            if r not in c.tally and r not in READINGS:
+                raise InputError(
+                    field="sequence", expected="choices, blank, overvote or not_found", got=r
+                )
+    elif sample and replacement:
+        counts = _parse_counts(sample, "sample")
+        unknown = sorted(set(counts) - set(c.tally))
+        if unknown:
+            raise InputError(field="sample", expected="choices of --tally", got=unknown[0])
+        # Every factor of a reported winner's vote is > 1 and every other ≤ 1: drawn last, they
+        # make the running maximum T's final value, so the P-value is 1/max(1, T_n) — what
+        # counts without an order can show (the sequential P-value is at most this).
+        winners = set(c.reported_winners)
+        readings = [k for k, n in counts.items() if k not in winners for _ in range(n)]
+        readings += [k for k, n in counts.items() if k in winners for _ in range(n)]
+    elif sample:
+        raise typer.BadParameter(
+            "without replacement the risk depends on the order of the draws: give --sequence",
+            param_hint="--sequence",
+        )
+    else:
+        raise typer.BadParameter("give --sample or --sequence", param_hint="--sample")
+    risks = alpha_audit.polling_pair_risks(
+        c,
+        readings,
+        risk_limit=risk_limit,
+        not_found="not_found",
+        N=None if replacement else c.ballots,
+    )
+    return {str(k): v for k, v in risks.items()}
+
+
+def _alpha_comparison_risk(
+    c: AuditContest,
+    risk_limit: float,
+    sample_size: int | None,
+    discrepancies: str | None,
+    sequence: str | None,
+    replacement: bool,
+) -> float:
+    """ALPHA comparison P-value of the closest pair from its overstatements in votes."""
+    import math
+
+    from ballotproof.audit import alpha as alpha_mod
+
+    pair = min(c.pairs(), key=lambda p: alpha_mod.assorter_margin(c, p))
+    v = alpha_mod.assorter_margin(c, pair)
+    u = alpha_mod.comparison_upper_bound(v)
+    if sequence:
+        try:
+            es = [int(x) for x in sequence.split(",") if x.strip()]
+        except ValueError:
+            raise InputError(
+                field="sequence", expected="overstatements in votes, -2 to 2", got=sequence
+            ) from None
+        if any(not -2 <= e <= 2 for e in es):
+            raise InputError(field="sequence", expected="overstatements -2 to 2", got=sequence)
+    elif sample_size is not None and replacement:
+        d = _discrepancies(discrepancies)
+        clean = sample_size - d.total
+        if clean < 0:
+            raise InputError(field="sample-size", expected=f"at least {d.total}", got=sample_size)
+        # Overstatements first, understatements last: the running maximum of T is its end.
+        es = [2] * d.o2 + [1] * d.o1 + [0] * clean + [-1] * d.u1 + [-2] * d.u2
+    elif sample_size is not None:
+        raise typer.BadParameter(
+            "without replacement the risk depends on the order of the draws: give --sequence",
+            param_hint="--sequence",
+        )
+    else:
+        raise typer.BadParameter("give --sample-size or --sequence", param_hint="--sample-size")
+    if not es:
+        return 1.0
+    x = alpha_mod.overstatement_assorter([e / 2 for e in es], v=v)
+    eta = alpha_mod.optimal_comparison_eta(u)
+    n_pop = None if replacement else c.ballots
+    r = alpha_mod.risk(x, alpha=risk_limit, eta0=eta, u=u, N=n_pop, d=math.inf, epsilon=0.0)
+    return r.p_value
+
+
 @audit_app.command()
 @handle_errors
 def risk(
-    method: Annotated[str, typer.Option(help="bravo, minerva or supersimple.")],
+    method: Annotated[
+        str,
+        typer.Option(
+            help="bravo, minerva, alpha (alpha-polling), supersimple or alpha-comparison."
+        ),
+    ],
     tally: TallyOpt,
     ballots: BallotsOpt,
     risk_limit: RiskOpt = 0.1,
@@ -318,6 +459,23 @@ def risk(
     discrepancies: Annotated[
         str | None, typer.Option(help="Comparison: o1=…,o2=…,u1=…,u2=… found in the sample.")
     ] = None,
+    sequence: Annotated[
+        str | None,
+        typer.Option(
+            help="ALPHA: the draws in order — polling: readings (choices, blank, overvote, "
+            'not_found), e.g. "A,B,blank,A"; comparison: overstatements in votes of the '
+            'closest pair, e.g. "0,0,1,0,-1".'
+        ),
+    ] = None,
+    without_replacement: Annotated[
+        bool,
+        typer.Option(
+            "--without-replacement",
+            show_default=False,
+            help="ALPHA: the draws are distinct ballots (the finite-population test; needs "
+            "--sequence).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The risk (p-value) of a sample, per winner–loser pair, and whether the audit may stop."""
@@ -325,7 +483,27 @@ def risk(
 
     _check_alpha(risk_limit)
     c = _contest(tally, ballots, winners)
-    if method == "bravo":
+    if without_replacement and method not in ("alpha", "alpha-polling", "alpha-comparison"):
+        raise typer.BadParameter(
+            "only alpha and alpha-comparison measure draws without replacement",
+            param_hint="--without-replacement",
+        )
+    extra: dict[str, Any] = {}
+    if method in ("alpha", "alpha-polling", "alpha-comparison"):
+        extra["replacement"] = not without_replacement
+    if c.tied and method in ("alpha", "alpha-polling", "alpha-comparison"):
+        pairs, value, decision = {}, 1.0, Decision.FULL_HAND_COUNT
+    elif method in ("alpha", "alpha-polling"):
+        pairs = _alpha_polling_risk(c, risk_limit, sample, sequence, not without_replacement)
+        value = max(pairs.values())
+        decision = Decision.CONFIRM if value <= risk_limit else Decision.NEXT_ROUND
+    elif method == "alpha-comparison":
+        value = _alpha_comparison_risk(
+            c, risk_limit, sample_size, discrepancies, sequence, not without_replacement
+        )
+        pairs = {"closest pair": value}
+        decision = Decision.CONFIRM if value <= risk_limit else Decision.NEXT_ROUND
+    elif method == "bravo":
         if not sample:
             raise typer.BadParameter("give --sample", param_hint="--sample")
         b = bravo.bravo_risk(c, _parse_counts(sample, "sample"), alpha=risk_limit)
@@ -346,8 +524,10 @@ def risk(
         pairs = {"closest pair": s.p_value}
         value, decision = s.p_value, s.decision
     else:
-        raise typer.BadParameter("bravo, minerva or supersimple", param_hint="--method")
-    doc = {
+        raise typer.BadParameter(
+            "bravo, minerva, alpha, supersimple or alpha-comparison", param_hint="--method"
+        )
+    doc: dict[str, Any] = {
         "method": method,
         "risk_limit": risk_limit,
         "tally": dict(c.tally),
@@ -356,6 +536,7 @@ def risk(
         "risk": value,
         "decision": decision.value,
         "may_stop": decision is Decision.CONFIRM,
+        **extra,
     }
     if as_json:
         emit_json(doc)

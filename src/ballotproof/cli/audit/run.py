@@ -10,20 +10,18 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ballotproof.audit.sampler import Ballot, Draw, draw_sample, retrieval_list
+from ballotproof.audit.sampler import Draw, draw_sample, retrieval_list
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import (
     METHOD_HELP,
-    BallotsOpt,
     DbOpt,
     JsonOpt,
     NameOpt,
     RiskOpt,
-    TallyOpt,
     WinnersOpt,
     _check_alpha,
     _contest,
@@ -35,7 +33,11 @@ from ballotproof.cli.audit import (
 )
 from ballotproof.io.atomic import write_atomic
 from ballotproof.io.manifest import load_manifest
-from ballotproof.usecases.retrieval import ballot_label
+from ballotproof.usecases.retrieval import ballot_label, sample_csv
+
+if TYPE_CHECKING:
+    from ballotproof.audit.process import Method
+    from ballotproof.usecases.start import NewAudit
 
 # The store (SQLAlchemy) and the statistics are imported inside the commands that use them:
 # importing them costs seconds that ``ballotproof results`` should not pay.
@@ -59,41 +61,8 @@ def _draw_json(d: Draw) -> dict[str, Any]:
     }
 
 
-STATELESS_COLUMNS = [
-    "Jurisdiction",
-    "Container",
-    "Tabulator",
-    "Batch Name",
-    "Ballot Position",
-    "Ticket Numbers",
-    "Times Drawn",
-    "Ballot ID",
-    "Interpretation",
-    "Note",
-]
-
-
 def _retrieval_csv(draws: list[Draw]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(STATELESS_COLUMNS)
-    for row in retrieval_list(draws):
-        b = Ballot(row.jurisdiction, row.tabulator, row.batch, row.position, row.container)
-        w.writerow(
-            [
-                b.jurisdiction or "",
-                b.container or "",
-                b.tabulator or "",
-                b.batch,
-                b.position,
-                ";".join(row.tickets),
-                row.times_drawn,
-                ballot_label(b.jurisdiction, b.tabulator, b.batch, b.position),
-                "",
-                "",
-            ]
-        )
-    return buf.getvalue()
+    return sample_csv(retrieval_list(draws))
 
 
 def _batch_sheet(draws: list[Draw], choices: list[str]) -> str:
@@ -255,9 +224,18 @@ def start(
     db: DbOpt,
     name: Annotated[str, typer.Option(help="A name for the audit.")],
     manifest: Annotated[Path, typer.Option(help="Ballot manifest CSV.")],
-    tally: TallyOpt,
-    ballots: BallotsOpt,
     seed: Annotated[str, typer.Option(help="Public random seed (e.g. 20 dice digits).")],
+    tally: Annotated[
+        str | None,
+        typer.Option(help='Reported votes, e.g. "A=600,B=400" (every method but shangrla-*).'),
+    ] = None,
+    ballots: Annotated[
+        int | None,
+        typer.Option(
+            help="Ballots cast in the contest (N); shangrla-*: cards cast, if more "
+            "than the manifest lists (with --allow-phantoms)."
+        ),
+    ] = None,
     risk_limit: RiskOpt = 0.1,
     winners: WinnersOpt = 1,
     method: Annotated[str, typer.Option(help=METHOD_HELP)] = "bravo",
@@ -287,21 +265,97 @@ def start(
         Path | None, typer.Option(help="Reported batch tallies (macro: batch comparison).")
     ] = None,
     round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: planned).")] = None,
+    contests: Annotated[
+        Path | None,
+        typer.Option(
+            help="shangrla-comparison: the contests file (JSON; targeted and opportunistic "
+            "contests, see docs/formats.md)."
+        ),
+    ] = None,
+    without_replacement: Annotated[
+        bool,
+        typer.Option(
+            "--without-replacement",
+            show_default=False,
+            help="alpha, alpha-comparison: draw distinct ballots; the risk and the round sizes "
+            "use the finite-population test (not yet supported by the store: refused).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Start an audit — ballot polling, ballot comparison (--cvrs) or batch comparison
-    (--batch-tallies) — and draw round 1."""
-    from ballotproof.audit.contest import Decision
+    """Start an audit — ballot polling, ballot comparison (--cvrs), batch comparison
+    (--batch-tallies) or several contests from one sample (--contests, --cvrs) — and draw
+    round 1."""
     from ballotproof.audit.process import Method
-    from ballotproof.store import open_store
-    from ballotproof.usecases.start import prepare_audit, start_audit
+    from ballotproof.usecases.start import prepare_multi_audit
 
     _check_alpha(risk_limit)
     try:
         m_ = Method(method)
     except ValueError:
         raise typer.BadParameter(", ".join(method_names()), param_hint="--method") from None
-    new = prepare_audit(
+    if m_ is Method.SHANGRLA_COMPARISON:
+        if without_replacement:
+            raise typer.BadParameter(
+                "shangrla-comparison draws with replacement; only alpha and alpha-comparison "
+                "audits can draw without replacement",
+                param_hint="--without-replacement",
+            )
+        if contests is None or cvrs is None:
+            raise typer.BadParameter(
+                "shangrla-comparison needs --contests and --cvrs", param_hint="--contests"
+            )
+        new = prepare_multi_audit(
+            name=name,
+            contests=contests,
+            manifest=manifest,
+            cvrs=cvrs,
+            seed=seed,
+            risk_limit=risk_limit,
+            ballots=ballots,
+            jurisdiction=jurisdiction,
+            allow_phantoms=allow_phantoms,
+            cvr_format=cvr_format,
+            ess_ballots=ess_ballots,
+            round_size=round_size,
+        )
+    elif tally is None or ballots is None:
+        raise typer.BadParameter(f"{method} needs --tally and --ballots", param_hint="--tally")
+    elif contests is not None:
+        raise typer.BadParameter(
+            "--contests is for --method shangrla-comparison", param_hint="--contests"
+        )
+    else:
+        new = _prepare_one(
+            name, tally, ballots, winners, contest, manifest, seed, risk_limit, m_,
+            jurisdiction, allow_phantoms, cvrs, cvr_format, ess_ballots, batch_tallies,
+            round_size, not without_replacement,
+        )  # fmt: skip
+    _started(db, name, new, as_json)
+
+
+def _prepare_one(
+    name: str,
+    tally: str,
+    ballots: int,
+    winners: int,
+    contest: str,
+    manifest: Path,
+    seed: str,
+    risk_limit: float,
+    m_: Method,
+    jurisdiction: str | None,
+    allow_phantoms: bool,
+    cvrs: Path | None,
+    cvr_format: str,
+    ess_ballots: Path | None,
+    batch_tallies: Path | None,
+    round_size: int | None,
+    replacement: bool,
+) -> NewAudit:
+    from ballotproof.usecases.start import prepare_audit
+
+    return prepare_audit(
         name=name,
         contest=_contest(tally, ballots, winners, contest),
         manifest=manifest,
@@ -315,7 +369,16 @@ def start(
         ess_ballots=ess_ballots,
         batch_tallies=batch_tallies,
         round_size=round_size,
+        replacement=replacement,
     )
+
+
+def _started(db: str, name: str, new: NewAudit, as_json: bool) -> None:
+    """Print the notes, then store the audit and say what to do next (or why not)."""
+    from ballotproof.audit.contest import Decision
+    from ballotproof.store import open_store
+    from ballotproof.usecases.start import start_audit
+
     for note in new.notes:
         err.print(f"note: {note}")
     if new.full_hand_count is not None:

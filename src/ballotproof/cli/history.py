@@ -1,0 +1,158 @@
+"""``ballotproof history`` and ``ballotproof import medsl``: the record 1976–2020."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ballotproof.cli.app import JsonOpt, app, emit_json, err, handle_errors, out
+
+import_app = typer.Typer(
+    name="import",
+    help="Convert other formats into the generic CSV folder (docs/formats.md).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+@app.command()
+@handle_errors
+def history(
+    as_json: JsonOpt = False,
+    year: Annotated[
+        list[int] | None,
+        typer.Option("--election", "--year", help="Only this year (repeat for several)."),
+    ] = None,
+) -> None:
+    """Every presidential election 1976-2020: winner, electors, tipping point, flips, swing."""
+    from ballotproof.io.medsl import load_history
+    from ballotproof.report.history import history_doc
+
+    records = load_history(tuple(sorted(set(year))) if year else None)
+    doc = history_doc(records)
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title="U.S. presidential elections (pledged electors)", title_justify="left")
+    for col in (
+        "Year",
+        "Winner",
+        "Electors",
+        "Cast",
+        "Popular vote",
+        "Inversion",
+        "Tipping point",
+        "Fewest votes to deny (states)",
+    ):
+        table.add_column(col, overflow="fold")
+    for y in doc["years"]:
+        pv = y["popular_vote"]
+        tp = y["tipping_point"]
+        deny = y["flip"]["deny"]
+        cast = {e["key"]: e["electors"] for e in y["electors_cast"]["electors"]}
+        pledged = {e["key"]: e["electors"] for e in y["electors_pledged"]["electors"]}
+        table.add_row(
+            str(y["year"]),
+            f"{y['winner_name']} over {y['runner_up_name']}",
+            f"{pledged.get(y['winner'], 0)}–{pledged.get(y['runner_up'], 0)}",
+            f"{cast.get(y['winner'], 0)}–{cast.get(y['runner_up'], 0)}",
+            f"{pv['winner']:,} – {pv['runner_up']:,}",
+            "yes" if y["inversion"] else "",
+            f"{tp['unit']} {tp['margin']:,} ({tp['margin_pct']:.3f}%)",
+            f"{deny['votes']:,} ({_states(deny['units'])})",
+        )
+    out.print(table)
+    for y in doc["years"]:
+        err.print(y["summary"])
+        for w in y["warnings"]:
+            err.print(f"warning: {w}", style="yellow")
+
+
+def _states(units: list[dict[str, object]]) -> str:
+    names = [str(u["unit"]) for u in units]
+    return ", ".join(names) if len(names) <= 4 else f"{len(names)} states"
+
+
+@import_app.command("medsl")
+@handle_errors
+def import_medsl(
+    source: Annotated[Path, typer.Argument(help="A MEDSL-format presidential CSV file.")],
+    output: Annotated[Path, typer.Argument(help="Folder to write (generic CSV format).")],
+    year: Annotated[int, typer.Option("--year", "--election", help="The election year.")],
+) -> None:
+    """Write one year of a MEDSL presidential file as a generic CSV folder."""
+    from ballotproof.io.generic import write_generic
+    from ballotproof.io.medsl import load_medsl
+
+    election = load_medsl(source, year=year)
+    write_generic(election, output)
+    err.print(f"wrote {output}")
+
+
+@app.command()
+@handle_errors
+def timeline(
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="Only this state (repeat for several).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Also say where each state stood on this date (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The road to certification in 2020: calls, recounts, audits, certifications, court cases."""
+    from datetime import date
+
+    from ballotproof.report.timeline import timeline_doc
+
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise typer.BadParameter("a date as YYYY-MM-DD", param_hint="--on") from None
+    states = [s.upper() for s in state] if state else None
+    doc = timeline_doc(states, day)
+    if states and not doc["states"]:
+        raise typer.BadParameter(f"no state {', '.join(states)}", param_hint="--state")
+    if as_json:
+        emit_json(doc)
+        return
+    table = Table(title=f"Road to certification — {doc['election']}", title_justify="left")
+    for col in ("State", "AP call", "Certified", "Deadlines", "Recounts/audits", "Court cases"):
+        table.add_column(col, overflow="fold")
+    if day is not None:
+        table.add_column(f"Stage on {day}")
+    for s in doc["states"]:
+        deadlines = "; ".join(
+            f"{d['due']} {'met' if d['met'] else 'MISSED' if d['met'] is False else 'n/a'}"
+            for d in s["deadlines"]
+        )
+        row = [
+            s["state"],
+            s["called"] or "",
+            s["certified"] or "not recorded",
+            deadlines,
+            str(sum(e["kind"] in ("recount", "audit") for e in s["events"])),
+            str(sum(e["kind"] == "court_case" for e in s["events"])),
+        ]
+        if day is not None:
+            row.append(s["stage"] or "")
+        table.add_row(*row)
+    out.print(table)
+    if states:
+        for s in doc["states"]:
+            for e in s["events"]:
+                out.print(
+                    f"{e['date']} {s['state']} {e['kind']}: {e['title']}"
+                    + (f" — {e['outcome']}" if e["outcome"] else "")
+                    + f" [{e['citation'] or e['source_url']}]",
+                    markup=False,
+                )
+    for e in doc["federal"]:
+        err.print(
+            f"{e['date']} {e['title']} ({e['citation'] or e['source_url']})",
+            style="dim",
+            markup=False,
+        )

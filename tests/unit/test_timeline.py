@@ -1,0 +1,87 @@
+"""The road to certification: the packaged table, stages on a date, deadlines met."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ballotproof.cli.app import app
+from ballotproof.errors import InputError
+from ballotproof.io.timeline import default_timeline_path, load_timeline
+from ballotproof.model.timeline import EventKind
+from ballotproof.results.timeline import Stage, stage_on, state_timelines
+
+ELECTION_DAY = date(2020, 11, 3)
+CONTESTED = ("AZ", "GA", "MI", "NV", "PA", "WI")
+
+
+def _rows() -> list[dict[str, str]]:
+    with default_timeline_path().open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_row_is_sourced_and_loads() -> None:
+    events = load_timeline()
+    assert len(events) == len(_rows())
+    assert all(e.citation or e.source_url for e in events)
+    certified = {e.state for e in events if e.kind is EventKind.CERTIFIED}
+    assert certified == set(CONTESTED)
+
+
+def test_stages_follow_the_recorded_dates() -> None:
+    events = load_timeline()
+    ga_cert = min(
+        date.fromisoformat(r["date"])
+        for r in _rows()
+        if r["state_po"] == "GA" and r["kind"] == "certified"
+    )
+    (ga,) = state_timelines(events, ["GA"], {"GA": date(2020, 11, 19)}, election_day=ELECTION_DAY)
+    assert ga.certified == ga_cert and ga.final_certified == date(2020, 12, 7)
+    assert stage_on(ga, date(2020, 11, 2)) is None
+    assert stage_on(ga, date(2020, 11, 10)) is Stage.COUNTING
+    assert stage_on(ga, date(2020, 11, 19)) is Stage.RECOUNT_OR_AUDIT  # hand count completed
+    assert stage_on(ga, ga_cert) is Stage.CERTIFIED
+    assert stage_on(ga, date(2020, 12, 14)) is Stage.ELECTORS_VOTED
+
+
+def test_deadlines_met_and_unknown() -> None:
+    timelines = state_timelines(load_timeline(), [*CONTESTED, "TX"], {}, election_day=ELECTION_DAY)
+    by_state = {t.state: t for t in timelines}
+    for state in CONTESTED:
+        assert all(d.met for d in by_state[state].deadlines), state
+    assert [d.met for d in by_state["TX"].deadlines] == [None]  # no certification recorded
+    az = by_state["AZ"].deadlines[0]
+    assert az.due == by_state["AZ"].certified  # certified on the statutory day
+
+
+def test_a_bad_row_names_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "t.csv"
+    bad.write_text(
+        "state_po,kind,date,end_date,title,source_url\n"
+        "GA,recount,2020-12-07,2020-11-24,Recount,https://example.org\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"t.csv:2: field 'end_date'"):
+        load_timeline(bad)
+
+
+def test_timeline_command() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["timeline", "--state", "wi", "--on", "2020-11-25", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    (wi,) = doc["states"]
+    assert wi["stage"] == "recount_or_audit" and wi["certified"] == "2020-11-30"
+    assert [e["date"] for e in doc["federal"] if e["kind"] == "federal_deadline"] == [
+        "2020-12-08",
+        "2020-12-14",
+        "2021-01-06",
+        "2021-01-20",
+    ]
+    bad = runner.invoke(app, ["timeline", "--on", "25 Nov"])
+    assert bad.exit_code == 2
