@@ -3,6 +3,7 @@
 ::
 
     cli                         Typer commands: parse, call a use case, render
+    web                         the audit workspace (FastAPI): routes, pages, access rules
     report                      HTML, charts and the --json documents
     usecases                    the application layer (CLI now, the web workspace next)
     io, store                   files in and out; the audit database (persists only)
@@ -39,7 +40,8 @@ ALLOWED: dict[str, set[str]] = {
     "data": set(),
     "usecases": BASE | {"audit", "results", "calls", "io", "store"},
     "report": BASE | {"audit", "results", "calls", "io", "store", "usecases"},
-    "cli": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report"},
+    "web": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report"},
+    "cli": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report", "web"},
 }
 PURE = {"model", "results", "audit", "calls"}
 THIRD_PARTY_OK = {"numpy", "scipy", "_typeshed"}  # _typeshed: type-checking stubs only

@@ -537,6 +537,8 @@ def replay(
 # The audit commands live in their own module and register themselves on ``app``.
 from ballotproof.cli import audit as _audit  # noqa: E402, F401
 from ballotproof.cli import history as _history  # noqa: E402, F401
+from ballotproof.cli import serve as _serve  # noqa: E402, F401
+from ballotproof.cli import users as _users  # noqa: E402, F401
 
 
 def main() -> None:

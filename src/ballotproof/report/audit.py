@@ -9,7 +9,7 @@ from typing import Any
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.store import AuditStatus
 
-__all__ = ["render_audit_report", "status_doc"]
+__all__ = ["render_audit_report", "risk_chart", "status_doc"]
 
 
 def status_doc(stored: AuditStatus) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def status_doc(stored: AuditStatus) -> dict[str, Any]:
     return doc
 
 
-def _risk_chart(status: dict[str, Any]) -> str:
+def risk_chart(status: dict[str, Any]) -> str:
     closed = [r for r in status["rounds"] if r["result"]]
     with pyplot() as plt:
         fig, ax = plt.subplots(figsize=(6.5, 3.0))
@@ -119,7 +119,7 @@ text-align:left}} figure svg{{max-width:100%;height:auto}}</style></head><body>
 <p>Contest {escape(status["contest"])}; method {escape(status["method"])}; risk limit
 {status["risk_limit"]:g}; public seed <code>{escape(status["seed"])}</code>.
 Decision: <b id="decision">{escape(decision)}</b>.</p>
-<figure id="risk-chart">{_risk_chart(status)}</figure>
+<figure id="risk-chart">{risk_chart(status)}</figure>
 {per_contest}<h2>Rounds</h2>
 <table id="rounds"><tr><th>Round</th><th>Draws</th><th>Not yet recorded</th><th>Risk</th>
 <th>Decision</th><th>Sample</th></tr>{rows}</table>

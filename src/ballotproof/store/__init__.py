@@ -5,6 +5,8 @@ command leaves nothing half-done and ``audit verify`` can tell whether anything 
 edited afterwards. The store persists; it decides nothing (see :mod:`ballotproof.usecases`).
 """
 
+from ballotproof.store.accounts import Accounts
 from ballotproof.store.repository import AuditStatus, AuditStore, StoredAudit, open_store
+from ballotproof.store.workspace import Workspace
 
-__all__ = ["AuditStatus", "AuditStore", "StoredAudit", "open_store"]
+__all__ = ["Accounts", "AuditStatus", "AuditStore", "StoredAudit", "Workspace", "open_store"]

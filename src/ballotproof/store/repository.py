@@ -89,6 +89,7 @@ from ballotproof.audit.verify import (
 )
 from ballotproof.errors import AnalysisError, StoreError
 from ballotproof.store import schema
+from ballotproof.store.migrate import migrate
 
 __all__ = [
     "AuditStatus",
@@ -1289,7 +1290,7 @@ def open_store(url_or_path: str | Path, *, create: bool = True, pooled: bool = F
             def _fk(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - trivial
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
-        schema.metadata.create_all(engine)
+        migrate(engine)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the audit database {text}: {_short(exc)}") from exc
     except ModuleNotFoundError as exc:

@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
 from pathlib import Path
 
 from ballotproof.audit.journal import cvr_digest
@@ -31,7 +32,7 @@ from ballotproof.audit.process import phantom_batch, spec_to_json
 from ballotproof.io.atomic import write_all
 from ballotproof.store import AuditStore
 
-__all__ = ["export_bundle"]
+__all__ = ["bundle_texts", "bundle_zip", "export_bundle"]
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> str:
@@ -44,6 +45,26 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
 
 def export_bundle(store: AuditStore, name: str, folder: Path) -> list[str]:
     """Write the bundle of audit ``name`` into ``folder``; returns the files written."""
+    texts = bundle_texts(store, name)
+    write_all(folder, texts)
+    return list(texts)
+
+
+def bundle_zip(store: AuditStore, name: str) -> bytes:
+    """The bundle of audit ``name`` as one zip archive (a folder ``name/`` of its files), for
+    downloading; unpacked, ``ballotproof audit verify --published`` checks it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file, text in bundle_texts(store, name).items():
+            # A fixed time stamp: the same record always gives the same archive.
+            info = zipfile.ZipInfo(f"{name}/{file}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def bundle_texts(store: AuditStore, name: str) -> dict[str, str]:
+    """Every file of the bundle of audit ``name``, by file name (``audit.json`` first)."""
     stored = store.load(name)
     # The manifest as loaded; the phantom batch is not a batch of paper, and the verifier
     # appends it again from the specification.
@@ -110,6 +131,4 @@ def export_bundle(store: AuditStore, name: str, folder: Path) -> list[str]:
         "manifest_sha256": hashlib.sha256(manifest_text.encode()).hexdigest(),
         "cvrs_sha256": cvr_digest(stored.cvrs) if stored.cvrs else None,
     }
-    texts = {"audit.json": json.dumps(doc, indent=2, ensure_ascii=False) + "\n", **texts}
-    write_all(folder, texts)
-    return list(texts)
+    return {"audit.json": json.dumps(doc, indent=2, ensure_ascii=False) + "\n", **texts}

@@ -1,0 +1,1 @@
+"""The revisions, oldest first: 0001 the audit record, 0002 the workspace."""

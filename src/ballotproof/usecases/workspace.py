@@ -1,0 +1,345 @@
+"""Setting up an audit with counties: create it, take each county's manifest, launch it.
+
+The workspace's path to an audit record, for the web service (and any other front end):
+
+1. :func:`create_audit` — the state admin names the contest, method, risk limit and the public
+   seed with how it was made, and the counties taking part. Nothing is drawn yet.
+2. :func:`upload_manifest` — a county manager uploads the county's ballot manifest. It is read
+   by the same loader as ``audit start`` (:func:`ballotproof.io.manifest.load_manifest`, the
+   county's name as the manifest's jurisdiction): a bad file is one error naming the file,
+   line and field, and nothing is kept.
+3. :func:`launch` — when every county has uploaded, the counties' manifests become one
+   (counties in name order, each county's batches in file order, the county as the
+   ``Jurisdiction`` column) and the audit starts through :func:`ballotproof.usecases.start`
+   like any other: the same checks, the same sampler, the same journal.
+
+Today the workspace launches ballot-polling audits of one contest (the methods whose inputs
+are manifests alone); comparison audits (CVRs per county) and batch comparison (batch tallies)
+are started with ``ballotproof audit start``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ballotproof.audit.contest import AuditContest
+from ballotproof.audit.process import AuditSpec, Method
+from ballotproof.errors import InputError, StoreError
+from ballotproof.io.manifest import Manifest, load_manifest
+from ballotproof.store import AuditStatus, AuditStore, Workspace
+from ballotproof.store.workspace import DraftRow, UploadRow
+from ballotproof.usecases.start import prepare_audit, start_audit
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "WORKSPACE_METHODS",
+    "CountyState",
+    "Draft",
+    "create_audit",
+    "draft_of",
+    "launch",
+    "upload_manifest",
+]
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+WORKSPACE_METHODS = (Method.BRAVO, Method.MINERVA, Method.ALPHA)
+MANIFEST = "manifest"
+
+
+@dataclass(frozen=True, slots=True)
+class CountyState:
+    """A county of an audit being set up, and what it has uploaded."""
+
+    county: str
+    manager_email: str | None
+    manifest: UploadRow | None
+
+    def to_json(self) -> dict[str, object]:
+        m = self.manifest
+        return {
+            "county": self.county,
+            "manager_email": self.manager_email,
+            "manifest": None
+            if m is None
+            else {
+                "filename": m.filename,
+                "sha256": m.sha256,
+                "summary": m.summary,
+                "uploaded_by": m.uploaded_by,
+                "uploaded_at": m.uploaded_at,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An audit as set up in the workspace."""
+
+    spec: AuditSpec
+    seed_ceremony: str
+    created_by: str
+    launched: bool
+    counties: tuple[CountyState, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(c.manifest is not None for c in self.counties)
+
+    def to_json(self) -> dict[str, object]:
+        c = self.spec.contest
+        return {
+            "audit": self.spec.name,
+            "contest": {"name": c.name, "tally": dict(c.tally), "ballots": c.ballots},
+            "method": self.spec.method.value,
+            "risk_limit": self.spec.risk_limit,
+            "seed": self.spec.seed,
+            "seed_ceremony": self.seed_ceremony,
+            "created_by": self.created_by,
+            "launched": self.launched,
+            "ready": self.ready,
+            "counties": [s.to_json() for s in self.counties],
+        }
+
+
+def _spec(name: str, contest_json: str, method: str, risk_limit: str, seed: str) -> AuditSpec:
+    c = json.loads(contest_json)
+    contest = AuditContest(c["name"], c["tally"], c["ballots"])
+    return AuditSpec(name, contest, float(risk_limit), Method(method), seed)
+
+
+def create_audit(
+    workspace: Workspace,
+    store: AuditStore,
+    *,
+    name: str,
+    contest: AuditContest,
+    method: Method,
+    risk_limit: float,
+    seed: str,
+    seed_ceremony: str,
+    counties: Mapping[str, str | None],
+    created_by: str,
+    now: Callable[[], str],
+) -> Draft:
+    """Set up an audit (nothing drawn). ``counties`` maps each county to its manager's e-mail.
+
+    Raises
+    ------
+    InputError
+        A field the workspace cannot take (named), or a name already used.
+    AnalysisError
+        The contest or the parameters cannot make an audit (from :class:`AuditSpec`).
+    """
+    name = name.strip()
+    if not name or len(name) > 200 or "/" in name:
+        raise InputError("an audit name of 1-200 characters without '/'", field="name")
+    if name in store.names() or workspace.draft(name) is not None:
+        raise InputError(f"an audit named {name!r} already exists", field="name")
+    if method not in WORKSPACE_METHODS:
+        raise InputError(
+            "the workspace launches ballot-polling audits ("
+            + ", ".join(m.value for m in WORKSPACE_METHODS)
+            + "); start comparison audits with 'ballotproof audit start'",
+            field="method",
+            got=method.value,
+        )
+    if not seed_ceremony.strip():
+        raise InputError(
+            "say how the seed was made (e.g. a public dice roll)", field="seed_ceremony"
+        )
+    if not counties:
+        raise InputError("an audit needs at least one county", field="counties")
+    for county in counties:
+        if not county.strip() or len(county) > 200 or "/" in county:
+            raise InputError("a county name of 1-200 characters without '/'", field="counties")
+    spec = AuditSpec(name, contest, risk_limit, method, seed)  # validates the rest
+    contest_json = json.dumps(
+        {"name": contest.name, "tally": dict(contest.tally), "ballots": contest.ballots},
+        sort_keys=True,
+    )
+    workspace.create(
+        DraftRow(
+            name,
+            contest_json,
+            method.value,
+            repr(risk_limit),
+            seed,
+            seed_ceremony.strip(),
+            created_by,
+            now(),
+            False,
+            tuple(sorted(counties.items())),
+        )
+    )
+    result = draft_of(workspace, name)
+    assert result is not None and result.spec == spec
+    return result
+
+
+def draft_of(workspace: Workspace, name: str) -> Draft | None:
+    """The audit ``name`` as set up in the workspace (``None`` if it was not set up here)."""
+    row = workspace.draft(name)
+    if row is None:
+        return None
+    uploads = {u.county: u for u in workspace.uploads(name) if u.kind == MANIFEST}
+    return Draft(
+        _spec(row.name, row.contest, row.method, row.risk_limit, row.seed),
+        row.seed_ceremony,
+        row.created_by,
+        row.launched,
+        tuple(CountyState(c, m, uploads.get(c)) for c, m in row.counties),
+    )
+
+
+def upload_manifest(
+    workspace: Workspace,
+    name: str,
+    county: str,
+    filename: str,
+    content: bytes,
+    *,
+    uploaded_by: str,
+    now: Callable[[], str],
+) -> CountyState:
+    """Check and keep a county's ballot manifest (all or nothing).
+
+    Raises
+    ------
+    InputError
+        Not a UTF-8 CSV of at most 50 MiB, or any error of the manifest loader (file, line,
+        field); nothing is kept.
+    StoreError
+        No such audit or county, or the audit has been launched.
+    """
+    draft = draft_of(workspace, name)
+    if draft is None or county not in {c.county for c in draft.counties}:
+        raise StoreError(f"no county {county!r} in audit {name!r}")
+    display = Path(filename).name or "manifest.csv"
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB", path=display
+        )
+    if not display.lower().endswith(".csv"):
+        raise InputError("a ballot manifest is a .csv file", path=display, field="file name")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start})", path=display, field="encoding"
+        ) from exc
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "manifest.csv"
+        path.write_text(text, encoding="utf-8")
+        manifest = load_manifest(path, jurisdiction=county, display=display)
+    summary = f"{len(manifest.batches):,} batches, {manifest.total_ballots:,} ballots"
+    workspace.put_upload(
+        name,
+        UploadRow(
+            county,
+            MANIFEST,
+            display,
+            hashlib.sha256(content).hexdigest(),
+            text,
+            summary,
+            len(manifest.batches),
+            uploaded_by,
+            now(),
+        ),
+    )
+    state = next(c for c in (draft_of(workspace, name) or draft).counties if c.county == county)
+    return state
+
+
+def _combined(draft: Draft) -> str:
+    """One manifest of every county's batches, with the county as ``Jurisdiction``."""
+    loaded: list[Manifest] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for c in draft.counties:
+            assert c.manifest is not None
+            path = Path(folder) / f"{len(loaded)}.csv"
+            path.write_text(c.manifest.content, encoding="utf-8")
+            loaded.append(load_manifest(path, jurisdiction=c.county, display=c.manifest.filename))
+    present = [
+        (header, attr)
+        for header, attr in (("Container", "container"), ("Tabulator", "tabulator"))
+        if all(getattr(b, attr) is not None for m in loaded for b in m.batches)
+    ]
+    partial = [
+        header
+        for header, attr in (("Container", "container"), ("Tabulator", "tabulator"))
+        if (header, attr) not in present
+        and any(getattr(b, attr) is not None for m in loaded for b in m.batches)
+    ]
+    if any(h == "Tabulator" for h in partial):
+        raise InputError(
+            "some counties' manifests have a Tabulator column and some do not; the tabulator "
+            "is part of every ballot's id, so all counties need the same columns",
+            field="Tabulator",
+        )
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Jurisdiction", *(h for h, _ in present), "Batch Name", "Number of Ballots"])
+    for m in loaded:
+        for b in m.batches:
+            w.writerow([b.jurisdiction, *(getattr(b, a) for _, a in present), b.name, b.ballots])
+    return buf.getvalue()
+
+
+def launch(
+    workspace: Workspace,
+    store: AuditStore,
+    name: str,
+    *,
+    allow_phantoms: bool = False,
+    now: Callable[[], str],
+) -> AuditStatus:
+    """Start the audit set up as ``name``: one manifest from every county's, then round 1.
+
+    Raises
+    ------
+    StoreError
+        No such audit, already launched, or a county has not uploaded its manifest.
+    InputError
+        From the checks of :func:`ballotproof.usecases.start.prepare_audit` (a manifest short
+        of the ballots cast, unless phantoms are allowed, …).
+    """
+    draft = draft_of(workspace, name)
+    if draft is None:
+        raise StoreError(f"no audit named {name!r} is being set up")
+    if name in store.names():
+        # Launched before, and the workspace did not hear of it (a crash between the two
+        # writes): the record is the truth.
+        workspace.mark_launched(name)
+        return store.status(name)
+    if draft.launched:  # pragma: no cover - launched means the record exists
+        raise StoreError(f"audit {name!r} has been launched")
+    waiting = [c.county for c in draft.counties if c.manifest is None]
+    if waiting:
+        raise StoreError("waiting for the manifest of " + ", ".join(waiting))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}-manifest.csv"
+        path.write_text(_combined(draft), encoding="utf-8")
+        new = prepare_audit(
+            name=name,
+            contest=draft.spec.contest,
+            manifest=path,
+            seed=draft.spec.seed,
+            risk_limit=draft.spec.risk_limit,
+            method=draft.spec.method,
+            allow_phantoms=allow_phantoms,
+        )
+        source = "workspace: the manifests of " + ", ".join(
+            f"{c.county} ({c.manifest.filename}, sha256 {c.manifest.sha256[:12]}…)"
+            for c in draft.counties
+            if c.manifest is not None
+        )
+        status = start_audit(store, replace(new, manifest_source=source), now=now)
+    workspace.mark_launched(name)
+    return status
