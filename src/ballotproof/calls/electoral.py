@@ -13,17 +13,29 @@ latent errors has correlation ρ (default 0.5, an assumption, not an estimate). 
 independent units, whose simulated distribution must match the exact one.
 
 A majority is ⌊E/2⌋ + 1 electors; a tie (E even) goes to the House.
+
+**Any number of candidates.** :func:`majority_chances` gives every candidate's chance of a
+majority from per-unit win probabilities {candidate: p}: candidate c's electors are
+Σ eᵢ·Bernoulli(p_{c,i}), whose exact distribution is the convolution above, one per candidate
+with a positive chance somewhere. (Units independent; the correlated headline is not built yet.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtri
 
-__all__ = ["EcOdds", "exact_pmf", "odds_from_pmf", "simulate_pmf"]
+__all__ = [
+    "EcOdds",
+    "NationalOdds",
+    "exact_pmf",
+    "majority_chances",
+    "odds_from_pmf",
+    "simulate_pmf",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +46,49 @@ class EcOdds:
     p_b_majority: float
     p_tie: float
     expected_a: float
+
+
+@dataclass(frozen=True, slots=True)
+class NationalOdds:
+    """Every candidate's chance of a majority of the electors, and expected electors.
+
+    ``p_majority`` maps candidate id → P(at least ⌊E/2⌋ + 1 electors); what the candidates'
+    chances leave of 1 is the chance that nobody has a majority (a tie, or a split).
+    """
+
+    p_majority: Mapping[str, float]
+    expected: Mapping[str, float]
+    electors: int
+
+    @property
+    def p_no_majority(self) -> float:
+        return max(0.0, 1.0 - sum(self.p_majority.values()))
+
+
+def majority_chances(
+    electors: Sequence[int], p_win: Sequence[Mapping[str, float]], candidates: Sequence[str]
+) -> NationalOdds:
+    """Each candidate's exact chance of a majority, units independent.
+
+    Examples
+    --------
+    >>> odds = majority_chances([3, 2], [{"a": 1.0}, {"a": 0.5, "b": 0.5}], ["a", "b"])
+    >>> round(odds.p_majority["a"], 3), round(odds.p_majority["b"], 3)
+    (1.0, 0.0)
+    """
+    total = sum(electors)
+    need = total // 2 + 1
+    p_major: dict[str, float] = {}
+    expected: dict[str, float] = {}
+    for c in candidates:
+        probs = [p.get(c, 0.0) for p in p_win]
+        expected[c] = float(sum(e * p for e, p in zip(electors, probs, strict=True)))
+        if not any(p > 0.0 for p in probs):
+            p_major[c] = 0.0
+            continue
+        pmf = exact_pmf(electors, probs)
+        p_major[c] = min(1.0, float(pmf[need:].sum()))
+    return NationalOdds(p_major, expected, total)
 
 
 def exact_pmf(electors: Sequence[int], p_a: Sequence[float]) -> np.ndarray:
