@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ballotproof.calls.electoral import NationalOdds, majority_chances
+from ballotproof.calls.electoral import RHO, NationalOdds, majority_chances
 from ballotproof.calls.feed import Update
 from ballotproof.calls.outstanding import Batch, ModelParams, OutstandingEstimate, estimate
 from ballotproof.calls.rule import CallRule, Threshold
@@ -186,6 +186,10 @@ class Engine:
     candidates : the candidate ids the feed carries (two or more); the order breaks ties
     rule : the call rule
     params : the outstanding-vote model's constants
+    rho : the correlation of the states' errors through one common factor, for the correlated
+        national headline (:func:`~ballotproof.calls.electoral.correlated_pmf`), recorded in
+        :attr:`ec_correlated` at most every ``correlated_every`` of feed time and at the close;
+        :attr:`ec` holds the independent-states headline after every update
     """
 
     def __init__(
@@ -194,8 +198,14 @@ class Engine:
         candidates: Sequence[str],
         rule: CallRule | None = None,
         params: ModelParams | None = None,
+        *,
+        rho: float = RHO,
+        correlated_every: timedelta = timedelta(minutes=15),
     ) -> None:
         self.candidates = tuple(candidates)
+        self.rho = rho
+        self.correlated_every = correlated_every
+        self.ec_correlated: list[tuple[datetime, NationalOdds]] = []
         if len(self.candidates) < 2 or len(set(self.candidates)) != len(self.candidates):
             raise ValueError("the engine needs two or more distinct candidates")
         self.rule = rule or CallRule()
@@ -522,12 +532,29 @@ class Engine:
         probs = [self._p[st] for st in self._order]
         return majority_chances(self._electors, probs, self.candidates)
 
+    def correlated_odds(self) -> NationalOdds:
+        """The same, with the states correlated through one common factor (``rho``)."""
+        probs = [self._p[st] for st in self._order]
+        return majority_chances(self._electors, probs, self.candidates, rho=self.rho)
+
+    def _track_correlated(self, now: datetime, *, force: bool = False) -> None:
+        last = self.ec_correlated[-1][0] if self.ec_correlated else None
+        if force or last is None or now - last >= self.correlated_every:
+            self.ec_correlated.append((now, self.correlated_odds()))
+
     def run(self, updates: Iterable[Update], *, track_ec: bool = True, close: bool = False) -> None:
-        """Process every update; after each, record the national odds; optionally close."""
+        """Process every update; after each, record the national odds; optionally close.
+
+        The correlated headline is recorded every ``correlated_every`` of feed time and once
+        more at the end (the last point is the state of the engine after every update).
+        """
         for u in updates:
             if self.process(u) is not None and track_ec:
                 self.ec.append((u.time, self.national_odds()))
+                self._track_correlated(u.time)
         if close:
             self.close()
-            if track_ec and self._clock is not None:
+        if track_ec and self._clock is not None:
+            if close:
                 self.ec.append((self._clock, self.national_odds()))
+            self._track_correlated(self._clock, force=True)

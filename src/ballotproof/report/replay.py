@@ -392,15 +392,24 @@ def replay_doc(
         }
     ec_doc = None
     if engine.ec:
-        t_last, last_odds = engine.ec[-1]
+        _t_last, last_odds = engine.ec[-1]
+        corr = engine.ec_correlated
+        t_corr, corr_odds = corr[-1]
         ec_doc = {
             "points": len(engine.ec),
+            "rho": engine.rho,
             "final": {
-                "time": _iso(t_last),
-                "p_270": {c: round(p, 6) for c, p in last_odds.p_majority.items()},
-                "p_no_majority": round(last_odds.p_no_majority, 6),
+                "time": _iso(t_corr),
+                "p_270": {c: round(p, 6) for c, p in corr_odds.p_majority.items()},
+                "p_no_majority": round(corr_odds.p_no_majority, 6),
+                "p_270_independent": {c: round(p, 6) for c, p in last_odds.p_majority.items()},
             },
+            "correlated_points": len(corr),
             "first_time_over_99": {
+                c: next((_iso(t) for t, o in corr if o.p_majority[c] >= 0.99), None)
+                for c in inputs.candidates
+            },
+            "first_time_over_99_independent": {
                 c: next((_iso(t) for t, o in engine.ec if o.p_majority[c] >= 0.99), None)
                 for c in inputs.candidates
             },
