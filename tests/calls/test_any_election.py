@@ -95,7 +95,8 @@ def test_any_election_is_replayed_with_candidates_by_id(tmp_path: Path) -> None:
     assert kinds[:2] == ["backwards", "dropped"] and "revision_accepted" not in kinds
     assert "after 15 min" in aa["log"][1]["detail"]
     # BB's counts come by county and mode: the state's count is their sum.
-    assert states["BB"]["updates"] == 3 + 1  # three rows, and the close at the end
+    assert states["BB"]["updates"] == 3
+    assert states["BB"]["call"]["counted"] == 90_000 + 40_000  # BB-1's latest + BB-2's mail
     # CC has no returns: its prior from the baseline (yara's party won it 70-30).
     assert states["CC"]["prior"]["yara"] > 0.99
     assert states["CC"]["call"] is None
@@ -128,3 +129,42 @@ def test_a_bad_vote_mode_names_file_line_and_field(tmp_path: Path) -> None:
     assert "feed.csv:8: field 'mode': expected one of election-day, early, mail, provisional" in (
         " ".join(result.output.split())
     )
+
+
+def test_a_feed_by_county_with_a_county_baseline_sees_through_the_mirage(tmp_path: Path) -> None:
+    """BB's first county (yara's) has counted everything; the second (xavier's in the
+    baseline, as large) has not reported. The count says yara; the unit model says xavier."""
+    data = _election(
+        tmp_path / "e2030",
+        ("xavier", "yara", "zed"),
+        {"AA": (5, 4, 0), "BB": (9, 8, 0), "CC": (1, 2, 0), "BB-1": (1, 2, 0), "BB-2": (8, 6, 0)},
+    )
+    base = _election(
+        tmp_path / "e2026",
+        ("old_blue", "old_red", "old_green"),
+        {
+            "AA": (5, 4, 0),
+            "BB": (100_000, 100_000, 0),
+            "CC": (1, 2, 0),
+            "BB-1": (40_000, 60_000, 0),
+            "BB-2": (70_000, 30_000, 0),
+        },
+    )
+    feed = (
+        "state,time,total,expected_pct,unit,mode,votes_xavier,votes_yara,votes_zed\n"
+        "BB,2030-11-06T01:30:00Z,60000,60,BB-1,,24000,36000,0\n"
+        "BB,2030-11-06T02:30:00Z,101000,100,BB-1,,40500,60500,0\n"
+    )
+    (tmp_path / "feed.csv").write_text(feed, encoding="utf-8")
+    args = ["replay", "--feed", str(tmp_path / "feed.csv"), "--data", str(data)]
+    result = CliRunner().invoke(app, [*args, "--baseline", str(base), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["inputs"]["unit_model_states"] == ["BB"]
+    bb = doc["states"]["BB"]
+    # yara leads the count by 20,000 (60,500 to 40,500); BB-2's 100,000 votes are to come at
+    # about 70-30 for xavier: yara's chance is small, and no call is made for her — not even
+    # when the feed ends, as BB-2 never reported.
+    assert bb["call"] is None, bb
+    assert bb["last_p_leader"] < 0.2
+    assert bb["log"][-1]["kind"] == "closed_incomplete"

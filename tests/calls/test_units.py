@@ -94,3 +94,9 @@ def test_calibrated_on_synthetic_states_drawn_from_the_model() -> None:
         if mask.sum() >= 40:
             assert abs(p[mask].mean() - w[mask].mean()) < 0.1, (lo, hi)
     assert ((p - w) ** 2).mean() < 0.15
+
+
+def test_a_unit_with_neither_baseline_nor_estimate_is_flagged() -> None:
+    units = [_unit("c1", 600, 400, 1000.0, (500, 500)), _unit("c2", 0, 0, None, (0, 0))]
+    assert estimate_units(units).unknown_units == 1
+    assert estimate_units(units[:1]).unknown_units == 0

@@ -39,15 +39,17 @@ Every held, corrected, accepted or rejected update is in :attr:`Engine.events` w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ballotproof.calls.electoral import RHO, NationalOdds, majority_chances
-from ballotproof.calls.feed import Update
+from ballotproof.calls.feed import UnitCount, Update
 from ballotproof.calls.outstanding import Batch, ModelParams, OutstandingEstimate, estimate
 from ballotproof.calls.rule import CallRule, Threshold
+from ballotproof.calls.units import UnitView, estimate_units
 from ballotproof.errors import BallotproofError
 
 __all__ = [
@@ -59,7 +61,22 @@ __all__ = [
     "LookAheadError",
     "Moment",
     "StateSetup",
+    "UnitBaseline",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitBaseline:
+    """A reporting unit's result in the baseline election, by *current* candidate id (matched
+    by party) and in all (``total``)."""
+
+    unit: str
+    votes: Mapping[str, int]
+    total: int
+
+
+def _phi(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
 class LookAheadError(BallotproofError):
@@ -75,6 +92,7 @@ class EventKind(StrEnum):
     WITHDRAW = "call_would_be_withdrawn"
     CLOSED = "closed"
     CLOSED_IN_BAND = "closed_in_band"
+    CLOSED_INCOMPLETE = "closed_incomplete"
 
 
 class CallBasis(StrEnum):
@@ -125,12 +143,16 @@ class StateSetup:
     Nebraska: the state unit and its districts, which follow the statewide probability, as
     the feeds carry no district returns). ``prior`` is each candidate's chance of the state
     before any return (empty: an even chance between the first two candidates).
+    ``baseline_units`` is the baseline election unit by unit: when it is given and the feed
+    reports the state by unit, the state's chance comes from the unit model
+    (:mod:`ballotproof.calls.units`) instead of the one-pool model.
     """
 
     state: str
     units: tuple[tuple[str, int], ...]
     threshold: Threshold | None
     prior: Mapping[str, float] = field(default_factory=dict)
+    baseline_units: tuple[UnitBaseline, ...] = ()
 
     @property
     def electors(self) -> int:
@@ -169,6 +191,7 @@ class _Tracker:
     withdraw_logged: bool = False
     last: OutstandingEstimate | None = None
     last_time: datetime | None = None
+    parts: tuple[UnitCount, ...] = ()
 
     @property
     def expected_total(self) -> float | None:
@@ -434,6 +457,8 @@ class Engine:
         if self._trust(t, u):  # an untrusted update's expected vote is not trusted either
             self._take_expected(t, u)
             self._use_best(t)
+            if u.parts:
+                t.parts = u.parts
         if before == (t.expected_pct, t.counted_at_expected, t.total) and t.last is not None:
             return None  # nothing the model uses has changed
         if t.total == 0:
@@ -468,6 +493,8 @@ class Engine:
             threshold_votes=thr.votes_at(max(final_total, float(t.total))) if thr else None,
             params=self.params,
         )
+        if t.setup.baseline_units and t.parts and not final:
+            est = self._by_units(t, est, leader, trailer, thr, final_total)
         t.last, t.last_time = est, time
         self._p[state] = {leader: est.p_leader, trailer: 1.0 - est.p_leader}
         if t.call is None:
@@ -492,18 +519,89 @@ class Engine:
         self.moments.append(moment)
         return moment
 
+    def _by_units(
+        self,
+        t: _Tracker,
+        est: OutstandingEstimate,
+        leader: str,
+        trailer: str,
+        thr: Threshold | None,
+        final_total: float,
+    ) -> OutstandingEstimate:
+        """The state's chance from the unit model (baseline units, the feed's unit counts)."""
+        counted = {p.unit: p for p in t.parts}
+        views = []
+        for b in t.setup.baseline_units:
+            p = counted.pop(b.unit, None)
+            views.append(
+                UnitView(
+                    b.unit,
+                    0 if p is None else p.votes.get(leader, 0),
+                    0 if p is None else p.votes.get(trailer, 0),
+                    0 if p is None else p.total,
+                    None if p is None else p.expected,
+                    b.votes.get(leader, 0),
+                    b.votes.get(trailer, 0),
+                    b.total,
+                )
+            )
+        for p in counted.values():  # units the baseline does not know
+            views.append(
+                UnitView(
+                    p.unit,
+                    p.votes.get(leader, 0),
+                    p.votes.get(trailer, 0),
+                    p.total,
+                    p.expected,
+                    0,
+                    0,
+                    0,
+                )
+            )
+        ue = estimate_units(views)
+        if ue.unknown_units:
+            return est  # a unit with neither baseline nor estimate: the one-pool model holds
+        sd, mu = ue.final_margin_sd, ue.final_margin_mean
+        tau = thr.votes_at(max(final_total, float(t.total))) if thr else None
+        if tau is None:
+            p_within = 0.0
+        elif sd > 0:
+            p_within = _phi((tau - mu) / sd) - _phi((-tau - mu) / sd)
+        else:
+            p_within = 1.0 if abs(mu) <= tau else 0.0
+        return replace(
+            est,
+            p_leader=ue.p_a,
+            p_within=p_within,
+            final_margin_mean=mu,
+            expected_total=float(t.total) + ue.remaining,
+            remaining=ue.remaining,
+        )
+
     def close(self, at: datetime | None = None) -> None:
         """The feed has ended: every count is final; close the races not yet called.
 
         A race is called for its leader when the final count's margin is outside the public
         recount threshold (``closed``); otherwise it stays uncalled (``closed_in_band``). A
-        state with no returns stays open.
+        state with no returns stays open, and so does one whose baseline units have not all
+        reported (``closed_incomplete``).
         """
         when = at or self._clock
         if when is None:
             return
         for st, t in self._states.items():
             if t.call is not None or t.total == 0:
+                continue
+            reported = {p.unit for p in t.parts}
+            missing = [b.unit for b in t.setup.baseline_units if b.unit not in reported]
+            if missing:
+                self._log(
+                    st,
+                    when,
+                    EventKind.CLOSED_INCOMPLETE,
+                    f"feed ended before {len(missing)} of its units reported "
+                    f"({', '.join(missing[:5])}{'…' if len(missing) > 5 else ''}): not called",
+                )
                 continue
             m = self._evaluate(t, st, when, final=True)
             if t.call is not None:

@@ -23,7 +23,18 @@ from types import MappingProxyType
 
 from ballotproof.errors import IntegrityError
 
-__all__ = ["Update", "UpdateSource", "VoteMode", "aggregate_units"]
+__all__ = ["UnitCount", "Update", "UpdateSource", "VoteMode", "aggregate_units"]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCount:
+    """One reporting unit's count at one moment (all its vote modes summed), and the feed's
+    expected total of the unit (``None``: not given)."""
+
+    unit: str
+    votes: Mapping[str, int]
+    total: int
+    expected: float | None = None
 
 
 class VoteMode(StrEnum):
@@ -69,6 +80,8 @@ class Update:
         The reporting unit (county or finer) this count is of; ``None``: the whole state.
     mode : VoteMode or None
         The vote mode this count is of; ``None``: all modes.
+    parts : tuple of UnitCount
+        For a state update summed from unit rows: each unit's count at that moment.
     line : int
         Line of the feed file it came from (for errors and logs).
     """
@@ -85,6 +98,7 @@ class Update:
     line: int = 0
     unit: str | None = None
     mode: VoteMode | None = None
+    parts: tuple[UnitCount, ...] = ()
 
     def __post_init__(self) -> None:
         if self.time.tzinfo is None:
@@ -154,6 +168,13 @@ def aggregate_units(
                 e_sum = sum(float(e or 0.0) for _, e in by_unit.values())
                 if e_sum > 0:
                     expected_pct = min(100.0, 100.0 * total / e_sum)
+        units: dict[str, tuple[dict[str, int], int, float | None]] = {}
+        for (unit, _mode), p in parts.items():
+            uv, ut, ue = units.get(unit, ({}, 0, 0.0))
+            for c, v in p.votes.items():
+                uv[c] = uv.get(c, 0) + v
+            est = None if not p.expected_pct else p.total / (p.expected_pct / 100.0)
+            units[unit] = (uv, ut + p.total, None if ue is None or est is None else ue + est)
         out.append(
             Update(
                 state=u.state,
@@ -165,6 +186,9 @@ def aggregate_units(
                 counties=(u.unit,) if u.unit else (),
                 source=u.source,
                 line=u.line,
+                parts=tuple(
+                    UnitCount(unit, uv, ut, ue) for unit, (uv, ut, ue) in sorted(units.items())
+                ),
             )
         )
     return out

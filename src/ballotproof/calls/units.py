@@ -91,7 +91,10 @@ class UnitEstimate:
     """The model's view of one state (symbols of the module docstring).
 
     ``margin`` D (A − B counted); ``swing`` ŝ and ``swing_sd``; ``growth`` g; ``remaining``
-    Σ R_u; ``final_margin_mean`` E[M] and ``final_margin_sd`` sd(M); ``p_a`` P(A wins).
+    Σ R_u; ``final_margin_mean`` E[M] and ``final_margin_sd`` sd(M); ``p_a`` P(A wins);
+    ``unknown_units`` the units with neither a baseline nor an expected vote from the feed,
+    whose remaining vote the model cannot know (taken as 0): when it is not 0 the estimate
+    must not be used for a call.
     """
 
     margin: int
@@ -102,6 +105,7 @@ class UnitEstimate:
     final_margin_mean: float
     final_margin_sd: float
     p_a: float
+    unknown_units: int = 0
 
     @property
     def p_b(self) -> float:
@@ -148,8 +152,11 @@ def estimate_units(units: Sequence[UnitView], params: UnitParams | None = None) 
     var_own = 0.0
     var_expected = 0.0
     remaining = 0.0
+    unknown = 0
     for u in units:
         base_two = u.base_a + u.base_b
+        if u.expected is None and u.base_total <= 0:
+            unknown += 1
         if u.expected is not None:
             e_u = max(u.expected, float(u.counted))
             sd_e = params.feed_expected_rel_sd * (e_u - u.counted)
@@ -172,4 +179,6 @@ def estimate_units(units: Sequence[UnitView], params: UnitParams | None = None) 
         remaining += r_u
     sd = math.sqrt(common**2 * swing_var + var_own + var_expected)
     p_a = _phi(mean / sd) if sd > 0 else (1.0 if mean > 0 else 0.0 if mean < 0 else 0.5)
-    return UnitEstimate(margin, swing, math.sqrt(swing_var), growth, remaining, mean, sd, p_a)
+    return UnitEstimate(
+        margin, swing, math.sqrt(swing_var), growth, remaining, mean, sd, p_a, unknown
+    )

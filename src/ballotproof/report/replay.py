@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ballotproof.calls.backtest import RaceCall, calibration, score_calls
-from ballotproof.calls.engine import Engine, Moment, StateSetup
+from ballotproof.calls.engine import Engine, Moment, StateSetup, UnitBaseline
 from ballotproof.calls.feed import Update
 from ballotproof.calls.outstanding import ModelParams
 from ballotproof.calls.rule import CallRule, public_threshold
@@ -75,6 +75,7 @@ class ReplayInputs:
     states: tuple[str, ...] | None = None
     prior: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     year: int | None = None
+    baseline_units: Mapping[str, tuple[UnitBaseline, ...]] = field(default_factory=dict)
 
 
 def _load_baseline(baseline: str | Path) -> tuple[Election, str]:
@@ -135,6 +136,38 @@ def prior_from_baseline(
         p = 0.5 * math.erfc(-m / PRIOR_SD / math.sqrt(2.0))
         out[str(unit.id)] = {a: p, b: 1.0 - p}
     return out
+
+
+def baseline_units(
+    election: Election, baseline: Election, candidates: Sequence[str]
+) -> dict[str, tuple[UnitBaseline, ...]]:
+    """Per state, the baseline's result in each of its units below the state (counties or
+    finer), by current candidate id (matched by party, first party named)."""
+    contest = baseline.contest()
+    by_party: dict[str, str] = {}
+    for ch in contest.choices:
+        if ch.is_candidate and ch.party:
+            by_party.setdefault(ch.party.split(";")[0].strip().lower(), str(ch.id))
+    mapping = {c: by_party.get(_party(election, c)) for c in candidates}
+    out: dict[str, list[UnitBaseline]] = {}
+    for unit in baseline.units:
+        if unit.type is UnitType.STATE or unit.electors or unit.parent is None:
+            continue
+        if not baseline.has_unit(unit.parent):
+            continue
+        parent = baseline.unit(unit.parent)
+        if parent.type is not UnitType.STATE:
+            continue
+        votes = contest.totals.get(unit.id, {})
+        by_candidate = {
+            c: votes.get(old, 0)  # type: ignore[call-overload]
+            for c, old in mapping.items()
+            if old is not None
+        }
+        out.setdefault(str(parent.id), []).append(
+            UnitBaseline(str(unit.id), by_candidate, sum(votes.values()))
+        )
+    return {st: tuple(us) for st, us in out.items()}
 
 
 def load_replay_inputs(
@@ -208,9 +241,12 @@ def load_replay_inputs(
         desk_calls, calls_source = (), None
     base, base_source = (None, None)
     prior: dict[str, dict[str, float]] = {}
+    by_unit: dict[str, tuple[UnitBaseline, ...]] = {}
     if baseline is not None:
         base, base_source = _load_baseline(baseline)
         prior = prior_from_baseline(election, base, candidates)
+        if any(u.parts for u in updates):
+            by_unit = baseline_units(election, base, candidates)
     return ReplayInputs(
         election,
         election_source,
@@ -224,6 +260,7 @@ def load_replay_inputs(
         None if states is None else tuple(states),
         prior,
         year,
+        by_unit,
     )
 
 
@@ -233,6 +270,7 @@ def setups_for(
     states: Sequence[str] | None = None,
     prior: Mapping[str, Mapping[str, float]] | None = None,
     year: int | None = None,
+    by_unit: Mapping[str, tuple[UnitBaseline, ...]] | None = None,
 ) -> list[StateSetup]:
     """Per state: its elector-bearing units, its public recount threshold and its prior.
 
@@ -249,7 +287,15 @@ def setups_for(
         if states is not None and st not in states:
             continue
         thr = public_threshold([r for r in rules if r.state == st])
-        out.append(StateSetup(st, tuple(us), thr, dict((prior or {}).get(st, {}))))
+        out.append(
+            StateSetup(
+                st,
+                tuple(us),
+                thr,
+                dict((prior or {}).get(st, {})),
+                (by_unit or {}).get(st, ()),
+            )
+        )
     return out
 
 
@@ -265,7 +311,13 @@ def run_replay(
     """Run the engine over the feed once per confidence level (the feed's end closes races)."""
     if inputs is None:
         inputs = load_replay_inputs(feed=feed, states=states)
-    setups = setups_for(inputs.election, states=inputs.states, prior=inputs.prior, year=inputs.year)
+    setups = setups_for(
+        inputs.election,
+        states=inputs.states,
+        prior=inputs.prior,
+        year=inputs.year,
+        by_unit=inputs.baseline_units,
+    )
     engines = {}
     for c in confidences:
         if progress:
@@ -429,6 +481,7 @@ def replay_doc(
             "states": None if inputs.states is None else list(inputs.states),
             "confidences": sorted(engines),
             "prior_sd": PRIOR_SD if inputs.baseline is not None else None,
+            "unit_model_states": sorted(inputs.baseline_units),
         },
         "feeds": inputs.feed_source,
         "states": per_state,
