@@ -23,9 +23,13 @@ with a positive chance somewhere.
 given the common factor Z = z the units are independent, with
 p_i(z) = Φ((Φ⁻¹(p_i) − √ρ·z)/√(1 − ρ)). So the distribution of A's electors is the mixture
 Σ_k w_k·PMF(p(z_k)) over Gauss–Hermite nodes z_k and weights w_k of the standard normal
-(:func:`correlated_pmf`, 40 nodes): the exact distribution up to quadrature error, with no
-Monte Carlo error, in one vectorised pass over the units (each unit multiplies every node's
-polynomial at once). A national swing or a turnout model wrong everywhere at once is what Z
+(:func:`correlated_pmf`, 40 nodes): the distribution up to quadrature error, with no Monte
+Carlo error, in one vectorised pass over the units (each unit multiplies every node's
+polynomial at once). The quadrature error is not negligible at every node count — the
+conditional probabilities are steep in z for states near 0 or 1 — so it was measured: on 51
+random states (ρ = 0.5) against 150 nodes, P(majority) is off by 4.8e-3 with 20 nodes,
+2.6e-4 with 40, 4.6e-5 with 60 (1M simulations carry a standard error of about 5e-4).
+A national swing or a turnout model wrong everywhere at once is what Z
 stands for — the structure of the NYT's 2020 "Needle" and of FiveThirtyEight-style national
 models, where state errors share a national component. ρ (``RHO``, 0.5) is an assumption set a
 priori, not an estimate; ρ = 0 gives :func:`exact_pmf`, and :func:`simulate_pmf` (the same
@@ -138,14 +142,26 @@ def majority_chances(
     need = total // 2 + 1
     p_major: dict[str, float] = {}
     expected: dict[str, float] = {}
+    first = np.zeros(1)
+    pairs = [c for c in candidates if any(p.get(c, 0.0) > 0.0 for p in p_win)]
+    two_way = len(pairs) == 2 and all(
+        abs(p.get(pairs[0], 0.0) + p.get(pairs[1], 0.0) - 1.0) < 1e-12 for p in p_win
+    )
     for c in candidates:
         probs = [p.get(c, 0.0) for p in p_win]
+        if two_way and c == pairs[1]:
+            # The other of two candidates has every elector the first has not: one pmf.
+            expected[c] = float(total - expected[pairs[0]])
+            p_major[c] = min(1.0, float(first[: total - need + 1].sum()))
+            continue
         expected[c] = float(sum(e * p for e, p in zip(electors, probs, strict=True)))
         if not any(p > 0.0 for p in probs):
             p_major[c] = 0.0
             continue
         pmf = correlated_pmf(electors, probs, rho=rho) if rho else exact_pmf(electors, probs)
         p_major[c] = min(1.0, float(pmf[need:].sum()))
+        if two_way and c == pairs[0]:
+            first = pmf
     return NationalOdds(p_major, expected, total, rho)
 
 

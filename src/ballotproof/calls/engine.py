@@ -223,7 +223,7 @@ class Engine:
         params: ModelParams | None = None,
         *,
         rho: float = RHO,
-        correlated_every: timedelta = timedelta(minutes=15),
+        correlated_every: timedelta = timedelta(minutes=30),
     ) -> None:
         self.candidates = tuple(candidates)
         self.rho = rho
