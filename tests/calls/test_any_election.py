@@ -168,3 +168,16 @@ def test_a_feed_by_county_with_a_county_baseline_sees_through_the_mirage(tmp_pat
     assert bb["call"] is None, bb
     assert bb["last_p_leader"] < 0.2
     assert bb["log"][-1]["kind"] == "closed_incomplete"
+
+
+def test_the_built_in_2020_baseline_gives_counties_by_fips(tmp_path: Path) -> None:
+    from ballotproof.io.us2020 import load_us2020
+    from ballotproof.report.replay import baseline_units
+
+    election = load_us2020()
+    base = load_us2020(include_counties=True)
+    by_state = baseline_units(election, base, ("biden", "trump"))
+    wi = {u.unit: u for u in by_state["WI"]}
+    assert len(wi) == 72  # Wisconsin's counties
+    dane = wi["55025"]
+    assert dane.votes["biden"] > dane.votes["trump"] > 0 and dane.total >= sum(dane.votes.values())

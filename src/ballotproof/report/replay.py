@@ -82,7 +82,8 @@ def _load_baseline(baseline: str | Path) -> tuple[Election, str]:
     text = str(baseline)
     name = text.lower()
     if name == "us2020":
-        return load_us2020(), "built-in us2020"
+        # With its counties (five-digit FIPS codes): the unit model's baseline by county.
+        return load_us2020(include_counties=True), "built-in us2020"
     if name.startswith("us") and name[2:].isdigit():
         from ballotproof.io.medsl import load_history_year
 
