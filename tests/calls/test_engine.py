@@ -286,3 +286,23 @@ def test_readme_backtest_table_matches_the_replay() -> None:
         assert uncalled.split(", ") == row["uncalled"]
         assert float(median.replace("−", "-")) == pytest.approx(row["median_hours_vs_ap"], abs=0.05)
         assert (int(early), int(late)) == (row["earlier_than_ap"], row["later_than_ap"])
+
+
+def test_an_expected_vote_glitch_is_rejected_unless_it_persists() -> None:
+    """A 2020-Arizona-style glitch: the expected share jumps from 80 % to 99 % (the expected
+    total shrinks by a fifth) for 11 minutes, then returns: never used. The same jump kept
+    for 30 minutes is accepted as a revision."""
+    e = _engine()
+    e.process(_big(0, 480_000, 320_000, pct=80.0))
+    expected = e.moments[-1].estimate.expected_total
+    for m in range(1, 12):
+        e.process(_big(m, 480_000 + m, 320_000, pct=99.0))
+    assert all(mo.estimate.expected_total == expected for mo in e.moments)
+    e.process(_big(12, 480_100, 320_000, pct=80.0))
+    kinds = [ev.kind for ev in e.events if ev.kind is not EventKind.EXPECTED_CAPPED]
+    assert kinds == [EventKind.BACKWARDS, EventKind.DROPPED]
+    assert "rejected" in e.events[-1].detail
+    for m in range(13, 44):
+        e.process(_big(m, 480_100 + m, 320_000, pct=99.0))
+    assert any(ev.kind is EventKind.REVISION and "kept for 30 min" in ev.detail for ev in e.events)
+    assert e.moments[-1].estimate.expected_total != expected
