@@ -29,6 +29,7 @@ from ballotproof.audit.sampler import (
     Sample,
     ballot_id,
     draw_ids,
+    draw_rows,
     draw_sample,
     first_ticket,
     next_ticket,
@@ -624,3 +625,24 @@ def test_two_hundred_thousand_ballots_against_the_oracle() -> None:
         want = oracle(ids, SEED, take=2_000, with_replacement=with_replacement, digits=18)
         got = draw_sample(batches, SEED, 2_000, with_replacement=with_replacement)
         assert triples(got.draws) == want
+
+
+@pytest.mark.parametrize("piece", [1, 7, 60, 1000])
+def test_rows_in_slices_are_the_draws(piece: int) -> None:
+    """``Sample.rows`` makes plain tuples from the columns a slice at a time: the same values as
+    the Draw objects, in order, with or without them built first."""
+    batches = [Batch("J", "T", f"B{i}", 30, f"C{i % 3}") for i in range(10)]
+    batches.append(Batch("K", None, "Dave's box", 4))
+    sample = draw_sample(batches, SEED, 60, skip=5)
+    slices = list(sample.rows(piece))
+    assert all(0 < len(s) <= piece for s in slices)
+    rows = [r for s in slices for r in s]
+    fresh = draw_sample(batches, SEED, 60, skip=5)
+    assert rows == [r for s in draw_rows(fresh.draws, piece) for r in s]
+    assert rows == [r for s in fresh.rows(piece) for r in s]  # once the draws exist
+    for r, d in zip(rows, fresh.draws, strict=True):
+        b = d.ballot
+        assert r == (d.order, d.ticket, d.id, d.generation, b.jurisdiction, b.container,
+                     b.tabulator, b.batch, b.position)  # fmt: skip
+    with pytest.raises(InputError):
+        sample.rows(0)

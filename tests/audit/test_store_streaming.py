@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
+from ballotproof.audit import verify as verify_module
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.journal import DRAW_FIELDS, DrawsDigest, draws_digest
 from ballotproof.audit.process import (
@@ -60,8 +61,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditStore
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pieces of 7 rows, so that every round, recording and read spans many of them."""
+    """Pieces of 7 rows, so that every round, recording, read and redraw spans many of them."""
     monkeypatch.setattr(repo, "_PIECE", 7)
+    monkeypatch.setattr(verify_module, "_PIECE", 7)
 
 
 def _spec(name: str = "t", *, phantoms: int = 0, method: Method = Method.BRAVO) -> AuditSpec:
@@ -260,6 +262,46 @@ def test_a_failed_piece_leaves_nothing_of_the_earlier_ones(
     store.record("t", [*rows[:20], again], now="t2", correct=True)
     assert store.load("t").interpretations[first[0]] == again[1]
     assert all(c.ok for c in store.verify("t"))
+
+
+def _indexes(store: AuditStore) -> set[str]:
+    with store.engine.connect() as conn:
+        return {
+            r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+        }
+
+
+def test_a_large_round_rebuilds_the_ballot_index_in_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_pieces: None
+) -> None:
+    """SQLite writes a large round with the ballot index dropped and built again after it: the
+    index is there after a round, after a failed one, and the audit verifies; the journal is
+    the one written with the index kept up."""
+    kept = open_store(tmp_path / "kept.db")
+    _start(kept, _spec())
+    store = open_store(tmp_path / "bulk.db")
+    with monkeypatch.context() as patch:
+        patch.setattr(repo, "_BULK", 10)
+        _start(store, _spec())
+        assert "draw_by_ballot" in _indexes(store)
+        status, _, _ = store.record("t", _rows(store, "t", 1), now="t1")
+        kept.record("t", _rows(kept, "t", 1), now="t1")
+        assert status.journal_head == kept.status("t").journal_head
+        assert all(c.ok for c in store.verify("t"))
+
+        def fail(*_: object) -> None:
+            raise StoreError("failed in the middle")
+
+        patch.setattr(repo, "is_phantom", fail)
+        with pytest.raises(StoreError, match="in the middle"):
+            _start(store, _spec("u"))
+    assert "draw_by_ballot" in _indexes(store)
+    assert store.names() == ["t"]
+    with store.engine.connect() as conn:
+        plan = conn.execute(
+            text("EXPLAIN QUERY PLAN SELECT round FROM draw WHERE audit = 't' AND ballot_id = 'x'")
+        ).all()
+    assert "draw_by_ballot" in str(plan)
 
 
 def test_interpretations_stored_out_of_the_journal_order_still_verify(store: AuditStore) -> None:

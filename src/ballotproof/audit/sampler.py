@@ -114,11 +114,13 @@ __all__ = [
     "Ballot",
     "Batch",
     "Draw",
+    "DrawRow",
     "IdDraw",
     "RetrievalRow",
     "Sample",
     "ballot_id",
     "draw_ids",
+    "draw_rows",
     "draw_sample",
     "first_ticket",
     "next_ticket",
@@ -303,6 +305,33 @@ class Draw:
     ballot: Ballot
 
 
+#: A draw as a plain tuple, what a store writes and a verifier hashes: ``(order, ticket, id,
+#: generation, jurisdiction, container, tabulator, batch, position)``.
+DrawRow = tuple[int, str, str, int, str | None, str | None, str | None, str, int]
+
+_PIECE: Final = 10_000  # draws a slice of :meth:`Sample.rows` holds by default
+
+
+def draw_rows(draws: Sequence[Draw], piece: int = _PIECE) -> Iterator[list[DrawRow]]:
+    """``draws`` as :data:`DrawRow` tuples, ``piece`` at a time."""
+    for start in range(0, len(draws), piece):
+        yield [
+            (
+                d.order,
+                d.ticket,
+                d.id,
+                d.generation,
+                b.jurisdiction,
+                b.container,
+                b.tabulator,
+                b.batch,
+                b.position,
+            )
+            for d in draws[start : start + piece]
+            for b in (d.ballot,)
+        ]
+
+
 @dataclass(frozen=True, slots=True)
 class IdDraw:
     """One draw from a list of id strings (:func:`draw_ids`).
@@ -366,6 +395,20 @@ class Sample:
             object.__setattr__(self, "draws", draws)
             object.__setattr__(self, "_columns", None)
             return draws
+
+    def rows(self, piece: int = _PIECE) -> Iterator[list[DrawRow]]:
+        """The draws, in order, as :data:`DrawRow` tuples, ``piece`` at a time.
+
+        Made from the sample's columns a slice at a time, without the :class:`Draw` and
+        :class:`Ballot` objects (a statewide round of millions of draws is read this way in
+        bounded memory); the same values as ``draw_rows(sample.draws)``.
+        """
+        if piece < 1:
+            raise InputError(field="piece", expected="an integer ≥ 1", got=piece)
+        columns: _DrawColumns | None = object.__getattribute__(self, "_columns")
+        if columns is None:
+            return draw_rows(self.draws, piece)
+        return columns.rows(piece)
 
     def ballots(self) -> tuple[Ballot, ...]:
         """Distinct ballots drawn, in the order of their first draw in this sample."""
@@ -1061,6 +1104,32 @@ class _DrawColumns:
     tickets: npt.NDArray[np.bytes_]
     index: npt.NDArray[np.int64]
     generation: npt.NDArray[np.int64]
+
+    def rows(self, piece: int) -> Iterator[list[DrawRow]]:
+        """:meth:`Sample.rows`: each slice's fields made by C-level passes over its columns."""
+        everything = self.manifest.batches
+        prefixes: dict[int, str] = {}
+        for start in range(0, len(self.index), piece):
+            stop = min(start + piece, len(self.index))
+            which, positions = self.manifest.locate(self.index[start:stop])
+            for b in set(which).difference(prefixes):
+                prefixes[b] = _id_prefix(*_BATCH_KEY(everything[b]))
+            batches = list(map(everything.__getitem__, which))
+            ids = [f"{prefixes[b]}{p})" for b, p in zip(which, positions, strict=True)]
+            yield list(
+                zip(
+                    range(self.first_order + start, self.first_order + stop),
+                    self.tickets[start:stop].astype(str).tolist(),
+                    ids,
+                    self.generation[start:stop].tolist(),
+                    map(_JURISDICTION, batches),
+                    map(_CONTAINER, batches),
+                    map(_TABULATOR, batches),
+                    map(_NAME, batches),
+                    positions,
+                    strict=True,
+                )
+            )
 
     def draws(self) -> tuple[Draw, ...]:
         # A million draws are two million new objects, none in a reference cycle: pausing the

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -52,7 +52,7 @@ from ballotproof.audit.process import (
     ppeb_draws,
     spec_to_json,
 )
-from ballotproof.audit.sampler import Batch, Draw, draw_sample
+from ballotproof.audit.sampler import Batch, Draw, DrawRow, draw_rows, draw_sample
 from ballotproof.audit.streaming import LatestReadings, RoundReadings
 from ballotproof.errors import BallotproofError
 
@@ -290,14 +290,19 @@ def _read_journal(
     return j
 
 
-def _redraw(record: AuditRecord, total: int) -> Sequence[Draw]:
+def _redraw(record: AuditRecord, total: int) -> Iterator[list[DrawRow]]:
+    """The draws recomputed from the manifest and the seed, a piece at a time (a statewide
+    sample is never held as objects)."""
     spec = record.spec
     if not total:
-        return ()
+        return iter(())
     if spec.method.is_batch:
         reported = macro_batches(record.batches, record.reported or {})
-        return ppeb_draws(spec, record.batches, reported, total, 0)
-    return draw_sample(record.batches, spec.seed, total).draws
+        return draw_rows(ppeb_draws(spec, record.batches, reported, total, 0), _PIECE)
+    return draw_sample(record.batches, spec.seed, total).rows(_PIECE)
+
+
+_PIECE = 10_000  # rows hashed at a time
 
 
 def _latest(history: Iterable[Interpretation]) -> LatestReadings:
@@ -305,9 +310,6 @@ def _latest(history: Iterable[Interpretation]) -> LatestReadings:
     for h in history:
         latest.add(h.ballot_id, h.version, h.choice)
     return latest
-
-
-_PIECE = 10_000  # rows hashed at a time
 
 
 @dataclass
@@ -364,7 +366,7 @@ class _Redrawn:
 
 def _read_redrawn(
     record: AuditRecord,
-    redrawn: Sequence[Draw],
+    redrawn: Iterable[list[DrawRow]],
     claimed: _Claimed,
     readings: RoundReadings | None,
 ) -> _Redrawn:
@@ -385,49 +387,44 @@ def _read_redrawn(
         per_round[number - 1].add(rows)
         whole.add(r if i < len(where) and where[i] else r[:5] for i, r in enumerate(rows, start))
 
-    piece: list[tuple[Any, ...]] = []
-    number, start, count = 1, 0, 0
-    for d in redrawn:
-        while number < len(bounds) - 1 and d.order > bounds[number]:
-            flush(piece, number, start)
-            piece, start = [], count
-            number += 1
-        b = d.ballot
-        piece.append(
-            (
-                d.order,
-                number,
-                d.ticket,
-                d.id,
-                d.generation,
-                b.jurisdiction,
-                b.container,
-                b.tabulator,
-                b.batch,
-                b.position,
-            )
-        )
-        if readings is not None and number <= closed:
-            readings.add(
-                number,
-                d.id,
-                b.jurisdiction,
-                b.tabulator,
-                b.batch,
-                texts[codes[count]] if count < len(codes) else None,
-                cvrs.get(d.id) if cvrs else None,
-            )
-        count += 1
-        if len(piece) >= _PIECE:
-            flush(piece, number, start)
-            piece, start = [], count
-    if per_round:
-        flush(piece, number, start)
+    number, count = 1, 0
+    for drawn in redrawn:
+        for part in _by_round(drawn, bounds, number):
+            number = part[0][1]
+            flush(part, number, count)
+            if readings is not None and number <= closed:
+                for i, r in enumerate(part, count):
+                    readings.add(
+                        number,
+                        r[3],
+                        r[5],
+                        r[7],
+                        r[8],
+                        texts[codes[i]] if i < len(codes) else None,
+                        cvrs.get(r[3]) if cvrs else None,
+                    )
+            count += len(part)
     return _Redrawn(count, [h.hexdigest() for h in per_round], whole.hexdigest())
 
 
+def _by_round(
+    drawn: list[DrawRow], bounds: Sequence[int], number: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """A piece of recomputed draws as the journal commits them (``(order, round, ticket, id,
+    generation, where…)``), cut where a round ends; ``number`` is the round of the first."""
+    start = 0
+    while start < len(drawn):
+        while number < len(bounds) - 1 and drawn[start][0] > bounds[number]:
+            number += 1
+        stop = len(drawn)
+        if number < len(bounds) - 1:
+            stop = min(stop, start + max(bounds[number] - drawn[start][0] + 1, 1))
+        yield [(r[0], number, *r[1:]) for r in drawn[start:stop]]
+        start = stop
+
+
 def _readings_of(
-    record: AuditRecord, redrawn: Sequence[Draw], latest: LatestReadings
+    record: AuditRecord, redrawn: Iterable[list[DrawRow]], latest: LatestReadings
 ) -> RoundReadings:
     """Every draw of a closed round with the latest reading of its ballot, looked up by id."""
     bounds = [0, *record.round_sizes]
@@ -435,21 +432,21 @@ def _readings_of(
     readings = RoundReadings(closed)
     cvrs = record.cvrs
     number = 1
-    for d in redrawn:
-        while number < len(bounds) - 1 and d.order > bounds[number]:
-            number += 1
-        if number > closed:
-            break
-        b = d.ballot
-        readings.add(
-            number,
-            d.id,
-            b.jurisdiction,
-            b.tabulator,
-            b.batch,
-            latest.get(d.id),
-            cvrs.get(d.id) if cvrs else None,
-        )
+    for drawn in redrawn:
+        for part in _by_round(drawn, bounds, number):
+            number = part[0][1]
+            if number > closed:
+                return readings
+            for r in part:
+                readings.add(
+                    number,
+                    r[3],
+                    r[5],
+                    r[7],
+                    r[8],
+                    latest.get(r[3]),
+                    cvrs.get(r[3]) if cvrs else None,
+                )
     return readings
 
 
@@ -572,18 +569,20 @@ def verify_record(
     claimed = _read_claimed(record.draws, match.latest)
     del match
     error = None
-    redrawn: Sequence[Draw] = ()
+    redrawn: Iterable[list[DrawRow]] = ()
     try:
         redrawn = _redraw(record, total)
     except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
         error = f"cannot redraw: {exc}"
     readings = RoundReadings(closed)
     drawn = _read_redrawn(record, redrawn, claimed, readings)
+    del redrawn
     same = drawn.count == claimed.count and drawn.digest == claimed.digest
     if not same and error is None:
-        # The claimed draws are not these: each recomputed ballot's reading, by its id.
-        readings = _readings_of(record, redrawn, _latest(record.history))
-    del redrawn
+        # The claimed draws are not these: each recomputed ballot's reading, by its id (the
+        # draws recomputed again, as they were never held).
+        del readings
+        readings = _readings_of(record, _redraw(record, total), _latest(record.history))
     checks.append(
         Check(
             "draws recomputed from manifest and seed",
