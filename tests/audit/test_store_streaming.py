@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -289,10 +290,15 @@ def test_a_large_round_rebuilds_the_ballot_index_in_its_transaction(
         assert status.journal_head == kept.status("t").journal_head
         assert all(c.ok for c in store.verify("t"))
 
-        def fail(*_: object) -> None:
-            raise StoreError("failed in the middle")
+        insert, pieces = repo._insert, []
 
-        patch.setattr(repo, "is_phantom", fail)
+        def fail(conn: Any, table: Any, *rest: Any) -> None:
+            pieces.append(table.name)
+            if pieces.count("draw") == 3:
+                raise StoreError("failed in the middle")
+            insert(conn, table, *rest)
+
+        patch.setattr(repo, "_insert", fail)
         with pytest.raises(StoreError, match="in the middle"):
             _start(store, _spec("u"))
     assert "draw_by_ballot" in _indexes(store)

@@ -522,9 +522,12 @@ class AuditStore:
                 del piece
                 digest.add(rows)
                 _insert(w.conn, schema.draw, _DRAW_KEYS, spec.name, rows)
-                unread += sum(
-                    1 for r in rows if r[4] == 1 and not is_phantom(spec, r[5], r[7], r[8])
-                )
+                if spec.phantoms:
+                    unread += sum(
+                        1 for r in rows if r[4] == 1 and not is_phantom(spec, r[5], r[7], r[8])
+                    )
+                else:
+                    unread += sum(1 for r in rows if r[4] == 1)
         w.conn.execute(
             schema.round_.insert().values(
                 audit=spec.name, number=number, size=size, opened_at=now, result=None
@@ -613,8 +616,7 @@ class AuditStore:
         batches = self._batches(conn, name)
         reported = self._reported(conn, name) if spec.method.is_batch else None
         readings = RoundReadings(number)
-        for row in self._draws_read(conn, spec, number):
-            readings.add(*row)
+        readings.extend(self._draws_read(conn, spec, number))
         try:
             result = readings.recompute(spec, batches, reported=reported)[-1]
         except KeyError as exc:
@@ -646,17 +648,19 @@ class AuditStore:
         latest reading of every ballot (one entry a ballot, the readings shared strings), then
         the draws."""
         latest = LatestReadings()
-        for bid, version, choice in _rows(
-            conn,
-            f"SELECT ballot_id, version, choice FROM interpretation{_SCAN[conn.dialect.name]}"
-            " WHERE audit = ?",
-            (spec.name,),
-            stream=True,
-        ):
-            latest.add(bid, version, choice)
+        latest.extend(
+            _rows(
+                conn,
+                f"SELECT ballot_id, version, choice FROM interpretation{_SCAN[conn.dialect.name]}"
+                " WHERE audit = ?",
+                (spec.name,),
+                stream=True,
+            )
+        )
         cvrs: dict[str, str] = {}
         if spec.method.is_comparison:
             cvrs = self._cvrs_of_draws(conn, spec.name, upto)
+        reading, cvr = latest.get, cvrs.get
         for rnd, bid, jur, tab, bat in _rows(
             conn,
             "SELECT round, ballot_id, jurisdiction, tabulator, batch FROM draw"
@@ -664,7 +668,7 @@ class AuditStore:
             (spec.name, upto),
             stream=True,
         ):
-            yield rnd, bid, jur, tab, bat, latest.get(bid), cvrs.get(bid)
+            yield rnd, bid, jur, tab, bat, reading(bid), cvr(bid)
 
     def _cvrs_of_draws(self, conn: Connection, name: str, upto: int) -> dict[str, str]:
         """The cast vote records of the ballots drawn in rounds 1…``upto``."""
@@ -906,16 +910,18 @@ class AuditStore:
                 )
         valid = spec.valid_interpretations()
         new_rows: list[tuple[str, int, str, str, bool, str]] = []
+        # Looked up once, not for each of millions of rows.
+        phantoms, is_batch, log = bool(spec.phantoms), spec.method.is_batch, w.log_text
         for ballot_id, choice, note in rows:
             where = info.get(ballot_id)
             if where is None:
                 raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
-            if is_phantom(spec, where[1], where[2], where[3]):
+            if phantoms and is_phantom(spec, where[1], where[2], where[3]):
                 raise StoreError(
                     f"ballot {ballot_id} is a phantom: it has no paper to read and "
                     "always counts as not found"
                 )
-            if spec.method.is_batch:
+            if is_batch:
                 try:
                     counted = parse_batch_reading(spec, choice)
                 except AnalysisError as exc:
@@ -946,7 +952,7 @@ class AuditStore:
                 )
             latest[ballot_id] = (version + 1, choice)
             new_rows.append((ballot_id, version + 1, choice, now, old is not None, note))
-            w.log_text(
+            log(
                 "interpretation",
                 interpretation_payload(ballot_id, version + 1, choice, old is not None, note, now),
             )
