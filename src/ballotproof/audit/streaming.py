@@ -9,7 +9,7 @@ risk depends on is only each draw's reading (and cast vote record) and where its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ballotproof.audit.process import AuditSpec, DrawnBallot, RoundResult, recompute
 from ballotproof.audit.sampler import Batch
@@ -50,6 +50,11 @@ class LatestReadings:
 
     def get(self, ballot_id: str) -> str | None:
         return self._choice.get(ballot_id)
+
+    @property
+    def lookup(self) -> Callable[[str], str | None]:
+        """:meth:`get` as the mapping's own bound method (no Python call a lookup)."""
+        return self._choice.get
 
     def __len__(self) -> int:
         return len(self._choice)

@@ -34,6 +34,8 @@ import json
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ballotproof.audit.journal import (
@@ -177,6 +179,7 @@ class _Journal:
 _KINDS = {"audit_started", "cvrs_committed", "batch_tallies_committed", "round_opened"}
 
 _Key = tuple[str, int, str, bool, str, str]
+_VERSION = itemgetter(0, 1, 2)  # an interpretation's (ballot id, version, choice)
 
 
 def _interpretation_of(payload: str) -> _Key:
@@ -218,12 +221,19 @@ class _Interpretations:
         self.journalled = 0
         self._ours: list[bytes] | None = None  # digests, once out of step
         self._theirs: list[bytes] = []
+        self._piece: list[Interpretation] = []  # read ahead, a piece at a time
+        self._at = 0
 
     def _next(self) -> Interpretation | None:
-        h = next(self._claimed, None)
-        if h is not None:
-            self.claimed += 1
-            self.latest.add(h.ballot_id, h.version, h.choice)
+        if self._at == len(self._piece):
+            self._piece = list(islice(self._claimed, _PIECE))
+            self._at = 0
+            if not self._piece:
+                return None
+            self.claimed += len(self._piece)
+            self.latest.extend(map(_VERSION, self._piece))
+        h = self._piece[self._at]
+        self._at += 1
         return h
 
     def journal(self, payload: str) -> None:
@@ -261,7 +271,9 @@ def _read_journal(
             j.broken = j.broken or e.where
             continue
         if j.broken is None and (
-            e.prev_hash != prev or chain_hash(prev, e.kind, e.payload) != e.hash
+            e.prev_hash != prev
+            or chain_hash(prev, e.kind, e.payload) != e.hash
+            or e.seq != j.entries  # the hashes do not cover the numbering: entries 1, 2, 3 …
         ):
             j.broken = f"entry {e.seq}"
         prev = j.head = e.hash
@@ -326,32 +338,40 @@ class _Claimed:
     readings: list[str | None] = field(default_factory=lambda: [None])
 
 
+class _Codes(dict[str | None, int]):
+    """Each distinct reading's code, its place in ``readings`` (given one when first met)."""
+
+    def __init__(self, readings: list[str | None]) -> None:
+        super().__init__((r, i) for i, r in enumerate(readings))
+        self.readings = readings
+
+    def __missing__(self, reading: str | None) -> int:
+        n = self[reading] = len(self.readings)
+        self.readings.append(reading)
+        return n
+
+
 def _read_claimed(draws: Iterable[ClaimedDraw], latest: LatestReadings) -> _Claimed:
     out = _Claimed()
     digest = DrawsDigest()
-    code: dict[str | None, int] = {None: 0}
-    piece: list[tuple[Any, ...]] = []
-    for c in draws:
-        if c.where is None:
-            piece.append(c[:5])
-            out.where.append(0)
-            out.all_where = False
+    code = _Codes(out.readings)
+    reading = latest.lookup
+    stream = iter(draws)
+    while piece := list(islice(stream, _PIECE)):
+        if all(c.where is not None for c in piece):
+            digest.add([c[:5] + c.where for c in piece])  # type: ignore[operator]
+            out.where.extend(b"\x01" * len(piece))
         else:
-            piece.append((*c[:5], *c.where))
-            out.where.append(1)
-        reading = latest.get(c.ballot_id)
-        n = code.get(reading)
-        if n is None:
-            n = code[reading] = len(out.readings)
-            out.readings.append(reading)
-        out.codes.append(n)
-        if len(piece) >= _PIECE:
-            digest.add(piece)
-            piece = []
-    digest.add(piece)
+            out.all_where = False
+            digest.add([c[:5] if c.where is None else c[:5] + c.where for c in piece])
+            out.where.extend(0 if c.where is None else 1 for c in piece)
+        out.codes.extend(map(code.__getitem__, map(reading, map(_BALLOT_ID, piece))))
     out.count = digest.rows
     out.digest = digest.hexdigest()
     return out
+
+
+_BALLOT_ID = itemgetter(3)  # a claimed draw's ballot id
 
 
 @dataclass
@@ -393,8 +413,8 @@ def _read_redrawn(
             number = part[0][1]
             flush(part, number, count)
             if readings is not None and number <= closed:
-                for i, r in enumerate(part, count):
-                    readings.add(
+                readings.extend(
+                    (
                         number,
                         r[3],
                         r[5],
@@ -403,6 +423,8 @@ def _read_redrawn(
                         texts[codes[i]] if i < len(codes) else None,
                         cvrs.get(r[3]) if cvrs else None,
                     )
+                    for i, r in enumerate(part, count)
+                )
             count += len(part)
     return _Redrawn(count, [h.hexdigest() for h in per_round], whole.hexdigest())
 
@@ -437,16 +459,10 @@ def _readings_of(
             number = part[0][1]
             if number > closed:
                 return readings
-            for r in part:
-                readings.add(
-                    number,
-                    r[3],
-                    r[5],
-                    r[7],
-                    r[8],
-                    latest.get(r[3]),
-                    cvrs.get(r[3]) if cvrs else None,
-                )
+            readings.extend(
+                (number, r[3], r[5], r[7], r[8], latest.get(r[3]), cvrs.get(r[3]) if cvrs else None)
+                for r in part
+            )
     return readings
 
 

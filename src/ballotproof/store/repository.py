@@ -1150,14 +1150,16 @@ class AuditStore:
     def journal(self, name: str) -> Iterator[JournalEntry]:
         """The journal, in order, streamed from the database."""
         with self.engine.connect() as conn:
-            for row in _rows(
-                conn,
-                "SELECT seq, kind, payload, prev_hash, hash FROM journal WHERE audit = ?"
-                " ORDER BY seq",
-                (name,),
-                stream=True,
-            ):
-                yield JournalEntry._make(row)
+            yield from map(
+                JournalEntry._make,
+                _rows(
+                    conn,
+                    "SELECT seq, kind, payload, prev_hash, hash FROM journal WHERE audit = ?"
+                    " ORDER BY seq",
+                    (name,),
+                    stream=True,
+                ),
+            )
 
     # --- verification ------------------------------------------------------------------------
 
