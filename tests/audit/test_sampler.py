@@ -646,3 +646,12 @@ def test_rows_in_slices_are_the_draws(piece: int) -> None:
                      b.tabulator, b.batch, b.position)  # fmt: skip
     with pytest.raises(InputError):
         sample.rows(0)
+
+
+@pytest.mark.parametrize("digits", [1, 9, 18, 19, 20, 30])
+def test_every_trim_width_is_consistent_samplers(digits: int) -> None:
+    """Tickets up to 19 digits are written from their order keys, longer ones cut from the
+    strings: both as ``consistent_sampler`` prints them, leading 9s included."""
+    batches = [Batch("J", "T", f"B{i}", 7) for i in range(9)]
+    want = oracle(arlo_ids(batches), SEED, take=400, with_replacement=True, digits=digits)
+    assert triples(draw_sample(batches, SEED, 400, digits=digits).draws) == want

@@ -735,14 +735,33 @@ def _trimmed(known: _Known, rows: npt.NDArray[np.int64], digits: int) -> npt.NDA
     fixed = [trim_ticket(known.tickets[r], digits) for r in rows[nines].tolist()]
     width = max(2 + digits, *map(len, fixed)) if fixed else 2 + digits
     out = np.empty(len(rows), dtype=f"S{width}")
-    places = np.argsort(rows, kind="stable")
-    tickets = known.tickets
-    for start in range(0, len(rows), _CHUNK):
-        chunk = places[start : start + _CHUNK]
-        # numpy cuts each string to the width: the first 2 + digits characters
-        out[chunk] = np.array([tickets[r] for r in rows[chunk].tolist()], dtype=f"S{2 + digits}")
+    if digits <= _ORDER_DIGITS:
+        # A ticket without leading 9s is "0." and its first 19 digits, its key: the trimmed
+        # ticket is written from the key, no string read.
+        out[:] = _key_text(keys, digits)
+    else:
+        places = np.argsort(rows, kind="stable")
+        tickets = known.tickets
+        for start in range(0, len(rows), _CHUNK):
+            chunk = places[start : start + _CHUNK]
+            # numpy cuts each string to the width: the first 2 + digits characters
+            out[chunk] = np.array(
+                [tickets[r] for r in rows[chunk].tolist()], dtype=f"S{2 + digits}"
+            )
     out[nines] = fixed
     return out
+
+
+def _key_text(keys: npt.NDArray[np.uint64], digits: int) -> npt.NDArray[np.bytes_]:
+    """``"0."`` and the first ``digits`` (≤ 19) digits of each key below ``10**19``, as ASCII."""
+    value = keys // np.uint64(10 ** (_ORDER_DIGITS - digits))
+    text = np.empty((len(keys), 2 + digits), dtype=np.uint8)
+    text[:, 0], text[:, 1] = ord("0"), ord(".")
+    ten = np.uint64(10)
+    for k in range(digits + 1, 1, -1):
+        text[:, k] = (value % ten).astype(np.uint8) + np.uint8(ord("0"))
+        value //= ten
+    return text.view(f"S{2 + digits}").reshape(-1)
 
 
 # --- choosing the draws ------------------------------------------------------------------------
