@@ -385,3 +385,25 @@ def test_an_unreadable_interpretation_entry_is_a_failed_check(store: AuditStore)
     n = len(store.load("t").history)
     assert not checks["interpretations match the journal"].ok
     assert checks["interpretations match the journal"].detail == f"{n} claimed, {n - 1} journalled"
+
+
+@pytest.mark.parametrize("stride", [1, 2, 50])
+def test_sorted_ids_read_as_a_range_give_what_lookups_give(
+    store: AuditStore, monkeypatch: pytest.MonkeyPatch, stride: int
+) -> None:
+    """SQLite reads sorted ids as a range of the ballot index when it holds few other rows
+    (stride 1, 2), and looks each up when it would hold many (stride 50): the same rows."""
+    _start(store, _spec(), size=200)
+    store.record("t", _rows(store, "t", 1)[::3], now="t1")
+    ids = [*sorted({r[0] for r in _rows(store, "t", 1)})[::stride], "nobody"]
+    ids.sort()
+    with store.engine.connect() as conn:
+        for columns, table in (
+            ("ballot_id, round, batch, position", "draw"),
+            ("ballot_id, version, choice", "interpretation"),
+        ):
+            monkeypatch.setattr(repo, "_RANGE", 10**9)
+            looked_up = sorted(repo._among(conn, columns, table, "t", ids))
+            monkeypatch.setattr(repo, "_RANGE", 2)
+            assert sorted(repo._among(conn, columns, table, "t", ids)) == looked_up
+            assert looked_up

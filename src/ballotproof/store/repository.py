@@ -103,6 +103,7 @@ __all__ = [
 _CHUNK = 500  # ids per IN (…) query: well inside every backend's parameter limit
 _PIECE = 10_000  # rows written, hashed or read at a time: memory stays flat in any audit
 _IN = 5_000  # ids per IN (…) of the bulk paths (SQLite allows 32,766 parameters, PostgreSQL 65,535)
+_RANGE = 100  # sorted ids from which a recording reads a range of the ballot index (SQLite)
 _BULK = 200_000  # draws of a round from which SQLite rebuilds the ballot index after writing them
 _CACHE_KIB = 65_536  # SQLite's page cache, at most (its default is 2 MiB)
 
@@ -419,6 +420,37 @@ def _bulk(conn: Connection, rows: int) -> Iterator[None]:
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _among(
+    conn: Connection, columns: str, table: str, audit: str, ids: Sequence[str]
+) -> Iterable[tuple[Any, ...]]:
+    """The rows of ``table`` (``columns``, the first being ``ballot_id``) of one audit whose
+    ballot id is one of ``ids`` (sorted, distinct).
+
+    SQLite compares texts as Python does (code point by code point), so sorted ids lie between
+    their first and last: many of them are read as that range of the ballot index, in order,
+    if it holds few other rows (a recording in the order of the ids, such as the Georgia
+    replay's), instead of looking each up; otherwise, or on another database (whose collation
+    may order texts otherwise), one lookup an id."""
+    if conn.dialect.name == "sqlite" and len(ids) >= _RANGE:
+        most = 2 * len(ids) + _RANGE
+        rows = list(
+            _rows(
+                conn,
+                f"SELECT {columns} FROM {table} WHERE audit = ? AND ballot_id BETWEEN ? AND ?"
+                " LIMIT ?",
+                (audit, ids[0], ids[-1], most),
+            )
+        )
+        if len(rows) < most:
+            wanted = set(ids)
+            return [r for r in rows if r[0] in wanted]
+    return _rows(
+        conn,
+        f"SELECT {columns} FROM {table} WHERE audit = ? AND ballot_id IN ({_marks(len(ids))})",
+        (audit, *ids),
+    )
 
 
 _DRAW_KEYS = DRAW_FIELDS
@@ -879,18 +911,13 @@ class AuditStore:
         latest: dict[str, tuple[int, str]] = {}
         for start in range(0, len(ids), _IN):
             part = ids[start : start + _IN]
-            among = f"audit = ? AND ballot_id IN ({_marks(len(part))})"
-            for bid, rnd, jur, tab, bat in _rows(
-                conn,
-                f"SELECT ballot_id, round, jurisdiction, tabulator, batch FROM draw WHERE {among}",
-                (name, *part),
+            for bid, rnd, jur, tab, bat in _among(
+                conn, "ballot_id, round, jurisdiction, tabulator, batch", "draw", name, part
             ):
                 if bid not in info or info[bid][0] > rnd:
                     info[bid] = (rnd, jur, tab, bat)
-            for bid, version, choice in _rows(
-                conn,
-                f"SELECT ballot_id, version, choice FROM interpretation WHERE {among}",
-                (name, *part),
+            for bid, version, choice in _among(
+                conn, "ballot_id, version, choice", "interpretation", name, part
             ):
                 if bid not in latest or latest[bid][0] < version:
                     latest[bid] = (version, choice)
@@ -1013,22 +1040,16 @@ class AuditStore:
             return self._draws(conn, name, number)
 
     def round_ballots(
-        self, name: str, number: int, *, by_ballot: bool = False
+        self, name: str, number: int
     ) -> Iterator[tuple[str, str | None, str | None, str, int]]:
-        """Where the ballot of each draw of one round is, in draw order (or, ``by_ballot``, in
-        the order of the ballot ids), streamed (a round of millions is never held): (ballot
-        id, jurisdiction, tabulator, batch, position). Read it to the end before writing to
-        the same SQLite database.
-
-        A round recorded in the order of its ballot ids is looked up and written in the
-        order of the store's indexes, which for millions of ballots is several times faster
-        than in draw order (a random place of each index for every ballot)."""
-        order = "ballot_id, seq" if by_ballot else "seq"
+        """Where the ballot of each draw of one round is, in draw order, streamed (a round of
+        millions is never held): (ballot id, jurisdiction, tabulator, batch, position). Read
+        it to the end before writing to the same SQLite database."""
         with self.engine.connect() as conn:
             yield from _rows(
                 conn,
                 "SELECT ballot_id, jurisdiction, tabulator, batch, position FROM draw"
-                f" WHERE audit = ? AND round = ? ORDER BY {order}",
+                " WHERE audit = ? AND round = ? ORDER BY seq",
                 (name, number),
                 stream=True,
             )
