@@ -407,3 +407,15 @@ def test_sorted_ids_read_as_a_range_give_what_lookups_give(
             monkeypatch.setattr(repo, "_RANGE", 2)
             assert sorted(repo._among(conn, columns, table, "t", ids)) == looked_up
             assert looked_up
+
+
+def test_journal_hashes_made_a_piece_at_a_time_are_chain_hashes() -> None:
+    from ballotproof.audit.journal import JournalEntry, chain_hash
+
+    entries = [
+        JournalEntry(i, kind, f'{{"n":{i},"t":"é\\n"}}', prev, "")
+        for i, (kind, prev) in enumerate([("a", "0" * 64), ("interpretation", "x"), ("b", "")])
+    ]
+    assert verify_module._chain_hashes(entries) == [
+        chain_hash(e.prev_hash, e.kind, e.payload) for e in entries
+    ]

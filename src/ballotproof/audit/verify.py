@@ -35,7 +35,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ballotproof.audit.journal import (
@@ -264,42 +264,73 @@ def _read_journal(
     ``interpretation`` (which raises if it is unreadable)."""
     j = _Journal()
     prev = GENESIS
-    for e in entries:
-        j.entries += 1
-        if isinstance(e, DamagedEntry):
-            j.unreadable.append(f"{e.where}: {e.reason}")
-            j.broken = j.broken or e.where
-            continue
-        if j.broken is None and (
-            e.prev_hash != prev
-            or chain_hash(prev, e.kind, e.payload) != e.hash
-            or e.seq != j.entries  # the hashes do not cover the numbering: entries 1, 2, 3 …
-        ):
-            j.broken = f"entry {e.seq}"
-        prev = j.head = e.hash
-        try:
-            if e.kind == "interpretation":
-                interpretation(e.payload)
+    stream = iter(entries)
+    while piece := list(islice(stream, _PIECE)):
+        # Each entry's hash is computed from the previous hash it states, a piece at a time in
+        # C-level passes; it is the chain's hash wherever that is the previous entry's hash,
+        # which is checked first.
+        hashes = (
+            _chain_hashes(piece)
+            if j.broken is None and not any(isinstance(e, DamagedEntry) for e in piece)
+            else None
+        )
+        for i, e in enumerate(piece):
+            j.entries += 1
+            if isinstance(e, DamagedEntry):
+                j.unreadable.append(f"{e.where}: {e.reason}")
+                j.broken = j.broken or e.where
                 continue
-            p = json.loads(e.payload)
-            if not isinstance(p, dict):
-                raise TypeError("the payload is not an object")
-            if e.kind in _KINDS:
-                first = {
-                    "audit_started": "started",
-                    "cvrs_committed": "cvrs",
-                    "batch_tallies_committed": "tallies",
-                }.get(e.kind)
-                if first is not None:
-                    if getattr(j, first) is None:
-                        setattr(j, first, p)
-                else:
-                    j.opened.append({"size": int(p["size"]), "draws_sha256": p["draws_sha256"]})
-            elif e.kind == "round_closed":
-                j.closed.append(p["result"])
-        except (ValueError, KeyError, TypeError) as exc:
-            j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
+            if j.broken is None and (
+                e.prev_hash != prev
+                or (hashes[i] if hashes else chain_hash(prev, e.kind, e.payload)) != e.hash
+                or e.seq != j.entries  # the hashes do not cover the numbering: 1, 2, 3 …
+            ):
+                j.broken = f"entry {e.seq}"
+            _entry(j, e, interpretation)
+            prev = e.hash
     return j
+
+
+_HEX = type(hashlib.sha256()).hexdigest
+
+
+def _chain_hashes(entries: Sequence[JournalEntry | DamagedEntry]) -> list[str]:
+    """:func:`~ballotproof.audit.journal.chain_hash` of each entry from the previous hash it
+    states (every entry is a :class:`JournalEntry`)."""
+    texts = map(
+        "{}\n{}\n{}".format,
+        map(attrgetter("prev_hash"), entries),
+        map(attrgetter("kind"), entries),
+        map(attrgetter("payload"), entries),
+    )
+    return list(map(_HEX, map(hashlib.sha256, map(str.encode, texts))))
+
+
+def _entry(j: _Journal, e: JournalEntry, interpretation: Callable[[str], object]) -> None:
+    """What one readable entry says."""
+    j.head = e.hash
+    try:
+        if e.kind == "interpretation":
+            interpretation(e.payload)
+            return
+        p = json.loads(e.payload)
+        if not isinstance(p, dict):
+            raise TypeError("the payload is not an object")
+        if e.kind in _KINDS:
+            first = {
+                "audit_started": "started",
+                "cvrs_committed": "cvrs",
+                "batch_tallies_committed": "tallies",
+            }.get(e.kind)
+            if first is not None:
+                if getattr(j, first) is None:
+                    setattr(j, first, p)
+            else:
+                j.opened.append({"size": int(p["size"]), "draws_sha256": p["draws_sha256"]})
+        elif e.kind == "round_closed":
+            j.closed.append(p["result"])
+    except (ValueError, KeyError, TypeError) as exc:
+        j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
 
 
 def _redraw(record: AuditRecord, total: int) -> Iterator[list[DrawRow]]:
