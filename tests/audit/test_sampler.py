@@ -610,23 +610,6 @@ def test_nothing_is_hashed_for_an_empty_round() -> None:
     assert draw_sample([], SEED, 5).draws == ()
 
 
-# --- slow: a bigger cross-check -------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_two_hundred_thousand_ballots_against_the_oracle() -> None:
-    rng = random.Random(2020)
-    batches = [
-        Batch("Fulton", rng.choice(["T1", "T2", None]), f"Batch {i}", rng.randint(1, 800))
-        for i in range(500)
-    ]
-    ids = arlo_ids(batches)
-    for with_replacement in (True, False):
-        want = oracle(ids, SEED, take=2_000, with_replacement=with_replacement, digits=18)
-        got = draw_sample(batches, SEED, 2_000, with_replacement=with_replacement)
-        assert triples(got.draws) == want
-
-
 @pytest.mark.parametrize("piece", [1, 7, 60, 1000])
 def test_rows_in_slices_are_the_draws(piece: int) -> None:
     """``Sample.rows`` makes plain tuples from the columns a slice at a time: the same values as
@@ -655,3 +638,20 @@ def test_every_trim_width_is_consistent_samplers(digits: int) -> None:
     batches = [Batch("J", "T", f"B{i}", 7) for i in range(9)]
     want = oracle(arlo_ids(batches), SEED, take=400, with_replacement=True, digits=digits)
     assert triples(draw_sample(batches, SEED, 400, digits=digits).draws) == want
+
+
+# --- slow: a bigger cross-check -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_hundred_thousand_ballots_against_the_oracle() -> None:
+    rng = random.Random(2020)
+    batches = [
+        Batch("Fulton", rng.choice(["T1", "T2", None]), f"Batch {i}", rng.randint(1, 800))
+        for i in range(500)
+    ]
+    ids = arlo_ids(batches)
+    for with_replacement in (True, False):
+        want = oracle(ids, SEED, take=2_000, with_replacement=with_replacement, digits=18)
+        got = draw_sample(batches, SEED, 2_000, with_replacement=with_replacement)
+        assert triples(got.draws) == want
