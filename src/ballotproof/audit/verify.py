@@ -240,7 +240,12 @@ class _Interpretations:
         """One ``interpretation`` entry's payload (raises as :func:`_interpretation_of` if it
         is unreadable; it is then not counted)."""
         if self._ours is None:
-            h = self._next()
+            at = self._at
+            if at < len(self._piece):  # the next of the piece read ahead, without a call
+                h: Interpretation | None = self._piece[at]
+                self._at = at + 1
+            else:
+                h = self._next()
             if h is not None and interpretation_payload(*h) == payload:
                 self.journalled += 1
                 return
@@ -286,8 +291,15 @@ def _read_journal(
                 or e.seq != j.entries  # the hashes do not cover the numbering: 1, 2, 3 …
             ):
                 j.broken = f"entry {e.seq}"
-            _entry(j, e, interpretation)
             prev = e.hash
+            if e.kind != "interpretation":
+                _entry(j, e, interpretation)
+                continue
+            try:
+                interpretation(e.payload)
+            except (ValueError, KeyError, TypeError) as exc:
+                j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
+        j.head = prev
     return j
 
 
@@ -308,7 +320,6 @@ def _chain_hashes(entries: Sequence[JournalEntry | DamagedEntry]) -> list[str]:
 
 def _entry(j: _Journal, e: JournalEntry, interpretation: Callable[[str], object]) -> None:
     """What one readable entry says."""
-    j.head = e.hash
     try:
         if e.kind == "interpretation":
             interpretation(e.payload)
