@@ -419,3 +419,22 @@ def test_journal_hashes_made_a_piece_at_a_time_are_chain_hashes() -> None:
     assert verify_module._chain_hashes(entries) == [
         chain_hash(e.prev_hash, e.kind, e.payload) for e in entries
     ]
+
+
+def test_the_collector_is_paused_inside_and_left_as_it_was() -> None:
+    import gc
+
+    from ballotproof.audit.streaming import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,12 +9,31 @@ risk depends on is only each draw's reading (and cast vote record) and where its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from ballotproof.audit.process import AuditSpec, DrawnBallot, RoundResult, recompute
 from ballotproof.audit.sampler import Batch
 
-__all__ = ["LatestReadings", "RoundReadings"]
+__all__ = ["LatestReadings", "RoundReadings", "gc_paused"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector inside (and resume it if it was running).
+
+    Streaming millions of rows through pieces of thousands of short-lived tuples, beside the
+    millions of objects of the latest readings, sets off collections of the oldest generation
+    over and over, each walking everything held: a sixth of the time of verifying a statewide
+    audit. Nothing here makes reference cycles; reference counting frees every row."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 class LatestReadings:

@@ -55,7 +55,7 @@ from ballotproof.audit.process import (
     spec_to_json,
 )
 from ballotproof.audit.sampler import Batch, Draw, DrawRow, draw_rows, draw_sample
-from ballotproof.audit.streaming import LatestReadings, RoundReadings
+from ballotproof.audit.streaming import LatestReadings, RoundReadings, gc_paused
 from ballotproof.errors import BallotproofError
 
 __all__ = [
@@ -520,6 +520,17 @@ def verify_record(
     ``record`` is ``None`` when the copy could not be read at all; ``problems`` are failed
     checks the caller found while reading it (a damaged file, say). Every check is reported.
     """
+    with gc_paused():
+        return _verify(record, journal, expected_head=expected_head, problems=problems)
+
+
+def _verify(
+    record: AuditRecord | None,
+    journal: Iterable[JournalEntry | DamagedEntry],
+    *,
+    expected_head: str | None,
+    problems: Sequence[Check],
+) -> tuple[Check, ...]:
     match = _Interpretations(record.history) if record is not None else None
     j = _read_journal(journal, match.journal if match is not None else _interpretation_of)
     checks: list[Check] = [

@@ -80,7 +80,7 @@ from ballotproof.audit.process import (
     spec_to_json,
 )
 from ballotproof.audit.sampler import Ballot, Batch, DrawRow, draw_rows, draw_sample
-from ballotproof.audit.streaming import LatestReadings, RoundReadings
+from ballotproof.audit.streaming import LatestReadings, RoundReadings, gc_paused
 from ballotproof.audit.verify import (
     AuditRecord,
     Check,
@@ -751,7 +751,7 @@ class AuditStore:
         if size < 1:
             raise StoreError(f"round size must be at least 1, got {size}")
         try:
-            with self.engine.begin() as conn:
+            with gc_paused(), self.engine.begin() as conn:
                 if conn.execute(
                     select(schema.audit.c.name).where(schema.audit.c.name == spec.name)
                 ).first():
@@ -848,7 +848,7 @@ class AuditStore:
         """
         written = repeated = 0
         try:
-            with self.engine.begin() as conn:
+            with gc_paused(), self.engine.begin() as conn:
                 spec = self._lock(conn, name)
                 rounds = list(
                     conn.execute(
