@@ -1040,16 +1040,18 @@ class AuditStore:
             return self._draws(conn, name, number)
 
     def round_ballots(
-        self, name: str, number: int
+        self, name: str, number: int, *, by_ballot: bool = False
     ) -> Iterator[tuple[str, str | None, str | None, str, int]]:
-        """Where the ballot of each draw of one round is, in draw order, streamed (a round of
-        millions is never held): (ballot id, jurisdiction, tabulator, batch, position). Read
-        it to the end before writing to the same SQLite database."""
+        """Where the ballot of each draw of one round is, in draw order (``by_ballot``: in the
+        order of the ballot ids, that of the ballot index, which holds all of this), streamed
+        (a round of millions is never held): (ballot id, jurisdiction, tabulator, batch,
+        position). Read it to the end before writing to the same SQLite database."""
+        order = "ballot_id" if by_ballot else "seq"
         with self.engine.connect() as conn:
             yield from _rows(
                 conn,
                 "SELECT ballot_id, jurisdiction, tabulator, batch, position FROM draw"
-                " WHERE audit = ? AND round = ? ORDER BY seq",
+                f" WHERE audit = ? AND round = ? ORDER BY {order}",
                 (name, number),
                 stream=True,
             )
