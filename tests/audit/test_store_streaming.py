@@ -438,3 +438,23 @@ def test_the_collector_is_paused_inside_and_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_claimed_draws_read_as_rows_are_read_as_claimed_draws(
+    store: AuditStore, small_pieces: None
+) -> None:
+    """The store hands the verifier its draws as plain rows; read as ClaimedDraw objects they
+    give the same count, digest and readings."""
+    _start(store, _spec(phantoms=20))
+    store.record("t", _rows(store, "t", 1)[:30], now="t1")
+    record = store._record_of("t")
+    assert record.draw_rows is not None
+    latest = LatestReadings()
+    latest.extend((h.ballot_id, h.version, h.choice) for h in record.history)
+    rows = verify_module._read_claimed_rows(record.draw_rows, latest)
+    objects = verify_module._read_claimed(record.draws, latest)
+    assert (rows.count, rows.digest, rows.where, rows.all_where) == (
+        objects.count, objects.digest, objects.where, objects.all_where,
+    )  # fmt: skip
+    assert [rows.readings[c] for c in rows.codes] == [objects.readings[c] for c in objects.codes]
+    assert rows.count == 60 and any(r is not None for r in rows.readings)

@@ -142,6 +142,9 @@ class AuditRecord:
     started: Mapping[str, Any] = field(default_factory=dict)
     imprints: Mapping[str, str] | None = None
     head: str | None = None  # the journal head the copy states (a bundle's audit.json)
+    # The claimed draws as plain rows of every field of DRAW_FIELDS, in draw order (a store
+    # reads them so): when given, read instead of ``draws``, without a ClaimedDraw each.
+    draw_rows: Iterable[Sequence[Any]] | None = None
 
 
 def draw_row(order: int, number: int, d: Draw) -> dict[str, Any]:
@@ -416,6 +419,22 @@ def _read_claimed(draws: Iterable[ClaimedDraw], latest: LatestReadings) -> _Clai
 _BALLOT_ID = itemgetter(3)  # a claimed draw's ballot id
 
 
+def _read_claimed_rows(rows: Iterable[Sequence[Any]], latest: LatestReadings) -> _Claimed:
+    """:func:`_read_claimed` of draws given as rows of every field of ``DRAW_FIELDS``."""
+    out = _Claimed()
+    digest = DrawsDigest()
+    code = _Codes(out.readings)
+    reading = latest.lookup
+    stream = iter(rows)
+    while piece := list(islice(stream, _PIECE)):
+        digest.add(piece)
+        out.where.extend(b"\x01" * len(piece))
+        out.codes.extend(map(code.__getitem__, map(reading, map(_BALLOT_ID, piece))))
+    out.count = digest.rows
+    out.digest = digest.hexdigest()
+    return out
+
+
 @dataclass
 class _Redrawn:
     """What one pass over the recomputed draws found: their count, the digest of each round as
@@ -635,7 +654,11 @@ def _verify(
     closed = len(record.results)
     # The claimed draws are read (and hashed) before the draws are recomputed, and the latest
     # readings let go: the recomputed sample is the largest thing a verification holds.
-    claimed = _read_claimed(record.draws, match.latest)
+    claimed = (
+        _read_claimed(record.draws, match.latest)
+        if record.draw_rows is None
+        else _read_claimed_rows(record.draw_rows, match.latest)
+    )
     del match
     error = None
     redrawn: Iterable[list[DrawRow]] = ()

@@ -1243,7 +1243,8 @@ class AuditStore:
             batches=batches,
             round_sizes=tuple(r.size for r in rounds),
             results=tuple(_result_from_json(r.result).to_json() for r in rounds if r.result),
-            draws=self._claimed_draws(name),
+            draws=_Reread(lambda: self._claimed_draws(name)),
+            draw_rows=self._draw_rows(name),
             history=_Reread(lambda: self._history(name)),
             cvrs=cvrs or None,
             reported=reported or None,
@@ -1257,15 +1258,18 @@ class AuditStore:
 
     def _claimed_draws(self, name: str) -> Iterator[ClaimedDraw]:
         """Every stored draw, in draw order."""
+        for r in self._draw_rows(name):
+            yield ClaimedDraw(r[0], r[1], r[2], r[3], r[4], r[5:])
+
+    def _draw_rows(self, name: str) -> Iterator[tuple[Any, ...]]:
+        """Every stored draw, in draw order, as the row of its ``DRAW_FIELDS``."""
         with self.engine.connect() as conn:
-            for r in _rows(
+            yield from _rows(
                 conn,
-                "SELECT seq, round, ticket, ballot_id, generation, jurisdiction, container,"
-                " tabulator, batch, position FROM draw WHERE audit = ? ORDER BY seq",
+                f"SELECT {', '.join(_DRAW_KEYS)} FROM draw WHERE audit = ? ORDER BY seq",
                 (name,),
                 stream=True,
-            ):
-                yield ClaimedDraw(r[0], r[1], r[2], r[3], r[4], r[5:])
+            )
 
     def _history(self, name: str) -> Iterator[Interpretation]:
         """Every stored interpretation, in the order the rows were written, which is the
