@@ -34,7 +34,7 @@ import json
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice, repeat
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -417,6 +417,9 @@ def _read_claimed(draws: Iterable[ClaimedDraw], latest: LatestReadings) -> _Clai
 
 
 _BALLOT_ID = itemgetter(3)  # a claimed draw's ballot id
+# Fields of a draw as the journal commits it: (order, round, ticket, id, generation,
+# jurisdiction, container, tabulator, batch, position).
+_JURISDICTION, _TABULATOR, _BATCH = itemgetter(5), itemgetter(7), itemgetter(8)
 
 
 def _read_claimed_rows(rows: Iterable[Sequence[Any]], latest: LatestReadings) -> _Claimed:
@@ -474,17 +477,20 @@ def _read_redrawn(
             number = part[0][1]
             flush(part, number, count)
             if readings is not None and number <= closed:
+                # Each draw's fields in C-level passes; past the claimed draws, no reading.
+                n = len(part)
+                ids = list(map(_BALLOT_ID, part))
                 readings.extend(
-                    (
-                        number,
-                        r[3],
-                        r[5],
-                        r[7],
-                        r[8],
-                        texts[codes[i]] if i < len(codes) else None,
-                        cvrs.get(r[3]) if cvrs else None,
+                    zip(
+                        repeat(number, n),
+                        ids,
+                        map(_JURISDICTION, part),
+                        map(_TABULATOR, part),
+                        map(_BATCH, part),
+                        chain(map(texts.__getitem__, codes[count : count + n]), repeat(None)),
+                        map(cvrs.get, ids) if cvrs else repeat(None),
+                        strict=False,  # the first ends it; the last two go on
                     )
-                    for i, r in enumerate(part, count)
                 )
             count += len(part)
     return _Redrawn(count, [h.hexdigest() for h in per_round], whole.hexdigest())
