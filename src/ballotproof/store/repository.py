@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -454,6 +455,7 @@ def _among(
 
 
 _DRAW_KEYS = DRAW_FIELDS
+_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = map(itemgetter, range(5))
 # A whole audit's interpretations are read in one pass over the table (SQLite would otherwise
 # walk the primary-key index and look every row up), in the order the rows were written: the
 # row id (SQLite), the tuple's place (PostgreSQL), for a table that is only ever appended to.
@@ -692,15 +694,26 @@ class AuditStore:
         cvrs: dict[str, str] = {}
         if spec.method.is_comparison:
             cvrs = self._cvrs_of_draws(conn, spec.name, upto)
-        reading, cvr = latest.get, cvrs.get
-        for rnd, bid, jur, tab, bat in _rows(
+        reading, cvr = latest.lookup, cvrs.get
+        draws = _rows(
             conn,
             "SELECT round, ballot_id, jurisdiction, tabulator, batch FROM draw"
             " WHERE audit = ? AND round <= ? ORDER BY seq",
             (spec.name, upto),
             stream=True,
-        ):
-            yield rnd, bid, jur, tab, bat, reading(bid), cvr(bid)
+        )
+        while piece := list(islice(draws, _PIECE)):  # each field in a C-level pass
+            ids = list(map(_SECOND, piece))
+            yield from zip(
+                map(_FIRST, piece),
+                ids,
+                map(_THIRD, piece),
+                map(_FOURTH, piece),
+                map(_FIFTH, piece),
+                map(reading, ids),
+                map(cvr, ids),
+                strict=True,
+            )
 
     def _cvrs_of_draws(self, conn: Connection, name: str, upto: int) -> dict[str, str]:
         """The cast vote records of the ballots drawn in rounds 1…``upto``."""
