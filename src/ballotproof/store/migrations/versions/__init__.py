@@ -1,1 +1,2 @@
-"""The revisions, oldest first: 0001 the audit record, 0002 the workspace."""
+"""The revisions, oldest first: 0001 the audit record, 0002 the workspace, 0003 the covering
+ballot index."""
