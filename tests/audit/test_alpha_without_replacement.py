@@ -36,7 +36,6 @@ from ballotproof.audit.process import (
 )
 from ballotproof.cli.app import app
 from ballotproof.errors import AnalysisError
-from ballotproof.usecases.start import STORE_DRAWS_DISTINCT
 from tests.audit.test_stored_methods import TRIALS, _bound
 from tests.conftest import TESTDATA
 
@@ -314,29 +313,9 @@ def test_risk_alpha_comparison_with_and_without_replacement() -> None:
     assert seq["risk"] == pytest.approx(w["risk"], rel=1e-12)
 
 
-@pytest.mark.skipif(STORE_DRAWS_DISTINCT, reason="the store draws distinct ballots")
-def test_start_without_replacement_is_refused_until_the_store_draws_distinct_ballots(
-    tmp_path: Path,
-) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "audit", "start", "--db", f"{tmp_path}/a.db", "--name", "m",
-            "--manifest", str(TESTDATA / "manifests" / "good_arlo.csv"),
-            "--tally", "A=200,B=122", "--ballots", "322", "--seed", "1",
-            "--method", "alpha", "--without-replacement",
-        ],
-    )  # fmt: skip
-    assert result.exit_code == 1
-    assert "cannot draw without replacement yet" in result.output
-
-
-@pytest.mark.skipif(
-    not STORE_DRAWS_DISTINCT, reason="the store and the verifier draw with replacement"
-)
 def test_stored_audit_without_replacement_end_to_end(tmp_path: Path) -> None:
-    """Start, list, record and verify an audit of distinct ballots, as soon as the store can
-    draw them (``usecases.start.STORE_DRAWS_DISTINCT``)."""
+    """Start, list, record and verify an audit of distinct ballots: no ballot is drawn twice,
+    within a round or across rounds, and verify redraws the same distinct ballots."""
     db = str(tmp_path / "a.db")
     _cli(
         "audit", "start", "--db", db, "--name", "m",

@@ -357,7 +357,9 @@ def _redraw(record: AuditRecord, total: int) -> Iterator[list[DrawRow]]:
     if spec.method.is_batch:
         reported = macro_batches(record.batches, record.reported or {})
         return draw_rows(ppeb_draws(spec, record.batches, reported, total, 0), _PIECE)
-    return draw_sample(record.batches, spec.seed, total).rows(_PIECE)
+    return draw_sample(record.batches, spec.seed, total, with_replacement=spec.replacement).rows(
+        _PIECE
+    )
 
 
 _PIECE = 10_000  # rows hashed at a time

@@ -548,7 +548,13 @@ class AuditStore:
                 _PIECE,
             )
         else:
-            pieces = draw_sample(batches, spec.seed, size - already, skip=already).rows(_PIECE)
+            pieces = draw_sample(
+                batches,
+                spec.seed,
+                size - already,
+                skip=already,
+                with_replacement=spec.replacement,
+            ).rows(_PIECE)
         digest = DrawsDigest()
         unread = 0
         with _bulk(w.conn, size - already):

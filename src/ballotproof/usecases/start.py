@@ -15,9 +15,7 @@ The checks, in order (each error is one line naming the file, line and field):
    contest's choices, adding up to the reported tally.
 4. **Without replacement** (``replacement=False``; ALPHA methods only): the martingale's
    population is the contest's N ballots, so the manifest (with its phantoms) must list
-   exactly N. The store does not draw distinct ballots yet (:data:`STORE_DRAWS_DISTINCT`):
-   until it does, such an audit is refused rather than drawn with replacement and measured as
-   if it were not.
+   exactly N. The store and the verifier then draw distinct ballots.
 """
 
 from __future__ import annotations
@@ -54,13 +52,6 @@ __all__ = [
 
 CVR_FORMATS = ("dominion-csv", "dominion-json", "ess", "nist")
 
-STORE_DRAWS_DISTINCT = False
-"""Whether the store's draws (``store/repository.py``, ``_open_round``) and their
-recomputation (``audit/verify.py``, ``_redraw``) follow ``AuditSpec.replacement``.  Both call
-the sampler with replacement today; each needs ``with_replacement=spec.replacement`` before a
-stored audit may draw distinct ballots.  Everything else — the specification, its JSON, the
-risk and the round sizes — already follows it."""
-
 
 def _check_without_replacement(
     contest: AuditContest, m: Manifest, phantoms: int, manifest: Path
@@ -71,14 +62,6 @@ def _check_without_replacement(
             "an audit without replacement tests the mean of exactly the ballots it draws from",
             path=str(manifest),
             field="Number of Ballots",
-        )
-    if not STORE_DRAWS_DISTINCT:
-        raise InputError(
-            "stored audits cannot draw without replacement yet: the store draws with "
-            "replacement (store/repository.py, audit/verify.py); plan and measure with "
-            "'audit plan' / 'audit risk --without-replacement', or start the audit with "
-            "replacement",
-            field="--without-replacement",
         )
 
 
