@@ -4,7 +4,8 @@ Run with ``.venv/bin/python benchmarks/bench_workspace.py`` (about 3 minutes): f
 for PostgreSQL (127.0.0.1:5432, a fresh database, dropped after), it sets up an audit of 20
 counties with 10 boards each (200 boards), launches round 1, starts the server on loopback,
 and lets every board enter its own share of its county's ballots for ``--seconds`` (default 60)
-with ``--think`` seconds (default 1.0: a board reads a ballot, then enters it) between entries.
+with ``--think`` seconds (default 1.0: a board reads a ballot, then enters it) between entries,
+each board starting at a random moment within the first think time (boards are not in step).
 It prints entries per second, p50/p99 latency of an entry, and then checks the record: every
 acknowledged entry is stored once with its reading (lost: acknowledged but not stored;
 duplicated: stored more than once), and ``verify`` passes.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import subprocess
 import sys
@@ -100,9 +102,13 @@ async def board_loop(
     latencies: list[float],
     acked: dict[str, str],
     errors: list[str],
+    offset: float,
 ) -> None:
+    # Boards do not start in step: each begins at its own moment within the first think time.
+    await asyncio.sleep(offset)
     for i, ballot in enumerate(mine):
-        await asyncio.sleep(think)
+        if i:
+            await asyncio.sleep(think)
         if time.monotonic() >= until:
             return
         reading = "Yes" if i % 2 else "No"
@@ -129,11 +135,12 @@ async def drive(base: str, boards: list[tuple[str, str, str, list[str]]], second
     latencies: list[float] = []
     acked: dict[str, str] = {}
     errors: list[str] = []
+    rng = random.Random(20261201)
     start = time.monotonic()
     until = start + seconds
     try:
         await asyncio.gather(*(
-            board_loop(c, mine, b[3], until, think, latencies, acked, errors)
+            board_loop(c, mine, b[3], until, think, latencies, acked, errors, rng.uniform(0, think))
             for (c, mine), b in zip(clients, boards, strict=True)))  # fmt: skip
     finally:
         for c, _ in clients:
