@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ballotproof.cli.app import JsonOpt, app, emit_json, err, handle_errors, out
+from ballotproof.cli.render import Table
 
 import_app = typer.Typer(
     name="import",

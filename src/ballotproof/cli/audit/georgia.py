@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ballotproof.cli.app import emit_json, err, handle_errors, out
 from ballotproof.cli.audit import (
@@ -16,6 +15,7 @@ from ballotproof.cli.audit import (
     _status_doc,
     audit_app,
 )
+from ballotproof.cli.render import Table
 
 
 @audit_app.command()
