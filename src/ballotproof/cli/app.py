@@ -21,7 +21,8 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort
 
 from ballotproof import __version__
-from ballotproof.cli.render import Format, Table, use_format
+from ballotproof.cli.render import Format as Format  # re-exported for the command modules
+from ballotproof.cli.render import Table, use_format
 from ballotproof.cli.render import err as err  # re-exported for the other command modules
 from ballotproof.cli.render import out as out
 from ballotproof.errors import BallotproofError

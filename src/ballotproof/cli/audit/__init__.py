@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ballotproof.cli.app import app, out
+from ballotproof.cli.app import Format, FormatOpt, app, out, output_format
 from ballotproof.cli.render import Table
 from ballotproof.errors import InputError
 
@@ -157,8 +157,9 @@ def _print_status(doc: dict[str, Any]) -> None:
 
 
 @audit_app.command()
-def methods(as_json: JsonOpt = False) -> None:
+def methods(as_json: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """The methods an audit can be stored with: kind, paper, how later rounds are sized."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.audit.methods import METHODS, method_json
     from ballotproof.cli.app import emit_json
 

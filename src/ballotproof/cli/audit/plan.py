@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ballotproof.cli.app import emit_json, handle_errors, out
+from ballotproof.cli.app import Format, FormatOpt, emit_json, handle_errors, out, output_format
 from ballotproof.cli.audit import (
     BallotsOpt,
     JsonOpt,
@@ -248,8 +248,10 @@ def plan(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Sample sizes for every applicable method (or one), as a table or JSON."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.audit.contest import Decision
 
     _check_alpha(risk_limit)

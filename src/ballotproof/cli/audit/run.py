@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ballotproof.cli.app import emit_json, err, handle_errors, out
+from ballotproof.cli.app import Format, FormatOpt, emit_json, err, handle_errors, out, output_format
 from ballotproof.cli.audit import (
     METHOD_HELP,
     DbOpt,
@@ -424,8 +424,10 @@ def record(
         bool, typer.Option(help="Allow changing a recorded interpretation.")
     ] = False,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Record readings (a choice, blank, overvote or not_found); closes complete rounds."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.store import open_store
     from ballotproof.usecases.record import record_file
 
@@ -442,8 +444,9 @@ def record(
 
 @audit_app.command()
 @handle_errors
-def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False) -> None:
+def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """Rounds, risk per contest and pair, and the decision so far."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.store import open_store
 
     doc = _status_doc(open_store(db, create=False).status(audit))
