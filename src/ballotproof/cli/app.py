@@ -454,20 +454,26 @@ def recounts(
 @app.command()
 @handle_errors
 def export(
-    output: Annotated[Path, typer.Argument(help="Output: a .json file (NIST) or a folder (CSV).")],
+    output: Annotated[
+        Path, typer.Argument(help="Output: a .json or .xml file (NIST) or a folder (CSV).")
+    ],
     data: DataOpt = None,
     year: ElectionOpt = None,
     counties: Annotated[
         bool, typer.Option(help="Include the 2020 county results (built-in data only).")
     ] = False,
 ) -> None:
-    """Write an election as NIST SP 1500-100 JSON (*.json) or in the generic CSV format."""
+    """Write an election as NIST SP 1500-100 v2 JSON (*.json) or XML (*.xml), or as generic CSV."""
     from ballotproof.io.generic import write_generic
     from ballotproof.io.nist import write_nist
 
     election = load_election(data, include_counties=counties, year=year)
     if output.suffix.lower() == ".json":
         write_nist(election, output)
+    elif output.suffix.lower() == ".xml":
+        from ballotproof.io.nist_xml import write_nist_xml
+
+        write_nist_xml(election, output)
     else:
         write_generic(election, output)
     err.print(f"wrote {output}")

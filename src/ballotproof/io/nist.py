@@ -401,7 +401,7 @@ def from_nist(data: object, *, path: str = "<json>") -> Election:
 def _units(r: _Reader, report: Mapping[str, Any], path: str) -> tuple[list[Unit], set[str]]:
     parent_of: dict[str, str] = {}
     raw_units = []
-    for i, g in enumerate(r.arr(report, "GpUnit", "", required=True)):
+    for i, g in enumerate(r.arr(report, "GpUnit", "")):
         where = f"/GpUnit/{i}"
         go = r.obj(g, where)
         uid = r.string(go, "@id", where)
@@ -496,7 +496,7 @@ def _contest(
                 raise r.fail(f"{ew}/Value", "a JSON list of choice ids", eo.get("Value")) from None
     choices: list[Choice] = []
     counts: list[VoteCount] = []
-    for j, s in enumerate(r.arr(co, "ContestSelection", where, required=True)):
+    for j, s in enumerate(r.arr(co, "ContestSelection", where)):
         sw = f"{where}/ContestSelection/{j}"
         so = r.obj(s, sw)
         sel_id = r.string(so, "@id", sw)

@@ -96,17 +96,23 @@ _LINES = (
     ("scattering", "Other, write-in and scattering (no candidate named)"),
     ("void", "Void ballots"),
 )
-_names = st.text(st.characters(codec="utf-8"), max_size=12)
+_any_names = st.text(st.characters(codec="utf-8"), max_size=12)
+# What XML 1.0 carries unchanged: no control characters (a CR would come back as LF).
+_xml_names = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cn"]), max_size=12
+)
 
 
 @st.composite
-def exchange_elections(draw: st.DrawFn) -> Election:
+def exchange_elections(draw: st.DrawFn, *, xml_safe: bool = False) -> Election:
     """A random election exercising everything an exchange format must carry.
 
     Free-text names and parties (empty ones too), write-ins, non-candidate lines (the standard
     ones and others, anywhere in the choice order, some split by vote method), several
-    contests with seats, a date or none, nested units of every type.
+    contests with seats, a date or none, nested units of every type. ``xml_safe``: names
+    without the control characters XML 1.0 cannot carry.
     """
+    _names = _xml_names if xml_safe else _any_names
     unit_ids = draw(
         st.lists(
             st.from_regex(r"[A-Za-z][A-Za-z0-9\-]{0,5}", fullmatch=True),
