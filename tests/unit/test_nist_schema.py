@@ -260,3 +260,32 @@ def test_cli_export_validates_and_reloads(tmp_path: Path, args: list[str]) -> No
     result = CliRunner().invoke(app, ["export", str(tmp_path / "again.json"), "--data", str(out)])
     assert result.exit_code == 0, result.output
     assert from_nist(json.loads((tmp_path / "again.json").read_text("utf-8"))) == expected
+
+
+def test_ids_that_would_coincide_in_the_file_are_refused(tmp_path: Path) -> None:
+    from ballotproof.errors import IntegrityError
+    from ballotproof.io.nist import write_nist
+    from ballotproof.model import Choice, ChoiceId, Contest, ContestId, Unit, UnitId, UnitType
+
+    e = Election(
+        "E",
+        None,
+        (
+            Unit(UnitId("president"), "P", UnitType.STATE),
+            Unit(UnitId("cand-1"), "C", UnitType.OTHER),
+        ),
+        (Contest(ContestId("president"), "President", (Choice(ChoiceId("a"), "A"),), ()),),
+    )
+    with pytest.raises(IntegrityError) as info:
+        write_nist(e, tmp_path / "e.json")
+    assert str(info.value) == (
+        f"{tmp_path / 'e.json'}: field 'id': contest president: its NIST id 'president' is "
+        "already the id of a unit, contest or selection (ids are unique across a NIST file): "
+        "rename one"
+    )
+    renamed = Election(
+        "E", None, e.units, (Contest(ContestId("p"), "P", e.contests[0].choices, ()),)
+    )
+    doc = to_nist(renamed)
+    assert doc["Election"][0]["Candidate"][0]["@id"] == "cand-2"  # cand-1 is a unit
+    assert schema_errors(doc) == [] and _round_trip(renamed) == renamed

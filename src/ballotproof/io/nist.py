@@ -128,8 +128,9 @@ def to_nist(election: Election) -> dict[str, Any]:
     contests: list[dict[str, Any]] = []
     roots = [u.id for u in election.units if u.parent is None]
     scope = roots[0] if roots else (election.units[0].id if election.units else "")
+    ids = _Ids(election)
     for contest in election.contests:
-        contests.append(_contest_doc(contest, scope, parties, candidates))
+        contests.append(_contest_doc(contest, scope, parties, candidates, ids))
     election_item: dict[str, Any] = {
         "@type": NS + "Election",
         "Name": _text(election.name),
@@ -162,8 +163,48 @@ def to_nist(election: Election) -> dict[str, Any]:
     }
 
 
+class _Ids:
+    """The document's ``@id``s, unique across the file as NIST requires (XML checks it).
+
+    Units keep their ids, contests theirs, selections ``<contest>--<choice>``; an election in
+    which two of these coincide is refused (rename one). Candidates and parties get
+    ``cand-N`` / ``party-N``, skipping any id already taken.
+    """
+
+    def __init__(self, election: Election) -> None:
+        self.used: set[str] = set()
+        for u in election.units:
+            self.used.add(u.id)
+        for contest in election.contests:
+            self._claim(contest.id, f"contest {contest.id}")
+            for choice in contest.choices:
+                self._claim(
+                    f"{contest.id}--{choice.id}", f"contest {contest.id}, choice {choice.id}"
+                )
+
+    def _claim(self, value: str, what: str) -> None:
+        if value in self.used:
+            raise IntegrityError(
+                f"{what}: its NIST id {value!r} is already the id of a unit, contest or "
+                "selection (ids are unique across a NIST file): rename one",
+                field="id",
+            )
+        self.used.add(value)
+
+    def new(self, prefix: str) -> str:
+        n = 1
+        while f"{prefix}-{n}" in self.used:
+            n += 1
+        self.used.add(f"{prefix}-{n}")
+        return f"{prefix}-{n}"
+
+
 def _contest_doc(
-    contest: Contest, scope: str, parties: dict[str, str], candidates: list[dict[str, Any]]
+    contest: Contest,
+    scope: str,
+    parties: dict[str, str],
+    candidates: list[dict[str, Any]],
+    ids: _Ids,
 ) -> dict[str, Any]:
     selections = []
     other: dict[str, dict[str, Any]] = {}
@@ -193,10 +234,10 @@ def _contest_doc(
         party_ids = []
         if choice.party:
             if choice.party not in parties:
-                parties[choice.party] = f"party-{len(parties) + 1}"
+                parties[choice.party] = ids.new("party")
             party_ids.append(parties[choice.party])
         if choice.is_candidate:
-            cand_id = f"cand-{len(candidates) + 1}"
+            cand_id = ids.new("cand")
             cand: dict[str, Any] = {
                 "@type": NS + "Candidate",
                 "@id": cand_id,
@@ -246,7 +287,11 @@ def nist_text(election: Election) -> str:
 
 def write_nist(election: Election, path: str | Path) -> None:
     """Write the NIST JSON of ``election`` to ``path``."""
-    Path(path).write_text(nist_text(election), encoding="utf-8")
+    try:
+        text = nist_text(election)
+    except IntegrityError as exc:
+        raise IntegrityError(str(exc), path=str(path)) from exc
+    Path(path).write_text(text, encoding="utf-8")
 
 
 class _Reader:

@@ -115,7 +115,7 @@ def exchange_elections(draw: st.DrawFn, *, xml_safe: bool = False) -> Election:
     _names = _xml_names if xml_safe else _any_names
     unit_ids = draw(
         st.lists(
-            st.from_regex(r"[A-Za-z][A-Za-z0-9\-]{0,5}", fullmatch=True),
+            st.from_regex(r"[A-Za-jl-z][A-Za-z0-9\-]{0,5}", fullmatch=True),
             min_size=1,
             max_size=6,
             unique=True,
