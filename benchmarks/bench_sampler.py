@@ -45,6 +45,7 @@ import csv
 import hashlib
 import itertools
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -212,10 +213,13 @@ def main() -> int:
             "time: wall s (cpu s); ours until draw_sample returns | +draws: until the Draw "
             "objects exist\nmemory: VmHWM of each child, MiB (peak includes base = after imports)"
         )
+        print(
+            f"load: 1-minute load average before ours | before the oracle ({os.cpu_count()} CPUs)"
+        )
         header = (
             f"{'draws':>9} {'repl':>4} | {'ours s':>13} {'+draws s':>13} | "
             f"{'oracle s':>14} | {'ratio':>5} {'+draws':>6} {'cpu':>5} | "
-            f"{'ours MiB':>8} {'+draws':>6} {'oracle':>6} | {'same':>4}"
+            f"{'ours MiB':>8} {'+draws':>6} {'oracle':>6} | {'same':>4} | {'load':>9}"
         )
         print(header)
         print("-" * len(header))
@@ -223,7 +227,9 @@ def main() -> int:
         for size, with_replacement in runs:
             ours_file = Path(tmp) / f"ours-{size}-{int(with_replacement)}.tsv"
             ref_file = Path(tmp) / f"oracle-{size}-{int(with_replacement)}.tsv"
+            load_ours = os.getloadavg()[0]
             ours = run_child("ours", manifest, size, with_replacement, ours_file)
+            load_ref = os.getloadavg()[0]
             ref = run_child("oracle", manifest, size, with_replacement, ref_file)
             bases["ours"].add(round(float(ours["base_mib"])))  # type: ignore[arg-type]
             bases["oracle"].add(round(float(ref["base_mib"])))  # type: ignore[arg-type]
@@ -242,7 +248,8 @@ def main() -> int:
                 f"{num(ref['seconds'], '6.1f')} ({num(ref['cpu'], '6.1f')}) | "
                 f"{ratio:>4.1f}x {draws_ratio:>5.1f}x {cpu_ratio:>4.1f}x | "
                 f"{num(ours['peak_mib'], '8.0f')} {num(ours['draws_peak_mib'], '6.0f')} "
-                f"{num(ref['peak_mib'], '6.0f')} | {'yes' if same else 'NO':>4}",
+                f"{num(ref['peak_mib'], '6.0f')} | {'yes' if same else 'NO':>4} | "
+                f"{load_ours:>4.2f}|{load_ref:<4.2f}",
                 flush=True,
             )
             label = f"{size:,} draws, with_replacement={with_replacement}"

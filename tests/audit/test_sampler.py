@@ -29,6 +29,7 @@ from ballotproof.audit.sampler import (
     Sample,
     ballot_id,
     draw_ids,
+    draw_rows,
     draw_sample,
     first_ticket,
     next_ticket,
@@ -607,6 +608,36 @@ def test_bad_ballots_and_batches_are_refused(make: Any, message: str) -> None:
 def test_nothing_is_hashed_for_an_empty_round() -> None:
     assert draw_sample([Batch("J", None, "A", 3)], SEED, 0).draws == ()
     assert draw_sample([], SEED, 5).draws == ()
+
+
+@pytest.mark.parametrize("piece", [1, 7, 60, 1000])
+def test_rows_in_slices_are_the_draws(piece: int) -> None:
+    """``Sample.rows`` makes plain tuples from the columns a slice at a time: the same values as
+    the Draw objects, in order, with or without them built first."""
+    batches = [Batch("J", "T", f"B{i}", 30, f"C{i % 3}") for i in range(10)]
+    batches.append(Batch("K", None, "Dave's box", 4))
+    sample = draw_sample(batches, SEED, 60, skip=5)
+    slices = list(sample.rows(piece))
+    assert all(0 < len(s) <= piece for s in slices)
+    rows = [r for s in slices for r in s]
+    fresh = draw_sample(batches, SEED, 60, skip=5)
+    assert rows == [r for s in draw_rows(fresh.draws, piece) for r in s]
+    assert rows == [r for s in fresh.rows(piece) for r in s]  # once the draws exist
+    for r, d in zip(rows, fresh.draws, strict=True):
+        b = d.ballot
+        assert r == (d.order, d.ticket, d.id, d.generation, b.jurisdiction, b.container,
+                     b.tabulator, b.batch, b.position)  # fmt: skip
+    with pytest.raises(InputError):
+        sample.rows(0)
+
+
+@pytest.mark.parametrize("digits", [1, 9, 18, 19, 20, 30])
+def test_every_trim_width_is_consistent_samplers(digits: int) -> None:
+    """Tickets up to 19 digits are written from their order keys, longer ones cut from the
+    strings: both as ``consistent_sampler`` prints them, leading 9s included."""
+    batches = [Batch("J", "T", f"B{i}", 7) for i in range(9)]
+    want = oracle(arlo_ids(batches), SEED, take=400, with_replacement=True, digits=digits)
+    assert triples(draw_sample(batches, SEED, 400, digits=digits).draws) == want
 
 
 # --- slow: a bigger cross-check -------------------------------------------------------------------

@@ -7,12 +7,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
+from ballotproof.audit import verify as verify_module
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.journal import DRAW_FIELDS, DrawsDigest, draws_digest
 from ballotproof.audit.process import (
@@ -60,8 +62,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditStore
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pieces of 7 rows, so that every round, recording and read spans many of them."""
+    """Pieces of 7 rows, so that every round, recording, read and redraw spans many of them."""
     monkeypatch.setattr(repo, "_PIECE", 7)
+    monkeypatch.setattr(verify_module, "_PIECE", 7)
 
 
 def _spec(name: str = "t", *, phantoms: int = 0, method: Method = Method.BRAVO) -> AuditSpec:
@@ -262,6 +265,51 @@ def test_a_failed_piece_leaves_nothing_of_the_earlier_ones(
     assert all(c.ok for c in store.verify("t"))
 
 
+def _indexes(store: AuditStore) -> set[str]:
+    with store.engine.connect() as conn:
+        return {
+            r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+        }
+
+
+def test_a_large_round_rebuilds_the_ballot_index_in_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_pieces: None
+) -> None:
+    """SQLite writes a large round with the ballot index dropped and built again after it: the
+    index is there after a round, after a failed one, and the audit verifies; the journal is
+    the one written with the index kept up."""
+    kept = open_store(tmp_path / "kept.db")
+    _start(kept, _spec())
+    store = open_store(tmp_path / "bulk.db")
+    with monkeypatch.context() as patch:
+        patch.setattr(repo, "_BULK", 10)
+        _start(store, _spec())
+        assert "draw_by_ballot" in _indexes(store)
+        status, _, _ = store.record("t", _rows(store, "t", 1), now="t1")
+        kept.record("t", _rows(kept, "t", 1), now="t1")
+        assert status.journal_head == kept.status("t").journal_head
+        assert all(c.ok for c in store.verify("t"))
+
+        insert, pieces = repo._insert, []
+
+        def fail(conn: Any, table: Any, *rest: Any) -> None:
+            pieces.append(table.name)
+            if pieces.count("draw") == 3:
+                raise StoreError("failed in the middle")
+            insert(conn, table, *rest)
+
+        patch.setattr(repo, "_insert", fail)
+        with pytest.raises(StoreError, match="in the middle"):
+            _start(store, _spec("u"))
+    assert "draw_by_ballot" in _indexes(store)
+    assert store.names() == ["t"]
+    with store.engine.connect() as conn:
+        plan = conn.execute(
+            text("EXPLAIN QUERY PLAN SELECT round FROM draw WHERE audit = 't' AND ballot_id = 'x'")
+        ).all()
+    assert "draw_by_ballot" in str(plan)
+
+
 def test_interpretations_stored_out_of_the_journal_order_still_verify(store: AuditStore) -> None:
     """The store reads interpretations in the order it wrote them, the journal's; rows in any
     other order (rewritten by hand, or by a database that moved them) verify all the same, and
@@ -337,3 +385,76 @@ def test_an_unreadable_interpretation_entry_is_a_failed_check(store: AuditStore)
     n = len(store.load("t").history)
     assert not checks["interpretations match the journal"].ok
     assert checks["interpretations match the journal"].detail == f"{n} claimed, {n - 1} journalled"
+
+
+@pytest.mark.parametrize("stride", [1, 2, 50])
+def test_sorted_ids_read_as_a_range_give_what_lookups_give(
+    store: AuditStore, monkeypatch: pytest.MonkeyPatch, stride: int
+) -> None:
+    """SQLite reads sorted ids as a range of the ballot index when it holds few other rows
+    (stride 1, 2), and looks each up when it would hold many (stride 50): the same rows."""
+    _start(store, _spec(), size=200)
+    store.record("t", _rows(store, "t", 1)[::3], now="t1")
+    ids = [*sorted({r[0] for r in _rows(store, "t", 1)})[::stride], "nobody"]
+    ids.sort()
+    with store.engine.connect() as conn:
+        for columns, table in (
+            ("ballot_id, round, batch, position", "draw"),
+            ("ballot_id, version, choice", "interpretation"),
+        ):
+            monkeypatch.setattr(repo, "_RANGE", 10**9)
+            looked_up = sorted(repo._among(conn, columns, table, "t", ids))
+            monkeypatch.setattr(repo, "_RANGE", 2)
+            assert sorted(repo._among(conn, columns, table, "t", ids)) == looked_up
+            assert looked_up
+
+
+def test_journal_hashes_made_a_piece_at_a_time_are_chain_hashes() -> None:
+    from ballotproof.audit.journal import JournalEntry, chain_hash
+
+    entries = [
+        JournalEntry(i, kind, f'{{"n":{i},"t":"é\\n"}}', prev, "")
+        for i, (kind, prev) in enumerate([("a", "0" * 64), ("interpretation", "x"), ("b", "")])
+    ]
+    assert verify_module._chain_hashes(entries) == [
+        chain_hash(e.prev_hash, e.kind, e.payload) for e in entries
+    ]
+
+
+def test_the_collector_is_paused_inside_and_left_as_it_was() -> None:
+    import gc
+
+    from ballotproof.audit.streaming import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_claimed_draws_read_as_rows_are_read_as_claimed_draws(
+    store: AuditStore, small_pieces: None
+) -> None:
+    """The store hands the verifier its draws as plain rows; read as ClaimedDraw objects they
+    give the same count, digest and readings."""
+    _start(store, _spec(phantoms=20))
+    store.record("t", _rows(store, "t", 1)[:30], now="t1")
+    record = store._record_of("t")
+    assert record.draw_rows is not None
+    latest = LatestReadings()
+    latest.extend((h.ballot_id, h.version, h.choice) for h in record.history)
+    rows = verify_module._read_claimed_rows(record.draw_rows, latest)
+    objects = verify_module._read_claimed(record.draws, latest)
+    assert (rows.count, rows.digest, rows.where, rows.all_where) == (
+        objects.count, objects.digest, objects.where, objects.all_where,
+    )  # fmt: skip
+    assert [rows.readings[c] for c in rows.codes] == [objects.readings[c] for c in objects.codes]
+    assert rows.count == 60 and any(r is not None for r in rows.readings)

@@ -58,17 +58,101 @@ def test_reset_is_logged_and_ignored() -> None:
     assert e.moments[-1].estimate.margin == 100  # the reset was not trusted
 
 
-def test_backwards_count_is_held_then_dropped_or_accepted_as_revision() -> None:
+def test_backwards_count_is_held_then_rejected_or_accepted_once_it_persists() -> None:
     e = _engine()
     e.process(_u(0, 1000, 900))
     e.process(_u(1, 800, 700, line=3))  # backwards: held
     assert e.moments[-1].estimate.counted == 1900
-    e.process(_u(2, 1100, 950))  # forwards again: the held one is dropped
+    e.process(_u(2, 1100, 950))  # forwards again: the held one is rejected
     assert [ev.kind for ev in e.events] == [EventKind.BACKWARDS, EventKind.DROPPED]
+    assert "rejected" in e.events[-1].detail
     e.process(_u(3, 900, 800))  # backwards
-    e.process(_u(4, 910, 805))  # confirms a lower level: a revision
+    e.process(_u(4, 910, 805))  # still low one minute later: not yet trusted
+    assert e.events[-1].kind is EventKind.BACKWARDS
+    assert e.moments[-1].estimate.counted == 2050
+    e.process(_u(33, 915, 806))  # low for 30 minutes: a revision
     assert e.events[-1].kind is EventKind.REVISION
-    assert e.moments[-1].estimate.counted == 1715
+    assert "kept for 30 min" in e.events[-1].detail
+    assert e.moments[-1].estimate.counted == 1721
+
+
+def _big(minutes: int, a: int, b: int, pct: float = 90.0, source: str = "other") -> Update:
+    from ballotproof.calls.feed import UpdateSource
+
+    return Update(
+        "XX",
+        T0 + timedelta(minutes=minutes),
+        {"a": a, "b": b},
+        a + b,
+        exact=True,
+        expected_pct=pct,
+        source=UpdateSource(source),
+    )
+
+
+def test_a_250000_vote_drop_for_11_minutes_confirms_nothing() -> None:
+    """The glitch of issue 9: a drop that lasts 11 minutes (one update a minute) is rejected,
+    never replaces the count, and the called candidate's chance does not move."""
+    e = Engine([StateSetup("XX", (("XX", 10),), None)], ("a", "b"), CallRule(0.99))
+    e.process(_big(0, 1_600_000, 1_400_000))
+    call = e.state_call("XX")
+    assert call is not None and call.candidate == "a"
+    p_before = e.moments[-1].estimate.p_leader
+    for m in range(1, 12):  # 250,000 of a's votes gone for 11 minutes
+        e.process(_big(m, 1_350_000 + 100 * m, 1_400_000 + 100 * m))
+    assert all(mo.estimate.counted == 3_000_000 for mo in e.moments)
+    assert not [ev for ev in e.events if ev.kind is EventKind.REVISION]
+    e.process(_big(12, 1_601_500, 1_401_200))  # the source is back
+    assert e.events[-1].kind is EventKind.DROPPED and "after 11 min" in e.events[-1].detail
+    assert e.lowest_after_call("XX") >= p_before  # type: ignore[operator]
+    assert not [ev for ev in e.events if ev.kind is EventKind.WITHDRAW]
+
+
+def test_a_drop_is_accepted_at_once_when_a_second_source_agrees() -> None:
+    e = _engine()
+    e.process(_big(0, 60_000, 40_000))
+    e.process(_big(1, 60_000, 40_000, source="batch"))
+    e.process(_big(2, 50_000, 40_000))  # other source drops 10,000: held
+    assert e.events[-1].kind is EventKind.BACKWARDS
+    e.process(_big(3, 50_000, 40_000, source="batch"))  # the second source agrees
+    assert [ev.kind for ev in e.events[-2:]] == [EventKind.REVISION] * 2
+    assert "source other reports the same count" in e.events[-2].detail
+    assert e.moments[-1].estimate.counted == 90_000
+
+
+def test_a_capped_expected_vote_is_a_bound_not_a_value() -> None:
+    from ballotproof.calls.outstanding import estimate
+
+    kw = {"leader": "a", "trailer": "b", "exact": True, "counted_at_expected": 1_000_000}
+    as_value = estimate(503_000, 497_000, 1_000_000, expected_pct=99.0, **kw)  # type: ignore[arg-type]
+    as_bound = estimate(  # type: ignore[arg-type]
+        503_000, 497_000, 1_000_000, expected_pct=99.0, expected_is_bound=True, **kw
+    )
+    # "At least 98.5 % counted": the remaining vote is 0–1.5 %, mean about 0.75 %, not 1 %.
+    assert as_bound.remaining < as_value.remaining
+    assert 0.006 < as_bound.remaining / 1_000_000 < 0.009
+    e = _engine()
+    e.process(_big(0, 60_000, 40_000, pct=99.0))
+    assert [ev.kind for ev in e.events] == [EventKind.EXPECTED_CAPPED]
+
+
+def test_the_end_of_the_feed_closes_a_race_outside_the_recount_band() -> None:
+    from ballotproof.calls.engine import CallBasis
+    from ballotproof.calls.rule import Threshold
+
+    band = Threshold(((0.5, None, True),), "a 0.5 % automatic recount")
+    e = Engine(
+        [StateSetup("XX", (("XX", 10),), None), StateSetup("YY", (("YY", 5),), band)],
+        ("a", "b"),
+    )
+    e.process(_big(0, 50_200, 49_800, pct=20.0))
+    e.process(Update("YY", T0, {"a": 50_100, "b": 49_900}, 100_000, exact=True, expected_pct=20.0))
+    assert e.calls == []
+    e.close()
+    xx = e.state_call("XX")
+    assert xx is not None and xx.candidate == "a" and xx.basis is CallBasis.END_OF_FEED
+    assert e.state_call("YY") is None  # 200 votes is within 0.5 % of 100,000
+    assert [ev.kind for ev in e.events[-2:]] == [EventKind.CLOSED, EventKind.CLOSED_IN_BAND]
 
 
 def test_call_is_never_withdrawn_but_a_reversal_is_recorded() -> None:
@@ -146,7 +230,7 @@ def test_full_2020_replay_has_no_wrong_call_and_waits_in_georgia() -> None:
     assert engine.state_call("GA") is None
     assert not [e for e in engine.events if e.kind is EventKind.WITHDRAW]
     assert len(engine.ec) > 5_000
-    assert engine.ec[-1][1].p_a_majority > 0.99
+    assert engine.ec[-1][1].p_majority["biden"] > 0.99
 
 
 def test_replay_cli_for_one_state_writes_json_and_report(tmp_path: Path) -> None:
@@ -202,3 +286,23 @@ def test_readme_backtest_table_matches_the_replay() -> None:
         assert uncalled.split(", ") == row["uncalled"]
         assert float(median.replace("−", "-")) == pytest.approx(row["median_hours_vs_ap"], abs=0.05)
         assert (int(early), int(late)) == (row["earlier_than_ap"], row["later_than_ap"])
+
+
+def test_an_expected_vote_glitch_is_rejected_unless_it_persists() -> None:
+    """A 2020-Arizona-style glitch: the expected share jumps from 80 % to 99 % (the expected
+    total shrinks by a fifth) for 11 minutes, then returns: never used. The same jump kept
+    for 30 minutes is accepted as a revision."""
+    e = _engine()
+    e.process(_big(0, 480_000, 320_000, pct=80.0))
+    expected = e.moments[-1].estimate.expected_total
+    for m in range(1, 12):
+        e.process(_big(m, 480_000 + m, 320_000, pct=99.0))
+    assert all(mo.estimate.expected_total == expected for mo in e.moments)
+    e.process(_big(12, 480_100, 320_000, pct=80.0))
+    kinds = [ev.kind for ev in e.events if ev.kind is not EventKind.EXPECTED_CAPPED]
+    assert kinds == [EventKind.BACKWARDS, EventKind.DROPPED]
+    assert "rejected" in e.events[-1].detail
+    for m in range(13, 44):
+        e.process(_big(m, 480_100 + m, 320_000, pct=99.0))
+    assert any(ev.kind is EventKind.REVISION and "kept for 30 min" in ev.detail for ev in e.events)
+    assert e.moments[-1].estimate.expected_total != expected

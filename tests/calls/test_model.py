@@ -113,3 +113,31 @@ def test_batches_from_one_county_are_one_countys_evidence() -> None:
     many_sigma = estimate(1_050_000, 950_000, 2_000_000, batches=spread, **kw).sigma_p  # type: ignore[arg-type]
     one_sigma = estimate(1_050_000, 950_000, 2_000_000, batches=one, **kw).sigma_p  # type: ignore[arg-type]
     assert one_sigma > many_sigma
+
+
+def test_the_correlated_headline_is_exact_at_rho_0_and_matches_a_simulation() -> None:
+    from ballotproof.calls.electoral import correlated_pmf
+
+    rng = np.random.default_rng(9)
+    electors = [int(x) for x in rng.integers(3, 40, 51)]
+    p = [float(x) for x in rng.uniform(0, 1, 51)]
+    assert np.abs(correlated_pmf(electors, p, rho=0.0) - exact_pmf(electors, p)).max() < 1e-12
+    quad = correlated_pmf(electors, p, rho=0.5)
+    sim = simulate_pmf(electors, p, n=400_000, rho=0.5, seed=4)
+    assert quad.sum() == pytest.approx(1.0, abs=1e-12)
+    # Kolmogorov distance within Monte Carlo error (≈ 1.36/√n at 95 %: 0.0022).
+    assert np.abs(np.cumsum(quad) - np.cumsum(sim)).max() < 0.003
+
+
+def test_correlation_widens_the_national_distribution() -> None:
+    from ballotproof.calls.electoral import majority_chances
+
+    electors = [10] * 21
+    probs = [{"a": 0.7, "b": 0.3}] * 21
+    independent = majority_chances(electors, probs, ["a", "b"])
+    correlated = majority_chances(electors, probs, ["a", "b"], rho=0.5)
+    assert correlated.rho == 0.5
+    # A favourite in every state is less sure of the whole when the states move together.
+    assert correlated.p_majority["a"] < independent.p_majority["a"]
+    assert correlated.p_majority["b"] > independent.p_majority["b"]
+    assert correlated.expected["a"] == pytest.approx(independent.expected["a"])

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -76,3 +77,14 @@ def test_a_table_command_does_not_load_what_it_does_not_use() -> None:
     heavy = {"numpy", "scipy", "sqlalchemy", "matplotlib", "fastapi", "rich", "alembic", "jinja2"}
     assert heavy & loaded == set()
     assert not {m for m in loaded if m.startswith(("ballotproof.audit", "ballotproof.store"))}
+
+
+def test_an_elector_unit_without_votes_names_the_data_and_contest(tmp_path: Path) -> None:
+    (tmp_path / "results.csv").write_text("unit,choice,votes\nWI,a,5\nWI,b,3\n", encoding="utf-8")
+    (tmp_path / "units.csv").write_text("unit,electors\nWI,10\nME,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["results", "--data", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: unit ME awards 2 electors but has no votes in contest contest "
+        f"(data: generic CSV folder {tmp_path})\n"
+    )

@@ -17,6 +17,7 @@ import httpx2 as httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from ballotproof.audit.contest import AuditContest, Decision
 from ballotproof.audit.process import AuditSpec, Method
@@ -177,3 +178,24 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.communicate(timeout=10)  # reaps the process and closes its pipe
+
+
+def test_the_public_page_shows_the_risk_of_each_contest(tmp_path: Path) -> None:
+    from tests.audit.test_multi_cli import _fill, _run, _start, _write_inputs
+
+    files = _write_inputs(tmp_path)
+    db = tmp_path / "multi.db"
+    _start(tmp_path, db, files)
+    _run("audit", "record", "--db", str(db), "--audit", "multi", str(_fill(tmp_path, db)))
+    store = open_store(db, create=False)
+    try:
+        client = TestClient(create_app("unused", store=store))
+        doc = client.get("/api/audits/multi").json()
+        contests = {c["contest"]: c for c in doc["contests"]}
+        assert contests and all(c["risk"] is not None for c in contests.values())
+        page = client.get("/audits/multi").text
+        assert 'id="contests"' in page
+        for name, c in contests.items():
+            assert escape(name) in page and format(c["risk"], ".4g") in page
+    finally:
+        store.engine.dispose()

@@ -83,7 +83,10 @@ and the work per draw is a handful of C-level string and numpy operations:
    time ``sample.draws`` is read, field by field in C-level passes, with the cyclic garbage
    collector paused; the fields of a ballot of a checked :class:`Batch` are not checked again.
    Strings are read in the order they were made: on a virtual machine, reading a million
-   strings in another order costs several times more.
+   strings in another order costs several times more. :meth:`Sample.rows` gives the same
+   draws as plain tuples a slice at a time, never building the objects: that is how the store
+   writes, and the verifier hashes, a statewide round of millions of draws. Trimmed tickets of
+   up to 19 digits are written from the ordering keys of step 2, with no string read.
 """
 
 from __future__ import annotations
@@ -114,11 +117,13 @@ __all__ = [
     "Ballot",
     "Batch",
     "Draw",
+    "DrawRow",
     "IdDraw",
     "RetrievalRow",
     "Sample",
     "ballot_id",
     "draw_ids",
+    "draw_rows",
     "draw_sample",
     "first_ticket",
     "next_ticket",
@@ -303,6 +308,33 @@ class Draw:
     ballot: Ballot
 
 
+#: A draw as a plain tuple, what a store writes and a verifier hashes: ``(order, ticket, id,
+#: generation, jurisdiction, container, tabulator, batch, position)``.
+DrawRow = tuple[int, str, str, int, str | None, str | None, str | None, str, int]
+
+_PIECE: Final = 10_000  # draws a slice of :meth:`Sample.rows` holds by default
+
+
+def draw_rows(draws: Sequence[Draw], piece: int = _PIECE) -> Iterator[list[DrawRow]]:
+    """``draws`` as :data:`DrawRow` tuples, ``piece`` at a time."""
+    for start in range(0, len(draws), piece):
+        yield [
+            (
+                d.order,
+                d.ticket,
+                d.id,
+                d.generation,
+                b.jurisdiction,
+                b.container,
+                b.tabulator,
+                b.batch,
+                b.position,
+            )
+            for d in draws[start : start + piece]
+            for b in (d.ballot,)
+        ]
+
+
 @dataclass(frozen=True, slots=True)
 class IdDraw:
     """One draw from a list of id strings (:func:`draw_ids`).
@@ -366,6 +398,20 @@ class Sample:
             object.__setattr__(self, "draws", draws)
             object.__setattr__(self, "_columns", None)
             return draws
+
+    def rows(self, piece: int = _PIECE) -> Iterator[list[DrawRow]]:
+        """The draws, in order, as :data:`DrawRow` tuples, ``piece`` at a time.
+
+        Made from the sample's columns a slice at a time, without the :class:`Draw` and
+        :class:`Ballot` objects (a statewide round of millions of draws is read this way in
+        bounded memory); the same values as ``draw_rows(sample.draws)``.
+        """
+        if piece < 1:
+            raise InputError(field="piece", expected="an integer ≥ 1", got=piece)
+        columns: _DrawColumns | None = object.__getattribute__(self, "_columns")
+        if columns is None:
+            return draw_rows(self.draws, piece)
+        return columns.rows(piece)
 
     def ballots(self) -> tuple[Ballot, ...]:
         """Distinct ballots drawn, in the order of their first draw in this sample."""
@@ -692,14 +738,33 @@ def _trimmed(known: _Known, rows: npt.NDArray[np.int64], digits: int) -> npt.NDA
     fixed = [trim_ticket(known.tickets[r], digits) for r in rows[nines].tolist()]
     width = max(2 + digits, *map(len, fixed)) if fixed else 2 + digits
     out = np.empty(len(rows), dtype=f"S{width}")
-    places = np.argsort(rows, kind="stable")
-    tickets = known.tickets
-    for start in range(0, len(rows), _CHUNK):
-        chunk = places[start : start + _CHUNK]
-        # numpy cuts each string to the width: the first 2 + digits characters
-        out[chunk] = np.array([tickets[r] for r in rows[chunk].tolist()], dtype=f"S{2 + digits}")
+    if digits <= _ORDER_DIGITS:
+        # A ticket without leading 9s is "0." and its first 19 digits, its key: the trimmed
+        # ticket is written from the key, no string read.
+        out[:] = _key_text(keys, digits)
+    else:
+        places = np.argsort(rows, kind="stable")
+        tickets = known.tickets
+        for start in range(0, len(rows), _CHUNK):
+            chunk = places[start : start + _CHUNK]
+            # numpy cuts each string to the width: the first 2 + digits characters
+            out[chunk] = np.array(
+                [tickets[r] for r in rows[chunk].tolist()], dtype=f"S{2 + digits}"
+            )
     out[nines] = fixed
     return out
+
+
+def _key_text(keys: npt.NDArray[np.uint64], digits: int) -> npt.NDArray[np.bytes_]:
+    """``"0."`` and the first ``digits`` (≤ 19) digits of each key below ``10**19``, as ASCII."""
+    value = keys // np.uint64(10 ** (_ORDER_DIGITS - digits))
+    text = np.empty((len(keys), 2 + digits), dtype=np.uint8)
+    text[:, 0], text[:, 1] = ord("0"), ord(".")
+    ten = np.uint64(10)
+    for k in range(digits + 1, 1, -1):
+        text[:, k] = (value % ten).astype(np.uint8) + np.uint8(ord("0"))
+        value //= ten
+    return text.view(f"S{2 + digits}").reshape(-1)
 
 
 # --- choosing the draws ------------------------------------------------------------------------
@@ -1061,6 +1126,32 @@ class _DrawColumns:
     tickets: npt.NDArray[np.bytes_]
     index: npt.NDArray[np.int64]
     generation: npt.NDArray[np.int64]
+
+    def rows(self, piece: int) -> Iterator[list[DrawRow]]:
+        """:meth:`Sample.rows`: each slice's fields made by C-level passes over its columns."""
+        everything = self.manifest.batches
+        prefixes: dict[int, str] = {}
+        for start in range(0, len(self.index), piece):
+            stop = min(start + piece, len(self.index))
+            which, positions = self.manifest.locate(self.index[start:stop])
+            for b in set(which).difference(prefixes):
+                prefixes[b] = _id_prefix(*_BATCH_KEY(everything[b]))
+            batches = list(map(everything.__getitem__, which))
+            ids = [f"{prefixes[b]}{p})" for b, p in zip(which, positions, strict=True)]
+            yield list(
+                zip(
+                    range(self.first_order + start, self.first_order + stop),
+                    self.tickets[start:stop].astype(str).tolist(),
+                    ids,
+                    self.generation[start:stop].tolist(),
+                    map(_JURISDICTION, batches),
+                    map(_CONTAINER, batches),
+                    map(_TABULATOR, batches),
+                    map(_NAME, batches),
+                    positions,
+                    strict=True,
+                )
+            )
 
     def draws(self) -> tuple[Draw, ...]:
         # A million draws are two million new objects, none in a reference cycle: pausing the

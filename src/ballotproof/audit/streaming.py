@@ -9,12 +9,31 @@ risk depends on is only each draw's reading (and cast vote record) and where its
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from ballotproof.audit.process import AuditSpec, DrawnBallot, RoundResult, recompute
 from ballotproof.audit.sampler import Batch
 
-__all__ = ["LatestReadings", "RoundReadings"]
+__all__ = ["LatestReadings", "RoundReadings", "gc_paused"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector inside (and resume it if it was running).
+
+    Streaming millions of rows through pieces of thousands of short-lived tuples, beside the
+    millions of objects of the latest readings, sets off collections of the oldest generation
+    over and over, each walking everything held: a sixth of the time of verifying a statewide
+    audit. Nothing here makes reference cycles; reference counting frees every row."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 class LatestReadings:
@@ -31,16 +50,30 @@ class LatestReadings:
         self._shared: dict[str, str] = {}
 
     def add(self, ballot_id: str, version: int, choice: str) -> None:
-        if ballot_id in self._choice and self._version.get(ballot_id, 1) >= version:
-            return
-        self._choice[ballot_id] = self._shared.setdefault(choice, choice)
-        if version != 1:
-            self._version[ballot_id] = version
-        else:
-            self._version.pop(ballot_id, None)
+        self.extend(((ballot_id, version, choice),))
+
+    def extend(self, rows: Iterable[tuple[str, int, str]]) -> None:
+        """:meth:`add` of each ``(ballot id, version, choice)``, in one loop."""
+        chosen, versions, shared = self._choice, self._version, self._shared
+        for ballot_id, version, choice in rows:
+            if ballot_id in chosen and versions.get(ballot_id, 1) >= version:
+                continue
+            text = shared.get(choice)
+            if text is None:
+                text = shared[choice] = choice
+            chosen[ballot_id] = text
+            if version != 1:
+                versions[ballot_id] = version
+            elif versions:
+                versions.pop(ballot_id, None)
 
     def get(self, ballot_id: str) -> str | None:
         return self._choice.get(ballot_id)
+
+    @property
+    def lookup(self) -> Callable[[str], str | None]:
+        """:meth:`get` as the mapping's own bound method (no Python call a lookup)."""
+        return self._choice.get
 
     def __len__(self) -> int:
         return len(self._choice)
@@ -83,23 +116,38 @@ class RoundReadings:
         """One draw of round ``number`` (1-based), in draw order; ``reading`` is the latest
         reading of its ballot (``None``: none recorded), ``cvr`` its cast vote record
         (``None``: none, which ``recompute`` treats as a phantom record)."""
-        if reading is None:
-            drawn = DrawnBallot(ballot_id, jurisdiction, tabulator, batch)
-            if cvr is not None:
-                self._cvrs[ballot_id] = cvr
-        else:
-            token = self._tokens.get((reading, cvr))
-            if token is None:
-                token = self._tokens[(reading, cvr)] = f"\x00{len(self._tokens)}"
-                self._latest[token] = reading
+        self.extend(((number, ballot_id, jurisdiction, tabulator, batch, reading, cvr),))
+
+    def extend(
+        self,
+        draws: Iterable[tuple[int, str, str | None, str | None, str, str | None, str | None]],
+    ) -> None:
+        """:meth:`add` of each ``(number, ballot id, jurisdiction, tabulator, batch, reading,
+        cvr)``, in draw order, in one loop (millions of draws are millions of calls less)."""
+        tokens, shared, latest, cvrs = self._tokens, self._shared, self._latest, self._cvrs
+        rounds = self.rounds
+        current, out = 0, rounds[0] if rounds else []
+        append = out.append
+        for number, ballot_id, jurisdiction, tabulator, batch, reading, cvr in draws:
+            if number != current:
+                current, out = number, rounds[number - 1]
+                append = out.append
+            if reading is None:
+                append(DrawnBallot(ballot_id, jurisdiction, tabulator, batch))
                 if cvr is not None:
-                    self._cvrs[token] = cvr
+                    cvrs[ballot_id] = cvr
+                continue
+            token = tokens.get((reading, cvr))
+            if token is None:
+                token = tokens[(reading, cvr)] = f"\x00{len(tokens)}"
+                latest[token] = reading
+                if cvr is not None:
+                    cvrs[token] = cvr
             key = (token, jurisdiction, tabulator, batch)
-            shared = self._shared.get(key)
-            if shared is None:
-                shared = self._shared[key] = DrawnBallot(token, jurisdiction, tabulator, batch)
-            drawn = shared
-        self.rounds[number - 1].append(drawn)
+            drawn = shared.get(key)
+            if drawn is None:
+                drawn = shared[key] = DrawnBallot(token, jurisdiction, tabulator, batch)
+            append(drawn)
 
     def recompute(
         self,

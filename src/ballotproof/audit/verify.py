@@ -32,8 +32,10 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice, repeat
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ballotproof.audit.journal import (
@@ -53,8 +55,8 @@ from ballotproof.audit.process import (
     ppeb_draws,
     spec_to_json,
 )
-from ballotproof.audit.sampler import Batch, Draw, draw_sample
-from ballotproof.audit.streaming import LatestReadings, RoundReadings
+from ballotproof.audit.sampler import Batch, Draw, DrawRow, draw_rows, draw_sample
+from ballotproof.audit.streaming import LatestReadings, RoundReadings, gc_paused
 from ballotproof.errors import BallotproofError
 
 __all__ = [
@@ -141,6 +143,9 @@ class AuditRecord:
     started: Mapping[str, Any] = field(default_factory=dict)
     imprints: Mapping[str, str] | None = None
     head: str | None = None  # the journal head the copy states (a bundle's audit.json)
+    # The claimed draws as plain rows of every field of DRAW_FIELDS, in draw order (a store
+    # reads them so): when given, read instead of ``draws``, without a ClaimedDraw each.
+    draw_rows: Iterable[Sequence[Any]] | None = None
 
 
 def draw_row(order: int, number: int, d: Draw) -> dict[str, Any]:
@@ -178,6 +183,7 @@ class _Journal:
 _KINDS = {"audit_started", "cvrs_committed", "batch_tallies_committed", "round_opened"}
 
 _Key = tuple[str, int, str, bool, str, str]
+_VERSION = itemgetter(0, 1, 2)  # an interpretation's (ballot id, version, choice)
 
 
 def _interpretation_of(payload: str) -> _Key:
@@ -219,19 +225,31 @@ class _Interpretations:
         self.journalled = 0
         self._ours: list[bytes] | None = None  # digests, once out of step
         self._theirs: list[bytes] = []
+        self._piece: list[Interpretation] = []  # read ahead, a piece at a time
+        self._at = 0
 
     def _next(self) -> Interpretation | None:
-        h = next(self._claimed, None)
-        if h is not None:
-            self.claimed += 1
-            self.latest.add(h.ballot_id, h.version, h.choice)
+        if self._at == len(self._piece):
+            self._piece = list(islice(self._claimed, _PIECE))
+            self._at = 0
+            if not self._piece:
+                return None
+            self.claimed += len(self._piece)
+            self.latest.extend(map(_VERSION, self._piece))
+        h = self._piece[self._at]
+        self._at += 1
         return h
 
     def journal(self, payload: str) -> None:
         """One ``interpretation`` entry's payload (raises as :func:`_interpretation_of` if it
         is unreadable; it is then not counted)."""
         if self._ours is None:
-            h = self._next()
+            at = self._at
+            if at < len(self._piece):  # the next of the piece read ahead, without a call
+                h: Interpretation | None = self._piece[at]
+                self._at = at + 1
+            else:
+                h = self._next()
             if h is not None and interpretation_payload(*h) == payload:
                 self.journalled += 1
                 return
@@ -255,50 +273,94 @@ def _read_journal(
     ``interpretation`` (which raises if it is unreadable)."""
     j = _Journal()
     prev = GENESIS
-    for e in entries:
-        j.entries += 1
-        if isinstance(e, DamagedEntry):
-            j.unreadable.append(f"{e.where}: {e.reason}")
-            j.broken = j.broken or e.where
-            continue
-        if j.broken is None and (
-            e.prev_hash != prev or chain_hash(prev, e.kind, e.payload) != e.hash
-        ):
-            j.broken = f"entry {e.seq}"
-        prev = j.head = e.hash
-        try:
-            if e.kind == "interpretation":
-                interpretation(e.payload)
+    stream = iter(entries)
+    while piece := list(islice(stream, _PIECE)):
+        # Each entry's hash is computed from the previous hash it states, a piece at a time in
+        # C-level passes; it is the chain's hash wherever that is the previous entry's hash,
+        # which is checked first.
+        hashes = (
+            _chain_hashes(piece)
+            if j.broken is None and not any(isinstance(e, DamagedEntry) for e in piece)
+            else None
+        )
+        for i, e in enumerate(piece):
+            j.entries += 1
+            if isinstance(e, DamagedEntry):
+                j.unreadable.append(f"{e.where}: {e.reason}")
+                j.broken = j.broken or e.where
                 continue
-            p = json.loads(e.payload)
-            if not isinstance(p, dict):
-                raise TypeError("the payload is not an object")
-            if e.kind in _KINDS:
-                first = {
-                    "audit_started": "started",
-                    "cvrs_committed": "cvrs",
-                    "batch_tallies_committed": "tallies",
-                }.get(e.kind)
-                if first is not None:
-                    if getattr(j, first) is None:
-                        setattr(j, first, p)
-                else:
-                    j.opened.append({"size": int(p["size"]), "draws_sha256": p["draws_sha256"]})
-            elif e.kind == "round_closed":
-                j.closed.append(p["result"])
-        except (ValueError, KeyError, TypeError) as exc:
-            j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
+            if j.broken is None and (
+                e.prev_hash != prev
+                or (hashes[i] if hashes else chain_hash(prev, e.kind, e.payload)) != e.hash
+                or e.seq != j.entries  # the hashes do not cover the numbering: 1, 2, 3 …
+            ):
+                j.broken = f"entry {e.seq}"
+            prev = e.hash
+            if e.kind != "interpretation":
+                _entry(j, e, interpretation)
+                continue
+            try:
+                interpretation(e.payload)
+            except (ValueError, KeyError, TypeError) as exc:
+                j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
+        j.head = prev
     return j
 
 
-def _redraw(record: AuditRecord, total: int) -> Sequence[Draw]:
+_HEX = type(hashlib.sha256()).hexdigest
+
+
+def _chain_hashes(entries: Sequence[JournalEntry | DamagedEntry]) -> list[str]:
+    """:func:`~ballotproof.audit.journal.chain_hash` of each entry from the previous hash it
+    states (every entry is a :class:`JournalEntry`)."""
+    texts = map(
+        "{}\n{}\n{}".format,
+        map(attrgetter("prev_hash"), entries),
+        map(attrgetter("kind"), entries),
+        map(attrgetter("payload"), entries),
+    )
+    return list(map(_HEX, map(hashlib.sha256, map(str.encode, texts))))
+
+
+def _entry(j: _Journal, e: JournalEntry, interpretation: Callable[[str], object]) -> None:
+    """What one readable entry says."""
+    try:
+        if e.kind == "interpretation":
+            interpretation(e.payload)
+            return
+        p = json.loads(e.payload)
+        if not isinstance(p, dict):
+            raise TypeError("the payload is not an object")
+        if e.kind in _KINDS:
+            first = {
+                "audit_started": "started",
+                "cvrs_committed": "cvrs",
+                "batch_tallies_committed": "tallies",
+            }.get(e.kind)
+            if first is not None:
+                if getattr(j, first) is None:
+                    setattr(j, first, p)
+            else:
+                j.opened.append({"size": int(p["size"]), "draws_sha256": p["draws_sha256"]})
+        elif e.kind == "round_closed":
+            j.closed.append(p["result"])
+    except (ValueError, KeyError, TypeError) as exc:
+        j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
+
+
+def _redraw(record: AuditRecord, total: int) -> Iterator[list[DrawRow]]:
+    """The draws recomputed from the manifest and the seed, a piece at a time (a statewide
+    sample is never held as objects)."""
     spec = record.spec
     if not total:
-        return ()
+        return iter(())
     if spec.method.is_batch:
         reported = macro_batches(record.batches, record.reported or {})
-        return ppeb_draws(spec, record.batches, reported, total, 0)
-    return draw_sample(record.batches, spec.seed, total).draws
+        return draw_rows(ppeb_draws(spec, record.batches, reported, total, 0), _PIECE)
+    return draw_sample(record.batches, spec.seed, total).rows(_PIECE)
+
+
+_PIECE = 10_000  # rows hashed at a time
 
 
 def _latest(history: Iterable[Interpretation]) -> LatestReadings:
@@ -306,9 +368,6 @@ def _latest(history: Iterable[Interpretation]) -> LatestReadings:
     for h in history:
         latest.add(h.ballot_id, h.version, h.choice)
     return latest
-
-
-_PIECE = 10_000  # rows hashed at a time
 
 
 @dataclass
@@ -325,29 +384,56 @@ class _Claimed:
     readings: list[str | None] = field(default_factory=lambda: [None])
 
 
+class _Codes(dict[str | None, int]):
+    """Each distinct reading's code, its place in ``readings`` (given one when first met)."""
+
+    def __init__(self, readings: list[str | None]) -> None:
+        super().__init__((r, i) for i, r in enumerate(readings))
+        self.readings = readings
+
+    def __missing__(self, reading: str | None) -> int:
+        n = self[reading] = len(self.readings)
+        self.readings.append(reading)
+        return n
+
+
 def _read_claimed(draws: Iterable[ClaimedDraw], latest: LatestReadings) -> _Claimed:
     out = _Claimed()
     digest = DrawsDigest()
-    code: dict[str | None, int] = {None: 0}
-    piece: list[tuple[Any, ...]] = []
-    for c in draws:
-        if c.where is None:
-            piece.append(c[:5])
-            out.where.append(0)
-            out.all_where = False
+    code = _Codes(out.readings)
+    reading = latest.lookup
+    stream = iter(draws)
+    while piece := list(islice(stream, _PIECE)):
+        if all(c.where is not None for c in piece):
+            digest.add([c[:5] + c.where for c in piece])  # type: ignore[operator]
+            out.where.extend(b"\x01" * len(piece))
         else:
-            piece.append((*c[:5], *c.where))
-            out.where.append(1)
-        reading = latest.get(c.ballot_id)
-        n = code.get(reading)
-        if n is None:
-            n = code[reading] = len(out.readings)
-            out.readings.append(reading)
-        out.codes.append(n)
-        if len(piece) >= _PIECE:
-            digest.add(piece)
-            piece = []
-    digest.add(piece)
+            out.all_where = False
+            digest.add([c[:5] if c.where is None else c[:5] + c.where for c in piece])
+            out.where.extend(0 if c.where is None else 1 for c in piece)
+        out.codes.extend(map(code.__getitem__, map(reading, map(_BALLOT_ID, piece))))
+    out.count = digest.rows
+    out.digest = digest.hexdigest()
+    return out
+
+
+_BALLOT_ID = itemgetter(3)  # a claimed draw's ballot id
+# Fields of a draw as the journal commits it: (order, round, ticket, id, generation,
+# jurisdiction, container, tabulator, batch, position).
+_JURISDICTION, _TABULATOR, _BATCH = itemgetter(5), itemgetter(7), itemgetter(8)
+
+
+def _read_claimed_rows(rows: Iterable[Sequence[Any]], latest: LatestReadings) -> _Claimed:
+    """:func:`_read_claimed` of draws given as rows of every field of ``DRAW_FIELDS``."""
+    out = _Claimed()
+    digest = DrawsDigest()
+    code = _Codes(out.readings)
+    reading = latest.lookup
+    stream = iter(rows)
+    while piece := list(islice(stream, _PIECE)):
+        digest.add(piece)
+        out.where.extend(b"\x01" * len(piece))
+        out.codes.extend(map(code.__getitem__, map(reading, map(_BALLOT_ID, piece))))
     out.count = digest.rows
     out.digest = digest.hexdigest()
     return out
@@ -365,7 +451,7 @@ class _Redrawn:
 
 def _read_redrawn(
     record: AuditRecord,
-    redrawn: Sequence[Draw],
+    redrawn: Iterable[list[DrawRow]],
     claimed: _Claimed,
     readings: RoundReadings | None,
 ) -> _Redrawn:
@@ -386,49 +472,49 @@ def _read_redrawn(
         per_round[number - 1].add(rows)
         whole.add(r if i < len(where) and where[i] else r[:5] for i, r in enumerate(rows, start))
 
-    piece: list[tuple[Any, ...]] = []
-    number, start, count = 1, 0, 0
-    for d in redrawn:
-        while number < len(bounds) - 1 and d.order > bounds[number]:
-            flush(piece, number, start)
-            piece, start = [], count
-            number += 1
-        b = d.ballot
-        piece.append(
-            (
-                d.order,
-                number,
-                d.ticket,
-                d.id,
-                d.generation,
-                b.jurisdiction,
-                b.container,
-                b.tabulator,
-                b.batch,
-                b.position,
-            )
-        )
-        if readings is not None and number <= closed:
-            readings.add(
-                number,
-                d.id,
-                b.jurisdiction,
-                b.tabulator,
-                b.batch,
-                texts[codes[count]] if count < len(codes) else None,
-                cvrs.get(d.id) if cvrs else None,
-            )
-        count += 1
-        if len(piece) >= _PIECE:
-            flush(piece, number, start)
-            piece, start = [], count
-    if per_round:
-        flush(piece, number, start)
+    number, count = 1, 0
+    for drawn in redrawn:
+        for part in _by_round(drawn, bounds, number):
+            number = part[0][1]
+            flush(part, number, count)
+            if readings is not None and number <= closed:
+                # Each draw's fields in C-level passes; past the claimed draws, no reading.
+                n = len(part)
+                ids = list(map(_BALLOT_ID, part))
+                readings.extend(
+                    zip(
+                        repeat(number, n),
+                        ids,
+                        map(_JURISDICTION, part),
+                        map(_TABULATOR, part),
+                        map(_BATCH, part),
+                        chain(map(texts.__getitem__, codes[count : count + n]), repeat(None)),
+                        map(cvrs.get, ids) if cvrs else repeat(None),
+                        strict=False,  # the first ends it; the last two go on
+                    )
+                )
+            count += len(part)
     return _Redrawn(count, [h.hexdigest() for h in per_round], whole.hexdigest())
 
 
+def _by_round(
+    drawn: list[DrawRow], bounds: Sequence[int], number: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """A piece of recomputed draws as the journal commits them (``(order, round, ticket, id,
+    generation, where…)``), cut where a round ends; ``number`` is the round of the first."""
+    start = 0
+    while start < len(drawn):
+        while number < len(bounds) - 1 and drawn[start][0] > bounds[number]:
+            number += 1
+        stop = len(drawn)
+        if number < len(bounds) - 1:
+            stop = min(stop, start + max(bounds[number] - drawn[start][0] + 1, 1))
+        yield [(r[0], number, *r[1:]) for r in drawn[start:stop]]
+        start = stop
+
+
 def _readings_of(
-    record: AuditRecord, redrawn: Sequence[Draw], latest: LatestReadings
+    record: AuditRecord, redrawn: Iterable[list[DrawRow]], latest: LatestReadings
 ) -> RoundReadings:
     """Every draw of a closed round with the latest reading of its ballot, looked up by id."""
     bounds = [0, *record.round_sizes]
@@ -436,21 +522,15 @@ def _readings_of(
     readings = RoundReadings(closed)
     cvrs = record.cvrs
     number = 1
-    for d in redrawn:
-        while number < len(bounds) - 1 and d.order > bounds[number]:
-            number += 1
-        if number > closed:
-            break
-        b = d.ballot
-        readings.add(
-            number,
-            d.id,
-            b.jurisdiction,
-            b.tabulator,
-            b.batch,
-            latest.get(d.id),
-            cvrs.get(d.id) if cvrs else None,
-        )
+    for drawn in redrawn:
+        for part in _by_round(drawn, bounds, number):
+            number = part[0][1]
+            if number > closed:
+                return readings
+            readings.extend(
+                (number, r[3], r[5], r[7], r[8], latest.get(r[3]), cvrs.get(r[3]) if cvrs else None)
+                for r in part
+            )
     return readings
 
 
@@ -466,6 +546,17 @@ def verify_record(
     ``record`` is ``None`` when the copy could not be read at all; ``problems`` are failed
     checks the caller found while reading it (a damaged file, say). Every check is reported.
     """
+    with gc_paused():
+        return _verify(record, journal, expected_head=expected_head, problems=problems)
+
+
+def _verify(
+    record: AuditRecord | None,
+    journal: Iterable[JournalEntry | DamagedEntry],
+    *,
+    expected_head: str | None,
+    problems: Sequence[Check],
+) -> tuple[Check, ...]:
     match = _Interpretations(record.history) if record is not None else None
     j = _read_journal(journal, match.journal if match is not None else _interpretation_of)
     checks: list[Check] = [
@@ -582,21 +673,27 @@ def verify_record(
     closed = len(record.results)
     # The claimed draws are read (and hashed) before the draws are recomputed, and the latest
     # readings let go: the recomputed sample is the largest thing a verification holds.
-    claimed = _read_claimed(record.draws, match.latest)
+    claimed = (
+        _read_claimed(record.draws, match.latest)
+        if record.draw_rows is None
+        else _read_claimed_rows(record.draw_rows, match.latest)
+    )
     del match
     error = None
-    redrawn: Sequence[Draw] = ()
+    redrawn: Iterable[list[DrawRow]] = ()
     try:
         redrawn = _redraw(record, total)
     except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
         error = f"cannot redraw: {exc}"
     readings = RoundReadings(closed)
     drawn = _read_redrawn(record, redrawn, claimed, readings)
+    del redrawn
     same = drawn.count == claimed.count and drawn.digest == claimed.digest
     if not same and error is None:
-        # The claimed draws are not these: each recomputed ballot's reading, by its id.
-        readings = _readings_of(record, redrawn, _latest(record.history))
-    del redrawn
+        # The claimed draws are not these: each recomputed ballot's reading, by its id (the
+        # draws recomputed again, as they were never held).
+        del readings
+        readings = _readings_of(record, _redraw(record, total), _latest(record.history))
     checks.append(
         Check(
             "draws recomputed from manifest and seed",

@@ -6,46 +6,77 @@ would feed it. It refuses an update older than the last one it processed
 state after processing the updates up to t is a function of those updates alone (the tests
 check that a replay cut at any moment gives the same decisions as the full replay up to it).
 
+Candidates are ids, as many as the feed carries; at each moment the race of a state is between
+the two candidates leading its count, and the others' chance of the state is taken as 0.
+
 Per state it keeps the trusted count, the latest expected-vote estimate, and the batches
 (differences between trusted counts) from which the lean of the remaining vote is learnt.
 
-Untrusted updates are logged, never crashed on:
+**Feed integrity.** Untrusted updates are logged with their reason, never crashed on:
 
-* **reset** — a total of zero (the NYT feed briefly publishes zeros): ignored;
-* **backwards** — a total, or any candidate's votes, below what the same source said before
-  (beyond the rounding of shares): held back. If the next update of that source agrees with the
-  held one, the source has revised its count and the revision is accepted (logged); otherwise
-  the held update is dropped. Either way no call is made in that state for the next 30
-  minutes (``ModelParams.quiet_minutes``): a desk does not call on a feed it cannot trust;
-* **several sources** — each source is checked against itself; the count in use is the
-  largest trusted total of any source (exact counts preferred on a tie), and the lean of the
-  remaining vote is learnt only from one source's own successive counts;
-* **expected vote** — an expected total that suddenly drops by more than 2% is held until the
-  next estimate confirms it.
+* **reset** — a total of zero (the NYT feed briefly publishes zeros): rejected;
+* **drop** — a total, or any candidate's votes, below what the same source said before (beyond
+  the rounding of shares): held. The lower count is accepted as a revision only once the
+  source has kept it for ``ModelParams.drop_persist_minutes`` (default 30: every update of that
+  source since the drop stayed below the old count) or another source reports the same lower
+  count (within 0.1 %); if the source comes back up first, the drop is rejected. A glitch that
+  drops 250,000 votes for 11 minutes therefore never replaces the count, and no batch is learnt
+  from it. After any held or accepted drop no call is made in that state for
+  ``ModelParams.quiet_minutes``;
+* **several sources** — each source is checked against itself; the count in use is the largest
+  trusted total of any source (exact counts preferred on a tie, so exact counts replace rounded
+  ones), and the lean of the remaining vote is learnt only from one source's own counts;
+* **expected vote** — an expected total that suddenly drops by more than 2 % is held under the
+  same persistence rule; an expected-vote percentage at or above ``ModelParams.expected_cap_pct``
+  (Edison's 2020 series never shows more than 99 % before certification) is read as a bound —
+  at least that share counted — not as a value;
+* **end of the feed** — :meth:`Engine.close` closes every race when the feed ends (the count
+  is final): a race not yet called is called for its leader if the final margin is outside the
+  public recount threshold (logged ``closed``), and otherwise left uncalled (``closed_in_band``).
+
+Every held, corrected, accepted or rejected update is in :attr:`Engine.events` with its reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ballotproof.calls.electoral import EcOdds, exact_pmf, odds_from_pmf
-from ballotproof.calls.feed import Update
+from ballotproof.calls.electoral import RHO, NationalOdds, majority_chances
+from ballotproof.calls.feed import UnitCount, Update
 from ballotproof.calls.outstanding import Batch, ModelParams, OutstandingEstimate, estimate
 from ballotproof.calls.rule import CallRule, Threshold
+from ballotproof.calls.units import UnitView, estimate_units
 from ballotproof.errors import BallotproofError
 
 __all__ = [
     "Call",
+    "CallBasis",
     "Engine",
     "EventKind",
     "FeedEvent",
     "LookAheadError",
     "Moment",
     "StateSetup",
+    "UnitBaseline",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitBaseline:
+    """A reporting unit's result in the baseline election, by *current* candidate id (matched
+    by party) and in all (``total``)."""
+
+    unit: str
+    votes: Mapping[str, int]
+    total: int
+
+
+def _phi(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
 class LookAheadError(BallotproofError):
@@ -57,12 +88,23 @@ class EventKind(StrEnum):
     BACKWARDS = "backwards"
     REVISION = "revision_accepted"
     DROPPED = "dropped"
+    EXPECTED_CAPPED = "expected_capped"
     WITHDRAW = "call_would_be_withdrawn"
+    CLOSED = "closed"
+    CLOSED_IN_BAND = "closed_in_band"
+    CLOSED_INCOMPLETE = "closed_incomplete"
+
+
+class CallBasis(StrEnum):
+    """Why a race was called: by the model from partial returns, or when the feed ended."""
+
+    MODEL = "model"
+    END_OF_FEED = "end_of_feed"
 
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    """Something the engine noticed and logged."""
+    """Something the engine noticed and logged, with its reason."""
 
     state: str
     time: datetime
@@ -80,6 +122,7 @@ class Call:
     probability: float
     margin: int
     counted: int
+    basis: CallBasis = CallBasis.MODEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +141,22 @@ class StateSetup:
 
     ``units`` lists (unit id, electors) of every elector-bearing unit in the state (Maine and
     Nebraska: the state unit and its districts, which follow the statewide probability, as
-    the feeds carry no district returns).
+    the feeds carry no district returns). ``prior`` is each candidate's chance of the state
+    before any return (empty: an even chance between the first two candidates).
+    ``baseline_units`` is the baseline election unit by unit: when it is given and the feed
+    reports the state by unit, the state's chance comes from the unit model
+    (:mod:`ballotproof.calls.units`) instead of the one-pool model.
     """
 
     state: str
     units: tuple[tuple[str, int], ...]
     threshold: Threshold | None
+    prior: Mapping[str, float] = field(default_factory=dict)
+    baseline_units: tuple[UnitBaseline, ...] = ()
+
+    @property
+    def electors(self) -> int:
+        return sum(e for _, e in self.units)
 
 
 @dataclass
@@ -113,7 +166,9 @@ class _Source:
     votes: dict[str, int] = field(default_factory=dict)
     total: int = 0
     held: Update | None = None
+    held_since: datetime | None = None
     time: datetime | None = None
+    seen: Update | None = None  # the latest update, trusted or not
 
 
 @dataclass
@@ -126,14 +181,17 @@ class _Tracker:
     expected_pct: float | None = None
     counted_at_expected: int | None = None
     from_precincts: bool = False
-    held_expected: tuple[Update, float] | None = None
+    held_expected: tuple[datetime, float] | None = None
     batches: list[tuple[dict[str, int], frozenset[str]]] = field(default_factory=list)
     call: Call | None = None
     quiet_until: datetime | None = None
     revised: bool = False  # the update being processed revised the count downwards
+    capped_logged: bool = False
     min_p_called: float = 1.0
     withdraw_logged: bool = False
     last: OutstandingEstimate | None = None
+    last_time: datetime | None = None
+    parts: tuple[UnitCount, ...] = ()
 
     @property
     def expected_total(self) -> float | None:
@@ -148,20 +206,31 @@ class Engine:
     Parameters
     ----------
     setups : what is known of each state before the night
-    candidates : the two candidates (A, B) whose race is tracked; A is the one whose chance of
-        a majority is reported as ``p_a_majority``
+    candidates : the candidate ids the feed carries (two or more); the order breaks ties
     rule : the call rule
     params : the outstanding-vote model's constants
+    rho : the correlation of the states' errors through one common factor, for the correlated
+        national headline (:func:`~ballotproof.calls.electoral.correlated_pmf`), recorded in
+        :attr:`ec_correlated` at most every ``correlated_every`` of feed time and at the close;
+        :attr:`ec` holds the independent-states headline after every update
     """
 
     def __init__(
         self,
         setups: Iterable[StateSetup],
-        candidates: tuple[str, str],
+        candidates: Sequence[str],
         rule: CallRule | None = None,
         params: ModelParams | None = None,
+        *,
+        rho: float = RHO,
+        correlated_every: timedelta = timedelta(minutes=30),
     ) -> None:
-        self.candidates = candidates
+        self.candidates = tuple(candidates)
+        self.rho = rho
+        self.correlated_every = correlated_every
+        self.ec_correlated: list[tuple[datetime, NationalOdds]] = []
+        if len(self.candidates) < 2 or len(set(self.candidates)) != len(self.candidates):
+            raise ValueError("the engine needs two or more distinct candidates")
         self.rule = rule or CallRule()
         self.params = params or ModelParams()
         self._states = {s.state: _Tracker(s) for s in setups}
@@ -169,14 +238,21 @@ class Engine:
         self.events: list[FeedEvent] = []
         self.calls: list[Call] = []
         self.moments: list[Moment] = []
-        self.ec: list[tuple[datetime, EcOdds]] = []
-        self._p_a: dict[str, float] = {s: 0.5 for s in self._states}
+        self.ec: list[tuple[datetime, NationalOdds]] = []
+        a, b = self.candidates[:2]
+        self._p: dict[str, dict[str, float]] = {
+            st: dict(t.setup.prior) or {a: 0.5, b: 0.5} for st, t in self._states.items()
+        }
         # Maine's and Nebraska's districts move with their state: one unit per state.
-        self._units = [(st, sum(e for _, e in t.setup.units)) for st, t in self._states.items()]
+        self._order = list(self._states)
+        self._electors = [self._states[st].setup.electors for st in self._order]
 
     @property
     def now(self) -> datetime | None:
         return self._clock
+
+    def setup(self, state: str) -> StateSetup:
+        return self._states[state].setup
 
     def state_call(self, state: str) -> Call | None:
         return self._states[state].call
@@ -186,62 +262,107 @@ class Engine:
         t = self._states[state]
         return None if t.call is None else t.min_p_called
 
-    def p_a(self) -> Mapping[str, float]:
-        """Current P(candidate A wins) per state."""
-        return dict(self._p_a)
+    def p_win(self) -> Mapping[str, Mapping[str, float]]:
+        """Current P(candidate wins) per state and candidate."""
+        return {st: dict(p) for st, p in self._p.items()}
 
-    def _log(self, u: Update, kind: EventKind, detail: str) -> None:
-        self.events.append(FeedEvent(u.state, u.time, kind, detail))
+    def _log(self, state: str, time: datetime, kind: EventKind, detail: str) -> None:
+        self.events.append(FeedEvent(state, time, kind, detail))
 
     def _trust(self, t: _Tracker, u: Update) -> bool:
         """Whether ``u``'s counts are trusted against what its own source said before."""
         src = t.sources.setdefault(u.source.value, _Source())
         if u.is_reset:
-            self._log(u, EventKind.RESET, f"line {u.line}: total 0 after {src.total:,}")
+            src.seen = u
+            self._log(
+                u.state,
+                u.time,
+                EventKind.RESET,
+                f"line {u.line}: total 0 after {src.total:,}; rejected",
+            )
             return False
         tolerance = 0 if u.exact else int(0.001 * u.total) + 1  # rounded shares: 0.1 point
         went_back = u.total < src.total or any(
             u.votes.get(c, 0) < src.votes.get(c, 0) - tolerance for c in self.candidates
         )
+        persist = timedelta(minutes=self.params.drop_persist_minutes)
         if went_back:
-            if (
-                src.held is not None
-                and src.held.total <= u.total
-                and all(
-                    u.votes.get(c, 0) >= src.held.votes.get(c, 0) - tolerance
-                    for c in self.candidates
-                )
-            ):
+            if src.held is None:
+                src.held_since = u.time
                 self._log(
-                    u,
-                    EventKind.REVISION,
-                    f"line {u.line}: count revised from {src.total:,} to {u.total:,}",
+                    u.state,
+                    u.time,
+                    EventKind.BACKWARDS,
+                    f"line {u.line}: count {u.total:,} goes back on {src.total:,} (the total or "
+                    f"a candidate's votes); held until it persists "
+                    f"{self.params.drop_persist_minutes:g} min or another source agrees",
                 )
-                src.held = None
+            src.held = u
+            since = src.held_since or u.time
+            other = self._agreeing_source(t, u, since)
+            if u.time - since >= persist or other is not None:
+                reason = (
+                    f"source {other} reports the same count"
+                    if other is not None
+                    else f"kept for {(u.time - since).total_seconds() / 60:.0f} min"
+                )
+                self._log(
+                    u.state,
+                    u.time,
+                    EventKind.REVISION,
+                    f"line {u.line}: count revised from {src.total:,} to {u.total:,} ({reason})",
+                )
+                src.held, src.held_since = None, None
+                src.votes = {c: u.votes.get(c, 0) for c in self.candidates}
+                src.total, src.time, src.seen = u.total, u.time, u
+                peer = t.sources.get(other) if other is not None else None
+                if peer is not None and peer.held is not None and peer.seen is peer.held:
+                    # The agreeing source's own held drop is the same revision: accept it too.
+                    h = peer.held
+                    peer.votes = {c: h.votes.get(c, 0) for c in self.candidates}
+                    peer.total, peer.time = h.total, h.time
+                    peer.held, peer.held_since = None, None
+                    self._log(
+                        u.state,
+                        u.time,
+                        EventKind.REVISION,
+                        f"line {h.line}: count revised to {h.total:,} (source "
+                        f"{u.source.value} reports the same count)",
+                    )
                 t.quiet_until = u.time + timedelta(minutes=self.params.quiet_minutes)
                 t.revised = True
-            else:
-                if src.held is not None:
-                    self._log(src.held, EventKind.DROPPED, f"line {src.held.line}: not confirmed")
-                self._log(
-                    u,
-                    EventKind.BACKWARDS,
-                    f"line {u.line}: count {u.total:,} goes back on {src.total:,} "
-                    "(the total or a candidate's votes); held back",
-                )
-                src.held = u
-                t.quiet_until = u.time + timedelta(minutes=self.params.quiet_minutes)
-                return False
-        elif src.held is not None:
-            self._log(src.held, EventKind.DROPPED, f"line {src.held.line}: not confirmed")
-            src.held = None
+                return True
+            src.seen = u
+            t.quiet_until = u.time + timedelta(minutes=self.params.quiet_minutes)
+            return False
+        if src.held is not None:
+            lasted = (u.time - (src.held_since or u.time)).total_seconds() / 60
+            self._log(
+                u.state,
+                u.time,
+                EventKind.DROPPED,
+                f"line {src.held.line}: drop to {src.held.total:,} rejected: the source came "
+                f"back to {u.total:,} after {lasted:.0f} min",
+            )
+            src.held, src.held_since = None, None
         new = {c: u.votes.get(c, 0) for c in self.candidates}
         if src.votes:  # the lean is learnt from one source's own successive counts
             diff = {c: new[c] - src.votes.get(c, 0) for c in self.candidates}
             if all(v >= 0 for v in diff.values()) and sum(diff.values()) > 0:
                 t.batches.append((diff, frozenset(u.counties)))
-        src.votes, src.total, src.time = new, u.total, u.time
+        src.votes, src.total, src.time, src.seen = new, u.total, u.time, u
         return True
+
+    def _agreeing_source(self, t: _Tracker, u: Update, since: datetime) -> str | None:
+        """Another source whose latest count matches ``u``'s, seen no earlier than the
+        persistence time before this drop began."""
+        window = since - timedelta(minutes=self.params.drop_persist_minutes)
+        for name, other in t.sources.items():
+            if name == u.source.value or other.seen is None or other.seen.time < window:
+                continue
+            if abs(other.seen.total - u.total) <= 0.001 * u.total + 1:
+                return name
+        return None
 
     def _use_best(self, t: _Tracker) -> None:
         """The count in use: the largest trusted total of any source (exact on a tie)."""
@@ -254,11 +375,12 @@ class Engine:
             t.votes, t.total, t.exact = dict(best_votes), best_total, best_exact
 
     def _take_expected(self, t: _Tracker, u: Update) -> None:
-        """Accept a new expected-vote estimate, holding back a sudden drop until confirmed.
+        """Accept a new expected-vote estimate, holding back a sudden drop until it persists.
 
         A published expected share that jumps (2020: Arizona's 86% briefly shown as 99%)
         shrinks the expected total at once; a drop of more than ``expected_drop`` is held
-        until the next estimate confirms it (within 1%) and dropped otherwise.
+        until estimates at that level have persisted ``drop_persist_minutes``, and dropped if
+        an estimate comes back up first.
         """
         if u.total <= 0:
             return
@@ -266,23 +388,45 @@ class Engine:
             new = u.total / (u.expected_pct / 100.0)
             old = t.expected_total if not (t.from_precincts or t.revised) else None
             held = t.held_expected
-            t.held_expected = None
             if old is not None and new < old * (1.0 - self.params.expected_drop):
-                if held is not None and abs(new - held[1]) <= 0.01 * held[1]:
+                since = held[0] if held is not None else u.time
+                if u.time - since >= timedelta(minutes=self.params.drop_persist_minutes):
                     self._log(
-                        u,
+                        u.state,
+                        u.time,
                         EventKind.REVISION,
-                        f"line {u.line}: expected total revised to {new:,.0f}",
+                        f"line {u.line}: expected total revised to {new:,.0f} (kept for "
+                        f"{(u.time - since).total_seconds() / 60:.0f} min)",
                     )
                 else:
-                    self._log(
-                        u,
-                        EventKind.BACKWARDS,
-                        f"line {u.line}: expected total fell from {old:,.0f} to "
-                        f"{new:,.0f}; held back",
-                    )
-                    t.held_expected = (u, new)
+                    if held is None:
+                        self._log(
+                            u.state,
+                            u.time,
+                            EventKind.BACKWARDS,
+                            f"line {u.line}: expected total fell from {old:,.0f} to "
+                            f"{new:,.0f}; held",
+                        )
+                    t.held_expected = (since, new)
                     return
+            elif held is not None:
+                self._log(
+                    u.state,
+                    u.time,
+                    EventKind.DROPPED,
+                    f"line {u.line}: lower expected total {held[1]:,.0f} rejected: the "
+                    f"estimate came back to {new:,.0f}",
+                )
+            t.held_expected = None
+            if u.expected_pct >= self.params.expected_cap_pct and not t.capped_logged:
+                self._log(
+                    u.state,
+                    u.time,
+                    EventKind.EXPECTED_CAPPED,
+                    f"line {u.line}: expected vote {u.expected_pct:g}% read as a bound "
+                    f"(at least {self.params.expected_cap_pct:g}% counted)",
+                )
+                t.capped_logged = True
             t.expected_pct, t.counted_at_expected, t.from_precincts = u.expected_pct, u.total, False
         elif (
             u.precincts_pct is not None
@@ -291,6 +435,11 @@ class Engine:
         ):
             t.expected_pct, t.counted_at_expected = u.precincts_pct, u.total
             t.from_precincts = True
+
+    def _pair(self, t: _Tracker) -> tuple[str, str]:
+        """The two candidates leading the count (ties: the feed's order)."""
+        ranked = sorted(self.candidates, key=lambda c: -t.votes.get(c, 0))
+        return ranked[0], ranked[1]
 
     def process(self, u: Update) -> Moment | None:
         """Take one update; return the state's new moment (``None`` if nothing changed)."""
@@ -308,65 +457,202 @@ class Engine:
         if self._trust(t, u):  # an untrusted update's expected vote is not trusted either
             self._take_expected(t, u)
             self._use_best(t)
+            if u.parts:
+                t.parts = u.parts
         if before == (t.expected_pct, t.counted_at_expected, t.total) and t.last is not None:
             return None  # nothing the model uses has changed
         if t.total == 0:
             return None
-        a, b = self.candidates
-        va, vb = t.votes.get(a, 0), t.votes.get(b, 0)
-        leader, trailer = (a, b) if va >= vb else (b, a)
+        return self._evaluate(t, u.state, u.time)
+
+    def _evaluate(self, t: _Tracker, state: str, time: datetime, *, final: bool = False) -> Moment:
+        leader, trailer = self._pair(t)
         batches = [Batch(d.get(leader, 0), d.get(trailer, 0), c) for d, c in t.batches[-50:]]
         thr = t.setup.threshold
-        final_total = t.expected_total or float(t.total)
+        final_total = float(t.total) if final else (t.expected_total or float(t.total))
+        capped = (
+            not final
+            and t.expected_pct is not None
+            and not t.from_precincts
+            and t.expected_pct >= self.params.expected_cap_pct
+        )
         est = estimate(
-            max(va, vb),
-            min(va, vb),
+            t.votes.get(leader, 0),
+            t.votes.get(trailer, 0),
             t.total,
             leader=leader,
             trailer=trailer,
             exact=t.exact,
-            expected_pct=t.expected_pct,
-            counted_at_expected=t.counted_at_expected,
+            expected_pct=100.0 if final else t.expected_pct,
+            counted_at_expected=t.total if final else t.counted_at_expected,
             from_precincts=t.from_precincts,
+            expected_is_bound=capped,
+            final=final,
             batches=batches,
             # The threshold in votes at the final total expected *now* (never the certified).
             threshold_votes=thr.votes_at(max(final_total, float(t.total))) if thr else None,
             params=self.params,
         )
-        t.last = est
-        self._p_a[u.state] = est.p_leader if leader == a else 1.0 - est.p_leader
+        if t.setup.baseline_units and t.parts and not final:
+            est = self._by_units(t, est, leader, trailer, thr, final_total)
+        t.last, t.last_time = est, time
+        self._p[state] = {leader: est.p_leader, trailer: 1.0 - est.p_leader}
         if t.call is None:
             informed = est.expected_total is not None
-            settled = t.quiet_until is None or u.time >= t.quiet_until
+            settled = final or t.quiet_until is None or time >= t.quiet_until
             if informed and settled and self.rule.may_call(est.p_leader, est.p_within):
-                t.call = Call(u.state, leader, u.time, est.p_leader, est.margin, t.total)
+                basis = CallBasis.END_OF_FEED if final else CallBasis.MODEL
+                t.call = Call(state, leader, time, est.p_leader, est.margin, t.total, basis)
                 self.calls.append(t.call)
         else:
-            p_called = est.p_leader if leader == t.call.candidate else 1.0 - est.p_leader
+            p_called = self._p[state].get(t.call.candidate, 0.0)
             t.min_p_called = min(t.min_p_called, p_called)
             if self.rule.would_withdraw(p_called) and not t.withdraw_logged:
                 self._log(
-                    u,
+                    state,
+                    time,
                     EventKind.WITHDRAW,
                     f"P({t.call.candidate}) fell to {p_called:.4f} after the call",
                 )
                 t.withdraw_logged = True
-        moment = Moment(u.state, u.time, est, t.call.candidate if t.call else None)
+        moment = Moment(state, time, est, t.call.candidate if t.call else None)
         self.moments.append(moment)
         return moment
 
-    def electoral_odds(self) -> EcOdds:
-        """Exact distribution of A's electors from the current state probabilities.
+    def _by_units(
+        self,
+        t: _Tracker,
+        est: OutstandingEstimate,
+        leader: str,
+        trailer: str,
+        thr: Threshold | None,
+        final_total: float,
+    ) -> OutstandingEstimate:
+        """The state's chance from the unit model (baseline units, the feed's unit counts)."""
+        counted = {p.unit: p for p in t.parts}
+        views = []
+        for b in t.setup.baseline_units:
+            p = counted.pop(b.unit, None)
+            views.append(
+                UnitView(
+                    b.unit,
+                    0 if p is None else p.votes.get(leader, 0),
+                    0 if p is None else p.votes.get(trailer, 0),
+                    0 if p is None else p.total,
+                    None if p is None else p.expected,
+                    b.votes.get(leader, 0),
+                    b.votes.get(trailer, 0),
+                    b.total,
+                )
+            )
+        for p in counted.values():  # units the baseline does not know
+            views.append(
+                UnitView(
+                    p.unit,
+                    p.votes.get(leader, 0),
+                    p.votes.get(trailer, 0),
+                    p.total,
+                    p.expected,
+                    0,
+                    0,
+                    0,
+                )
+            )
+        ue = estimate_units(views)
+        if ue.unknown_units:
+            return est  # a unit with neither baseline nor estimate: the one-pool model holds
+        sd, mu = ue.final_margin_sd, ue.final_margin_mean
+        tau = thr.votes_at(max(final_total, float(t.total))) if thr else None
+        if tau is None:
+            p_within = 0.0
+        elif sd > 0:
+            p_within = _phi((tau - mu) / sd) - _phi((-tau - mu) / sd)
+        else:
+            p_within = 1.0 if abs(mu) <= tau else 0.0
+        return replace(
+            est,
+            p_leader=ue.p_a,
+            p_within=p_within,
+            final_margin_mean=mu,
+            expected_total=float(t.total) + ue.remaining,
+            remaining=ue.remaining,
+        )
+
+    def close(self, at: datetime | None = None) -> None:
+        """The feed has ended: every count is final; close the races not yet called.
+
+        A race is called for its leader when the final count's margin is outside the public
+        recount threshold (``closed``); otherwise it stays uncalled (``closed_in_band``). A
+        state with no returns stays open, and so does one whose baseline units have not all
+        reported (``closed_incomplete``).
+        """
+        when = at or self._clock
+        if when is None:
+            return
+        for st, t in self._states.items():
+            if t.call is not None or t.total == 0:
+                continue
+            reported = {p.unit for p in t.parts}
+            missing = [b.unit for b in t.setup.baseline_units if b.unit not in reported]
+            if missing:
+                self._log(
+                    st,
+                    when,
+                    EventKind.CLOSED_INCOMPLETE,
+                    f"feed ended before {len(missing)} of its units reported "
+                    f"({', '.join(missing[:5])}{'…' if len(missing) > 5 else ''}): not called",
+                )
+                continue
+            m = self._evaluate(t, st, when, final=True)
+            if t.call is not None:
+                self._log(
+                    st,
+                    when,
+                    EventKind.CLOSED,
+                    f"feed ended: called for {t.call.candidate} on the final count "
+                    f"(margin {m.estimate.margin:,} of {t.total:,})",
+                )
+            else:
+                self._log(
+                    st,
+                    when,
+                    EventKind.CLOSED_IN_BAND,
+                    f"feed ended with a margin of {m.estimate.margin:,} of {t.total:,}, within "
+                    "the public recount threshold: not called",
+                )
+
+    def national_odds(self) -> NationalOdds:
+        """Every candidate's exact chance of a majority of the electors, now.
 
         States are independent; a state's districts (Maine, Nebraska) go with it, as the
-        feeds carry no district returns. A state with no returns yet counts as a coin toss.
+        feeds carry no district returns. A state with no returns yet counts at its prior.
         """
-        electors = [e for _, e in self._units]
-        probs = [self._p_a[s] for s, _ in self._units]
-        return odds_from_pmf(exact_pmf(electors, probs))
+        probs = [self._p[st] for st in self._order]
+        return majority_chances(self._electors, probs, self.candidates)
 
-    def run(self, updates: Iterable[Update], *, track_ec: bool = True) -> None:
-        """Process every update; after each, record the Electoral College odds."""
+    def correlated_odds(self) -> NationalOdds:
+        """The same, with the states correlated through one common factor (``rho``)."""
+        probs = [self._p[st] for st in self._order]
+        return majority_chances(self._electors, probs, self.candidates, rho=self.rho)
+
+    def _track_correlated(self, now: datetime, *, force: bool = False) -> None:
+        last = self.ec_correlated[-1][0] if self.ec_correlated else None
+        if force or last is None or now - last >= self.correlated_every:
+            self.ec_correlated.append((now, self.correlated_odds()))
+
+    def run(self, updates: Iterable[Update], *, track_ec: bool = True, close: bool = False) -> None:
+        """Process every update; after each, record the national odds; optionally close.
+
+        The correlated headline is recorded every ``correlated_every`` of feed time and once
+        more at the end (the last point is the state of the engine after every update).
+        """
         for u in updates:
             if self.process(u) is not None and track_ec:
-                self.ec.append((u.time, self.electoral_odds()))
+                self.ec.append((u.time, self.national_odds()))
+                self._track_correlated(u.time)
+        if close:
+            self.close()
+        if track_ec and self._clock is not None:
+            if close:
+                self.ec.append((self._clock, self.national_odds()))
+            self._track_correlated(self._clock, force=True)

@@ -5,11 +5,17 @@ so far for each candidate, and what the source then believed about the vote stil
 (Edison's *estimated expected vote* percentage, or the share of precincts reporting). Nothing
 in an update may come from after its timestamp; the loaders in :mod:`ballotproof.io.feeds`
 read only such columns, and the engine processes updates in time order.
+
+A feed may report by *reporting unit* (a county or finer, inside a state) and by *vote mode*
+(election day, early, mail, provisional): each such update carries the cumulative count of one
+(unit, mode). :func:`aggregate_units` turns them into state updates — at each row, the sum of
+the latest count of every (unit, mode) seen so far — so that the state engine reads them; the
+units a batch came from travel with it (``counties``), for the lean of the remaining vote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,7 +23,27 @@ from types import MappingProxyType
 
 from ballotproof.errors import IntegrityError
 
-__all__ = ["Update", "UpdateSource"]
+__all__ = ["UnitCount", "Update", "UpdateSource", "VoteMode", "aggregate_units"]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCount:
+    """One reporting unit's count at one moment (all its vote modes summed), and the feed's
+    expected total of the unit (``None``: not given)."""
+
+    unit: str
+    votes: Mapping[str, int]
+    total: int
+    expected: float | None = None
+
+
+class VoteMode(StrEnum):
+    """How the ballots in a count were cast (the optional ``mode`` column of a feed)."""
+
+    ELECTION_DAY = "election-day"
+    EARLY = "early"
+    MAIL = "mail"
+    PROVISIONAL = "provisional"
 
 
 class UpdateSource(StrEnum):
@@ -50,6 +76,12 @@ class Update:
     counties : tuple of str
         Counties whose votes moved in this update, where the feed says so.
     source : UpdateSource
+    unit : str or None
+        The reporting unit (county or finer) this count is of; ``None``: the whole state.
+    mode : VoteMode or None
+        The vote mode this count is of; ``None``: all modes.
+    parts : tuple of UnitCount
+        For a state update summed from unit rows: each unit's count at that moment.
     line : int
         Line of the feed file it came from (for errors and logs).
     """
@@ -64,6 +96,9 @@ class Update:
     counties: tuple[str, ...] = ()
     source: UpdateSource = UpdateSource.OTHER
     line: int = 0
+    unit: str | None = None
+    mode: VoteMode | None = None
+    parts: tuple[UnitCount, ...] = ()
 
     def __post_init__(self) -> None:
         if self.time.tzinfo is None:
@@ -94,3 +129,66 @@ class Update:
     def is_reset(self) -> bool:
         """A feed reset: nothing counted (the source briefly publishes zeros)."""
         return self.total == 0
+
+
+def aggregate_units(
+    updates: Iterable[Update], units_of: Mapping[str, frozenset[str]] | None = None
+) -> list[Update]:
+    """State updates from updates by unit and mode (state updates pass through unchanged).
+
+    At each unit update, the state's count is the sum of the latest count of every
+    (unit, mode) of that state and source seen so far. Its expected-vote percentage is
+    100·ΣV/ΣÊ over the units, Ê = V/(q/100) from each unit's latest estimate q, given only when
+    ``units_of`` names the state's units (known before the night, from the results data) and
+    every one of them has an estimate; otherwise ``None`` (not known).
+    """
+    latest: dict[tuple[str, str], dict[tuple[str, str], Update]] = {}
+    out: list[Update] = []
+    for u in updates:
+        if u.unit is None and u.mode is None:
+            out.append(u)
+            continue
+        key = (u.state, u.source.value)
+        parts = latest.setdefault(key, {})
+        parts[(u.unit or u.state, u.mode.value if u.mode else "")] = u
+        votes: dict[str, int] = {}
+        for p in parts.values():
+            for c, v in p.votes.items():
+                votes[c] = votes.get(c, 0) + v
+        total = sum(p.total for p in parts.values())
+        expected_pct = None
+        wanted = None if units_of is None else units_of.get(u.state)
+        if wanted:
+            by_unit: dict[str, tuple[int, float | None]] = {}
+            for (unit, _mode), p in parts.items():
+                v, e = by_unit.get(unit, (0, 0.0))
+                est = None if not p.expected_pct else p.total / (p.expected_pct / 100.0)
+                by_unit[unit] = (v + p.total, None if e is None or est is None else e + est)
+            if wanted <= set(by_unit) and all(e is not None for _, e in by_unit.values()):
+                e_sum = sum(float(e or 0.0) for _, e in by_unit.values())
+                if e_sum > 0:
+                    expected_pct = min(100.0, 100.0 * total / e_sum)
+        units: dict[str, tuple[dict[str, int], int, float | None]] = {}
+        for (unit, _mode), p in parts.items():
+            uv, ut, ue = units.get(unit, ({}, 0, 0.0))
+            for c, v in p.votes.items():
+                uv[c] = uv.get(c, 0) + v
+            est = None if not p.expected_pct else p.total / (p.expected_pct / 100.0)
+            units[unit] = (uv, ut + p.total, None if ue is None or est is None else ue + est)
+        out.append(
+            Update(
+                state=u.state,
+                time=u.time,
+                votes=votes,
+                total=total,
+                exact=u.exact,
+                expected_pct=expected_pct,
+                counties=(u.unit,) if u.unit else (),
+                source=u.source,
+                line=u.line,
+                parts=tuple(
+                    UnitCount(unit, uv, ut, ue) for unit, (uv, ut, ue) in sorted(units.items())
+                ),
+            )
+        )
+    return out

@@ -17,6 +17,13 @@ The model, for one state at one moment, with leader L and trailer T in the two-p
   by a relative s_r (default 30%; the counted part is known), and q is rounded to a whole
   percent. With only precincts reporting as a proxy, s_r is larger (default 50%).
 
+* **A capped expected vote is a bound.** A percentage at or above the source's cap
+  (``expected_cap_pct``, 99: Edison's 2020 series shows 99 % until certification) says only
+  "at least q counted": the true share counted q′ is taken uniform on [q − 0.5, 100] (the
+  rounding of the published q included), Ê = V_q/(q′/100), integrated with 24 Gauss–Legendre
+  nodes — instead of q ± 0.5, which in 2020 left Arizona and Wisconsin with about 1 % of the
+  vote always outstanding. With ``final=True`` (the feed has ended) nothing remains.
+
 * **Remaining vote.** R = Ê(1 + ε) − V, floored at 0, of which the two-party part is
   R₂ = f₂·R. R is integrated over with Gauss–Hermite quadrature (n = 40 nodes) on ε.
 
@@ -63,6 +70,8 @@ __all__ = ["Batch", "ModelParams", "OutstandingEstimate", "estimate"]
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(40)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 _ROUNDING_SD = math.sqrt(2 * 0.001**2 / 12)
+_LEG_NODES, _LEG_WEIGHTS = np.polynomial.legendre.leggauss(24)
+_LEG_WEIGHTS = _LEG_WEIGHTS / _LEG_WEIGHTS.sum()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,8 @@ class ModelParams:
     expected_drop: float = 0.02
     recent_weight: float = 0.5
     quiet_minutes: float = 30.0
+    drop_persist_minutes: float = 30.0
+    expected_cap_pct: float = 99.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +194,8 @@ def estimate(
     expected_pct: float | None,
     counted_at_expected: int | None,
     from_precincts: bool = False,
+    expected_is_bound: bool = False,
+    final: bool = False,
     batches: Sequence[Batch] = (),
     threshold_pct: float | None = None,
     threshold_votes: float | None = None,
@@ -191,8 +204,10 @@ def estimate(
     """Estimate the outstanding vote and the leader's chance, as described in the module.
 
     ``expected_pct`` and ``counted_at_expected`` are the latest expected-vote percentage and
-    the total count published with it; ``threshold_pct`` (percent of the final total) and
-    ``threshold_votes`` give the recount threshold τ (the lesser of the two when both apply).
+    the total count published with it; ``expected_is_bound`` reads ``expected_pct`` as "at
+    least" (a capped figure); ``final`` says the count is complete; ``threshold_pct``
+    (percent of the final total) and ``threshold_votes`` give the recount threshold τ (the
+    lesser of the two when both apply).
     """
     params = params or ModelParams()
     margin = votes_leader - votes_trailer
@@ -212,6 +227,23 @@ def estimate(
         s_r = params.remaining_rel_sd_precincts if from_precincts else params.remaining_rel_sd
         s_e = math.sqrt((s_r * (1.0 - expected_pct / 100.0)) ** 2 + (0.5 / expected_pct) ** 2 / 3.0)
 
+    # Quadrature over the error of the expected total.
+    weights = _WEIGHTS
+    if final:
+        expected = float(counted)
+        e_hat, s_e = float(counted), 0.0
+        r = np.zeros(1)
+        weights = np.ones(1)
+    elif expected is not None and expected_is_bound and expected_pct is not None:
+        low = max(expected_pct - 0.5, 1e-9)
+        q = low + (100.0 - low) * (_LEG_NODES + 1.0) / 2.0
+        totals = float(counted_at_expected or 0) / (q / 100.0)
+        r = np.maximum(totals - counted, 0.0) * f2
+        weights = _LEG_WEIGHTS
+        e_hat = float(np.dot(weights, totals))
+        s_e = float(np.sqrt(np.dot(weights, (totals - e_hat) ** 2))) / max(e_hat, 1.0)
+    else:
+        r = np.maximum(e_hat * (1.0 + s_e * _NODES) - counted, 0.0) * f2
     remaining_hat = max(e_hat - counted, 0.0)
     recent, var_w, _ = _lean(batches, two_party, params, share_now)
     # Two signals of the remaining vote's lean: the recent batches and the whole count so far.
@@ -223,13 +255,11 @@ def estimate(
     drift = params.drift_base + params.drift_remaining * math.sqrt(frac_left)
     sigma_p = math.sqrt(var_w + drift**2 + disagreement**2)
 
-    # Quadrature over the error of the expected total.
-    r = np.maximum(e_hat * (1.0 + s_e * _NODES) - counted, 0.0) * f2
     mean = margin + r * (1.0 - 2.0 * mu_p)
     sd = np.sqrt(sigma_d**2 + 4.0 * r**2 * sigma_p**2)
     safe = np.where(sd > 0, sd, 1.0)
     win = np.where(sd > 0, ndtr(mean / safe), (mean > 0).astype(float))
-    p_leader = float(np.dot(_WEIGHTS, win))
+    p_leader = float(np.dot(weights, win))
 
     tau_candidates = []
     if threshold_pct is not None:
@@ -243,7 +273,7 @@ def estimate(
             ndtr((tau - mean) / safe) - ndtr((-tau - mean) / safe),
             (np.abs(mean) <= tau).astype(float),
         )
-        p_within = float(np.dot(_WEIGHTS, inside))
+        p_within = float(np.dot(weights, inside))
     else:
         p_within = 0.0
 

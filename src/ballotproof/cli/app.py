@@ -530,16 +530,39 @@ def replay(
     feed: Annotated[
         Path | None,
         typer.Option(
-            help="A 2020 presidential feed of your own in the generic CSV format (docs/formats.md;"
-            " default: the packaged NYT/Edison and NYT batch feeds)."
+            help="A feed in the generic CSV format (docs/formats.md), by state or by unit and"
+            " vote mode. Default: the packaged 2020 NYT/Edison and NYT batch feeds."
+        ),
+    ] = None,
+    data: DataOpt = None,
+    year: ElectionOpt = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="The previous election, for the prior of states with no returns: a folder, a"
+            " NIST .json file, or a built-in name (us2020, or usYEAR for 1976-2016).",
+            show_default=False,
+        ),
+    ] = None,
+    calls: Annotated[
+        Path | None,
+        typer.Option(
+            help="Desk call times (CSV: state_po, desk, candidate, called_at_utc). Default: the"
+            " packaged 2020 table with the built-in 2020 election, none otherwise.",
+            show_default=False,
         ),
     ] = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
-    """Replay election night 2020 through the calling engine and score it against the AP."""
+    """Replay election night through the calling engine and score it against the desks."""
     as_json = output_format(as_json, fmt) is Format.JSON
-    from ballotproof.report.replay import replay_doc, run_replay, write_replay_report
+    from ballotproof.report.replay import (
+        load_replay_inputs,
+        replay_doc,
+        run_replay,
+        write_replay_report,
+    )
 
     try:
         levels = sorted({confidence, *(float(x) for x in compare.split(",") if x.strip())})
@@ -551,10 +574,13 @@ def replay(
         if not 0.5 < c < 1.0:
             raise typer.BadParameter(f"{c} is not between 0.5 and 1", param_hint="--confidence")
     states = [s.upper() for s in state] if state else None
-    engines = run_replay(
-        states=states, confidences=levels, feed=feed, progress=lambda m: err.print(m, style="dim")
+    inputs = load_replay_inputs(
+        feed=feed, data=data, year=year, baseline=baseline, calls=calls, states=states
     )
-    doc = replay_doc(engines, main=confidence, states=states)
+    engines = run_replay(
+        confidences=levels, inputs=inputs, progress=lambda m: err.print(m, style="dim")
+    )
+    doc = replay_doc(engines, main=confidence, inputs=inputs)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_replay_report(engines[confidence], doc, out_dir / "report.html")

@@ -8,13 +8,19 @@ Edison's expected-vote percentage (``eevp_pct``) and the precincts reporting.
 
 **Generic feed CSV** (``--feed FILE``), one row per update::
 
-    state,time,total[,expected_pct][,precincts_pct],votes_<candidate>…
+    state,time,total[,expected_pct][,precincts_pct][,unit][,mode],votes_<candidate>…
 
 * ``time`` — ISO 8601 with a timezone (``2020-11-04T03:12:51Z``);
 * ``total`` — all votes counted so far; ``votes_<id>`` — the candidate's votes so far (at
   least two such columns);
 * ``expected_pct`` — the source's estimate then of the share of the expected vote counted;
-* ``precincts_pct`` — share of precincts reporting.
+* ``precincts_pct`` — share of precincts reporting;
+* ``unit`` — the reporting unit (county or finer, inside ``state``) the row counts; empty or
+  absent: the whole state. ``mode`` — the vote mode the row counts (``election-day``,
+  ``early``, ``mail``, ``provisional``); empty or absent: all modes. Rows by unit or mode are
+  cumulative counts of that (unit, mode), summed into state updates by
+  :func:`~ballotproof.calls.feed.aggregate_units`; a state's rows are either all statewide or
+  all by unit/mode.
 
 Every file is parsed in full before anything is returned; a bad row raises an error naming the
 file, line and field.
@@ -23,11 +29,11 @@ file, line and field.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ballotproof.calls.feed import Update, UpdateSource
+from ballotproof.calls.feed import Update, UpdateSource, VoteMode, aggregate_units
 from ballotproof.errors import InputError
 from ballotproof.io.csvread import Row, parse_int, read_rows
 
@@ -188,17 +194,36 @@ def load_batches(path: str | Path, county_parts: str | Path | None = None) -> li
     return out
 
 
-def load_generic_feed(path: str | Path) -> list[Update]:
-    """A feed in the generic CSV format (module docstring)."""
+def _mode(row: Row) -> VoteMode | None:
+    text = row.get("mode")
+    if not text:
+        return None
+    try:
+        return VoteMode(text)
+    except ValueError:
+        raise row.error(
+            "mode", "one of " + ", ".join(m.value for m in VoteMode) + " (or empty)", text
+        ) from None
+
+
+def load_generic_feed(
+    path: str | Path, *, units_of: Mapping[str, frozenset[str]] | None = None
+) -> list[Update]:
+    """A feed in the generic CSV format (module docstring), as state updates in time order.
+
+    ``units_of`` names each state's reporting units (from the results data) so that a state
+    expected-vote share can be formed from the units' own estimates.
+    """
     rows = list(
         read_rows(
             path,
             ("state", "time", "total"),
-            optional=("expected_pct", "precincts_pct"),
+            optional=("expected_pct", "precincts_pct", "unit", "mode"),
             allow_prefix="votes_",
         )
     )
     out = []
+    shape: dict[str, bool] = {}  # state → whether its rows are by unit or mode
     for row in rows:
         cands = {
             k[len("votes_") :]: parse_int(row, k) for k in row.values if k.startswith("votes_")
@@ -222,9 +247,18 @@ def load_generic_feed(path: str | Path) -> list[Update]:
                 precincts_pct=_pct(row, "precincts_pct"),
                 source=UpdateSource.OTHER,
                 line=row.line,
+                unit=row.get("unit") or None,
+                mode=_mode(row),
             )
         )
-    return merge(out)  # a feed may list its rows in any order
+        split = out[-1].unit is not None or out[-1].mode is not None
+        if shape.setdefault(out[-1].state, split) != split:
+            raise row.error(
+                "unit",
+                f"rows of {out[-1].state} all statewide or all by unit/mode",
+                row.get("unit") or "(statewide)",
+            )
+    return aggregate_units(merge(out), units_of)  # a feed may list its rows in any order
 
 
 def merge(*feeds: Iterable[Update]) -> list[Update]:

@@ -73,10 +73,9 @@ UNIT_COLUMNS = ("unit",)
 UNIT_OPTIONAL = ("name", "type", "parent", "electors")
 
 
-def _units(path: Path, ids: dict[str, int] | None = None) -> list[Unit]:
-    """The units of ``units.csv``; ``ids`` (if given) receives each unit's line."""
+def _units(path: Path) -> list[Unit]:
     rows = list(read_rows(path, UNIT_COLUMNS, optional=UNIT_OPTIONAL))
-    ids = {} if ids is None else ids
+    ids: dict[str, int] = {}
     for row in rows:
         uid = row.require("unit")
         if uid in ids:
@@ -227,8 +226,7 @@ def load_generic(folder: str | Path) -> Election:
         raise InputError(
             "file not found: every election folder needs results.csv", path=str(results_path)
         )
-    unit_lines: dict[str, int] = {}
-    units = _units(root / UNITS, unit_lines) if (root / UNITS).is_file() else None
+    units = _units(root / UNITS) if (root / UNITS).is_file() else None
     known = {str(u.id) for u in units} if units is not None else None
     contests_rows = _results(results_path, known)
     if units is None:
@@ -249,16 +247,6 @@ def load_generic(folder: str | Path) -> Election:
             )
         )
     name, when, source = _meta(root / META) if (root / META).is_file() else (root.name, None, "")
-    voted = {str(c.unit) for rows in contests_rows.values() for c, _ in rows.counts}
-    for unit in units or ():
-        if unit.electors and unit.id not in voted:
-            raise IntegrityError(
-                f"unit {unit.id} awards {unit.electors} electors but has no votes in "
-                f"{results_path.name}",
-                path=str(root / UNITS),
-                line=unit_lines.get(unit.id),
-                field="electors",
-            )
     try:
         return Election(
             name, when, tuple(units), tuple(contests), source or f"generic CSV folder {root}"

@@ -1,4 +1,8 @@
-"""Load the table of race-call times (``data/race_calls_2020.csv``; sources in RACE_CALLS.md)."""
+"""Load a table of race-call times (``data/race_calls_2020.csv``; sources in RACE_CALLS.md).
+
+Columns ``state_po, desk, candidate, called_at_utc``; optionally ``precision`` (``minute``,
+``hour`` or ``day``; default ``minute``), ``source_url``, ``source_note``, ``verified``.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from ballotproof.io.csvread import parse_bool, read_rows
 
 __all__ = ["default_race_calls_path", "load_race_calls"]
 
-COLUMNS = ("state_po", "desk", "candidate", "called_at_utc", "precision")
-OPTIONAL = ("source_url", "source_note", "verified")
+COLUMNS = ("state_po", "desk", "candidate", "called_at_utc")
+OPTIONAL = ("precision", "source_url", "source_note", "verified")
 
 
 def default_race_calls_path() -> Path:
@@ -31,7 +35,7 @@ def load_race_calls(path: str | Path | None = None) -> tuple[RaceCall, ...]:
             raise row.error("called_at_utc", "an ISO 8601 UTC time", text) from None
         if when.tzinfo is None:
             raise row.error("called_at_utc", "a time with a timezone (…Z)", text)
-        precision = row.require("precision")
+        precision = row.get("precision") or "minute"
         if precision not in {"minute", "hour", "day"}:
             raise row.error("precision", "minute, hour or day", precision)
         out.append(

@@ -1,51 +1,285 @@
-"""``ballotproof replay``: replay election night 2020 through the calling engine and score it.
+"""``ballotproof replay``: replay election night through the calling engine and score it.
 
-This is the edge that wires the pure pieces together: it loads the feeds, the certified
-results (for the electoral units, the recount thresholds and, after the run, the scoring), the
-recount-rule table and the table of desk call times; runs :class:`~ballotproof.calls.engine.
-Engine` once per confidence level; and builds the JSON document and the HTML report.
+This is the edge that wires the pure pieces together: it loads the feed, the results data (for
+the contest's candidates, the electoral units, the recount thresholds and, after the run, the
+scoring), an optional baseline election (the prior of states with no returns), the
+recount-rule table and the table of desk call times; runs
+:class:`~ballotproof.calls.engine.Engine` once per confidence level; and builds the JSON
+document and the HTML report. With no options it replays the packaged 2020 feeds against the
+built-in 2020 results and the packaged 2020 desk calls.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from ballotproof.calls.backtest import calibration, score_calls
-from ballotproof.calls.engine import Engine, Moment, StateSetup
+from ballotproof.calls.backtest import RaceCall, calibration, score_calls
+from ballotproof.calls.engine import Engine, Moment, StateSetup, UnitBaseline
+from ballotproof.calls.feed import Update
 from ballotproof.calls.outstanding import ModelParams
 from ballotproof.calls.rule import CallRule, public_threshold
 from ballotproof.errors import InputError
 from ballotproof.io.atomic import write_atomic
 from ballotproof.io.feeds import load_2020_feed, load_generic_feed
-from ballotproof.io.race_calls import load_race_calls
+from ballotproof.io.race_calls import default_race_calls_path, load_race_calls
 from ballotproof.io.recount_rules import load_recount_rules
 from ballotproof.io.us2020 import data_dir, load_us2020
 from ballotproof.model import Election
+from ballotproof.model.election import UnitType
+from ballotproof.model.recount import rules_in_force
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.results import electoral_college
 
-__all__ = ["BATTLEGROUND", "replay_doc", "run_replay", "setups_for", "write_replay_report"]
+__all__ = [
+    "BATTLEGROUND",
+    "PRIOR_SD",
+    "ReplayInputs",
+    "load_replay_inputs",
+    "replay_doc",
+    "run_replay",
+    "setups_for",
+    "write_replay_report",
+]
 
 BATTLEGROUND = ("AZ", "GA", "MI", "NC", "NV", "PA", "WI")
-CANDIDATES = ("biden", "trump")
+# The prior of a state with no returns: P(party wins) = Φ(baseline two-party margin / PRIOR_SD).
+# A priori (not fitted): state margins move by several points between elections.
+PRIOR_SD = 0.08
 
 
 def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def setups_for(election: Election, *, states: Sequence[str] | None = None) -> list[StateSetup]:
-    """Per state: its elector-bearing units and its public recount threshold.
+@dataclass(frozen=True)
+class ReplayInputs:
+    """Everything a replay reads, and where each came from (echoed in the JSON)."""
+
+    election: Election
+    election_source: str
+    updates: list[Update]
+    feed_source: str
+    candidates: tuple[str, ...]
+    desk_calls: tuple[RaceCall, ...] = ()
+    calls_source: str | None = None
+    baseline: Election | None = None
+    baseline_source: str | None = None
+    states: tuple[str, ...] | None = None
+    prior: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    year: int | None = None
+    baseline_units: Mapping[str, tuple[UnitBaseline, ...]] = field(default_factory=dict)
+
+
+def _load_baseline(baseline: str | Path) -> tuple[Election, str]:
+    text = str(baseline)
+    name = text.lower()
+    if name == "us2020":
+        # With its counties (five-digit FIPS codes): the unit model's baseline by county.
+        return load_us2020(include_counties=True), "built-in us2020"
+    if name.startswith("us") and name[2:].isdigit():
+        from ballotproof.io.medsl import load_history_year
+
+        return load_history_year(int(name[2:])).election, f"built-in {name}"
+    from ballotproof.io.load import load_election
+
+    if not Path(text).exists():
+        raise InputError(
+            "--baseline is a folder, a NIST .json file, or a built-in name such as us2020 or "
+            "us2016",
+            path=text,
+        )
+    return load_election(Path(text)), text
+
+
+def _party(election: Election, choice: str) -> str:
+    party = election.contest().choice(choice).party  # type: ignore[arg-type]
+    return party.split(";")[0].strip().lower()
+
+
+def prior_from_baseline(
+    election: Election, baseline: Election, candidates: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Per state, each candidate's chance before any return, from the baseline's result.
+
+    The first two candidates are matched to the baseline's candidates by party (first party
+    named); P(first wins) = Φ(m/σ) with m the baseline two-party margin of the first's party,
+    σ = ``PRIOR_SD``. States the baseline lacks, or candidates without a matching party, get
+    no prior (an even chance).
+    """
+    a, b = candidates[:2]
+    pa, pb = _party(election, a), _party(election, b)
+    if not pa or not pb or pa == pb:
+        return {}
+    contest = baseline.contest()
+    by_party: dict[str, str] = {}
+    for ch in contest.choices:
+        if ch.is_candidate and ch.party:
+            by_party.setdefault(ch.party.split(";")[0].strip().lower(), str(ch.id))
+    if pa not in by_party or pb not in by_party:
+        return {}
+    out: dict[str, dict[str, float]] = {}
+    for unit in baseline.electoral_units():
+        if unit.type is not UnitType.STATE:
+            continue
+        votes = contest.totals.get(unit.id, {})
+        va, vb = votes.get(by_party[pa], 0), votes.get(by_party[pb], 0)  # type: ignore[call-overload]
+        if va + vb == 0:
+            continue
+        m = (va - vb) / (va + vb)
+        p = 0.5 * math.erfc(-m / PRIOR_SD / math.sqrt(2.0))
+        out[str(unit.id)] = {a: p, b: 1.0 - p}
+    return out
+
+
+def baseline_units(
+    election: Election, baseline: Election, candidates: Sequence[str]
+) -> dict[str, tuple[UnitBaseline, ...]]:
+    """Per state, the baseline's result in each of its units below the state (counties or
+    finer), by current candidate id (matched by party, first party named)."""
+    contest = baseline.contest()
+    by_party: dict[str, str] = {}
+    for ch in contest.choices:
+        if ch.is_candidate and ch.party:
+            by_party.setdefault(ch.party.split(";")[0].strip().lower(), str(ch.id))
+    mapping = {c: by_party.get(_party(election, c)) for c in candidates}
+    out: dict[str, list[UnitBaseline]] = {}
+    for unit in baseline.units:
+        if unit.type is UnitType.STATE or unit.electors or unit.parent is None:
+            continue
+        if not baseline.has_unit(unit.parent):
+            continue
+        parent = baseline.unit(unit.parent)
+        if parent.type is not UnitType.STATE:
+            continue
+        votes = contest.totals.get(unit.id, {})
+        by_candidate = {
+            c: votes.get(old, 0)  # type: ignore[call-overload]
+            for c, old in mapping.items()
+            if old is not None
+        }
+        out.setdefault(str(parent.id), []).append(
+            UnitBaseline(str(unit.id), by_candidate, sum(votes.values()))
+        )
+    return {st: tuple(us) for st, us in out.items()}
+
+
+def load_replay_inputs(
+    *,
+    feed: Path | None = None,
+    data: Path | None = None,
+    year: int | None = None,
+    baseline: str | Path | None = None,
+    calls: Path | None = None,
+    states: Sequence[str] | None = None,
+) -> ReplayInputs:
+    """Load what a replay needs; the built-in 2020 election, feeds and desk calls by default."""
+    builtin = data is None and year is None
+    if builtin:
+        election, election_source = load_us2020(), "built-in us2020"
+    else:
+        from ballotproof.io.load import load_election
+
+        election = load_election(data, year=year)
+        election_source = str(data) if data is not None else f"built-in us{year}"
+    units_of: dict[str, frozenset[str]] = {}
+    for u in election.units:
+        if u.type is not UnitType.STATE and u.parent is not None and election.has_unit(u.parent):
+            parent = election.unit(u.parent)
+            if parent.type is UnitType.STATE and u.electors == 0:
+                units_of.setdefault(str(parent.id), frozenset())
+                units_of[str(parent.id)] |= {str(u.id)}
+    if feed is None:
+        updates = load_2020_feed(data_dir(), states)
+        feed_source = (
+            "NYT/Edison time series and NYT batch file, packaged in ballotproof/data/us2020 "
+            "(see PROVENANCE.md); hindsight columns are not read"
+        )
+    else:
+        updates = load_generic_feed(feed, units_of=units_of or None)
+        feed_source = str(feed)
+        if states is not None:
+            updates = [u for u in updates if u.state in states]
+    if not updates:
+        raise InputError("no updates for the requested states", path=str(feed or data_dir()))
+    contest = election.contest()
+    known = {str(c.id) for c in contest.choices}
+    seen: list[str] = []
+    for upd in updates:
+        for c in upd.votes:
+            if c not in seen:
+                seen.append(c)
+    unknown = [c for c in seen if c not in known]
+    if unknown:
+        raise InputError(
+            f"candidate {unknown[0]!r} (column votes_{unknown[0]}) is not a choice of contest "
+            f"{contest.id} in {election_source}; its choices are {', '.join(sorted(known))}",
+            path=str(feed or data_dir()),
+        )
+    order = [str(c.id) for c in contest.choices]
+    candidates = tuple(sorted(seen, key=order.index))
+    if len(candidates) < 2:
+        raise InputError("the feed names fewer than two candidates", path=str(feed))
+    states_known = {str(u.id) for u in election.electoral_units()}
+    stray = sorted({u.state for u in updates} - states_known)
+    if stray:
+        raise InputError(
+            f"state {stray[0]!r} of the feed is not an elector-bearing unit of {election_source}",
+            path=str(feed or data_dir()),
+        )
+    if calls is not None:
+        desk_calls, calls_source = load_race_calls(calls), str(calls)
+    elif builtin:
+        desk_calls, calls_source = load_race_calls(), default_race_calls_path().name
+    else:
+        desk_calls, calls_source = (), None
+    base, base_source = (None, None)
+    prior: dict[str, dict[str, float]] = {}
+    by_unit: dict[str, tuple[UnitBaseline, ...]] = {}
+    if baseline is not None:
+        base, base_source = _load_baseline(baseline)
+        prior = prior_from_baseline(election, base, candidates)
+        if any(u.parts for u in updates):
+            by_unit = baseline_units(election, base, candidates)
+    return ReplayInputs(
+        election,
+        election_source,
+        updates,
+        feed_source,
+        candidates,
+        desk_calls,
+        calls_source,
+        base,
+        base_source,
+        None if states is None else tuple(states),
+        prior,
+        year,
+        by_unit,
+    )
+
+
+def setups_for(
+    election: Election,
+    *,
+    states: Sequence[str] | None = None,
+    prior: Mapping[str, Mapping[str, float]] | None = None,
+    year: int | None = None,
+    by_unit: Mapping[str, tuple[UnitBaseline, ...]] | None = None,
+) -> list[StateSetup]:
+    """Per state: its elector-bearing units, its public recount threshold and its prior.
 
     Only the units, their electors and the law are used: nothing from the results.
     """
     rules = load_recount_rules()
+    if year is not None:
+        rules = rules_in_force(tuple(rules), year)
     units: dict[str, list[tuple[str, int]]] = {}
     for unit in election.electoral_units():
         units.setdefault(str(election.state_of(unit.id).id), []).append((unit.id, unit.electors))
@@ -54,7 +288,15 @@ def setups_for(election: Election, *, states: Sequence[str] | None = None) -> li
         if states is not None and st not in states:
             continue
         thr = public_threshold([r for r in rules if r.state == st])
-        out.append(StateSetup(st, tuple(us), thr))
+        out.append(
+            StateSetup(
+                st,
+                tuple(us),
+                thr,
+                dict((prior or {}).get(st, {})),
+                (by_unit or {}).get(st, ()),
+            )
+        )
     return out
 
 
@@ -63,34 +305,26 @@ def run_replay(
     states: Sequence[str] | None = None,
     confidences: Sequence[float] = (0.995,),
     feed: Path | None = None,
+    inputs: ReplayInputs | None = None,
     track_ec: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> dict[float, Engine]:
-    """Run the engine over the feed once per confidence level."""
-    election = load_us2020()
-    if feed is None:
-        updates = load_2020_feed(data_dir(), states)
-    else:
-        updates = load_generic_feed(feed)
-        missing = {c for c in CANDIDATES if any(c not in u.votes for u in updates)}
-        if missing:
-            raise InputError(
-                "replay scores a feed against the 2020 presidential result, so it needs "
-                + " and ".join(f"votes_{c}" for c in sorted(missing))
-                + " columns",
-                path=str(feed),
-            )
-        if states is not None:
-            updates = [u for u in updates if u.state in states]
-    if not updates:
-        raise InputError("no updates for the requested states", path=str(feed or data_dir()))
-    setups = setups_for(election, states=states)
+    """Run the engine over the feed once per confidence level (the feed's end closes races)."""
+    if inputs is None:
+        inputs = load_replay_inputs(feed=feed, states=states)
+    setups = setups_for(
+        inputs.election,
+        states=inputs.states,
+        prior=inputs.prior,
+        year=inputs.year,
+        by_unit=inputs.baseline_units,
+    )
     engines = {}
     for c in confidences:
         if progress:
             progress(f"replaying at confidence {c}")
-        engine = Engine(setups, CANDIDATES, CallRule(c), ModelParams())
-        engine.run(updates, track_ec=track_ec and states is None)
+        engine = Engine(setups, inputs.candidates, CallRule(c), ModelParams())
+        engine.run(inputs.updates, track_ec=track_ec and inputs.states is None, close=True)
         engines[c] = engine
     return engines
 
@@ -101,14 +335,20 @@ def _winners(election: Election) -> dict[str, str | None]:
 
 
 def replay_doc(
-    engines: dict[float, Engine], *, main: float, states: Sequence[str] | None = None
+    engines: dict[float, Engine],
+    *,
+    main: float,
+    states: Sequence[str] | None = None,
+    inputs: ReplayInputs | None = None,
 ) -> dict[str, Any]:
     """The JSON document of a replay (keys documented in docs/json.md)."""
-    election = load_us2020()
+    if inputs is None:
+        inputs = load_replay_inputs(states=states)
+    election = inputs.election
     winners = _winners(election)
-    if states is not None:
-        winners = {s: w for s, w in winners.items() if s in states}
-    desk_calls = load_race_calls()
+    if inputs.states is not None:
+        winners = {s: w for s, w in winners.items() if s in inputs.states}
+    desk_calls = inputs.desk_calls
     engine = engines[main]
     scores = score_calls(engine.calls, winners, desk_calls)
     results = election.contest().totals
@@ -126,11 +366,12 @@ def replay_doc(
             for c in desk_calls
             if c.state == s.state and c.desk != "AP"
         ]
-        votes = {str(c): v for c, v in results.get(election.unit(s.state).id, {}).items()}
-        final_margin = votes.get("biden", 0) - votes.get("trump", 0)
-        setup_thr = next(
-            (t.setup.threshold for st, t in engine._states.items() if st == s.state), None
+        votes = sorted(
+            (v for c, v in results.get(election.unit(s.state).id, {}).items()), reverse=True
         )
+        final_margin = (votes[0] - votes[1]) if len(votes) > 1 else (votes[0] if votes else 0)
+        setup_thr = engine.setup(s.state).threshold
+        low = engine.lowest_after_call(s.state)
         per_state[s.state] = {
             "call": None
             if s.call is None
@@ -140,6 +381,7 @@ def replay_doc(
                 "probability": round(s.call.probability, 6),
                 "margin": s.call.margin,
                 "counted": s.call.counted,
+                "basis": s.call.basis.value,
             },
             "ap_call": None
             if s.ap is None
@@ -152,14 +394,13 @@ def replay_doc(
             "other_desks": others,
             "hours_vs_ap": None if s.hours_vs_ap is None else round(s.hours_vs_ap, 2),
             "final_winner": s.winner,
-            "final_margin_biden": final_margin,
+            "final_margin": final_margin,
             "wrong": s.wrong,
-            "lowest_p_after_call": None
-            if engine.lowest_after_call(s.state) is None
-            else round(float(engine.lowest_after_call(s.state) or 0.0), 6),
+            "lowest_p_after_call": None if low is None else round(float(low), 6),
             "withdrawn": any(
                 e.state == s.state and e.kind == "call_would_be_withdrawn" for e in engine.events
             ),
+            "prior": {c: round(p, 6) for c, p in engine.setup(s.state).prior.items()} or None,
             "recount_threshold": None
             if setup_thr is None
             else {
@@ -174,6 +415,11 @@ def replay_doc(
                 k: sum(1 for e in engine.events if e.state == s.state and e.kind == k)
                 for k in sorted({e.kind.value for e in engine.events})
             },
+            "log": [
+                {"time": _iso(e.time), "kind": e.kind.value, "detail": e.detail}
+                for e in engine.events
+                if e.state == s.state
+            ],
         }
     bins, brier = calibration(engine.moments, winners)
     levels = {}
@@ -183,6 +429,9 @@ def replay_doc(
         _b, br = calibration(eng.moments, winners)
         levels[f"{c:g}"] = {
             "calls": sum(1 for x in sc if x.call is not None),
+            "calls_at_end_of_feed": sum(
+                1 for x in sc if x.call is not None and x.call.basis == "end_of_feed"
+            ),
             "wrong_calls": sorted(
                 {x.state for x in sc if x.wrong}
                 | {e.state for e in eng.events if e.kind == "call_would_be_withdrawn"}
@@ -196,26 +445,46 @@ def replay_doc(
         }
     ec_doc = None
     if engine.ec:
-        t_last, last_odds = engine.ec[-1]
+        _t_last, last_odds = engine.ec[-1]
+        corr = engine.ec_correlated
+        t_corr, corr_odds = corr[-1]
         ec_doc = {
             "points": len(engine.ec),
+            "rho": engine.rho,
             "final": {
-                "time": _iso(t_last),
-                "p_biden_270": round(last_odds.p_a_majority, 6),
-                "p_trump_270": round(last_odds.p_b_majority, 6),
-                "p_tie": round(last_odds.p_tie, 6),
+                "time": _iso(t_corr),
+                "p_270": {c: round(p, 6) for c, p in corr_odds.p_majority.items()},
+                "p_no_majority": round(corr_odds.p_no_majority, 6),
+                "p_270_independent": {c: round(p, 6) for c, p in last_odds.p_majority.items()},
             },
-            "first_time_biden_over_99": next(
-                (_iso(t) for t, o in engine.ec if o.p_a_majority >= 0.99), None
-            ),
+            "correlated_points": len(corr),
+            "first_time_over_99": {
+                c: next((_iso(t) for t, o in corr if o.p_majority[c] >= 0.99), None)
+                for c in inputs.candidates
+            },
+            "first_time_over_99_independent": {
+                c: next((_iso(t) for t, o in engine.ec if o.p_majority[c] >= 0.99), None)
+                for c in inputs.candidates
+            },
         }
     params = ModelParams()
     return {
         "election": election.name,
         "confidence": main,
+        "candidates": list(inputs.candidates),
         "model": {k: getattr(params, k) for k in params.__dataclass_fields__},
-        "feeds": "NYT/Edison time series and NYT batch file, packaged in ballotproof/data/us2020 "
-        "(see PROVENANCE.md); hindsight columns are not read",
+        "inputs": {
+            "data": inputs.election_source,
+            "feed": inputs.feed_source,
+            "feed_updates": len(inputs.updates),
+            "calls": inputs.calls_source,
+            "baseline": inputs.baseline_source,
+            "states": None if inputs.states is None else list(inputs.states),
+            "confidences": sorted(engines),
+            "prior_sd": PRIOR_SD if inputs.baseline is not None else None,
+            "unit_model_states": sorted(inputs.baseline_units),
+        },
+        "feeds": inputs.feed_source,
         "states": per_state,
         "backtest": {
             # Wrong: called for the certified loser, or a call that would have had to be
@@ -253,12 +522,14 @@ def _window(moments: list[Moment], doc: dict[str, Any]) -> tuple[datetime, datet
     return start, min(max(marks) + timedelta(days=1), moments[-1].time)
 
 
-def _state_chart(plt: Any, moments: list[Moment], state: str, doc: dict[str, Any]) -> str:
+def _state_chart(
+    plt: Any, moments: list[Moment], state: str, doc: dict[str, Any], pair: tuple[str, str]
+) -> str:
     start, end = _window(moments, doc)
     moments = [m for m in moments if m.time <= end]
     times = [m.time for m in moments]
     margin = [
-        (m.estimate.margin if m.estimate.leader == "biden" else -m.estimate.margin) for m in moments
+        (m.estimate.margin if m.estimate.leader == pair[0] else -m.estimate.margin) for m in moments
     ]
     hurdle = [
         m.estimate.hurdle
@@ -267,7 +538,7 @@ def _state_chart(plt: Any, moments: list[Moment], state: str, doc: dict[str, Any
         for m in moments
     ]
     fig, ax = plt.subplots(figsize=(7.2, 2.6))
-    ax.plot(times, margin, color="#333", lw=1.2, label="Biden − Trump (counted)")
+    ax.plot(times, margin, color="#333", lw=1.2, label=f"{pair[0]} − {pair[1]} (counted)")
     ax.axhline(0, color="#999", lw=0.6)
     ax.set_ylabel("margin (votes)")
     ax2 = ax.twinx()
@@ -300,12 +571,11 @@ def _ec_chart(plt: Any, engine: Engine) -> str:
     series = [(t, o) for t, o in engine.ec if t <= end]
     times = [t for t, _ in series]
     fig, ax = plt.subplots(figsize=(7.2, 2.6))
-    ax.plot(
-        times, [o.p_a_majority for _, o in series], color="#1d4f91", lw=1.2, label="Biden ≥ 270"
-    )
-    ax.plot(
-        times, [o.p_b_majority for _, o in series], color="#8f1d1d", lw=1.2, label="Trump ≥ 270"
-    )
+    colors = ("#1d4f91", "#8f1d1d", "#2b8a3e", "#e67700")
+    for i, c in enumerate(engine.candidates):
+        ys = [o.p_majority.get(c, 0.0) for _, o in series]
+        if max(ys, default=0.0) > 0.0:
+            ax.plot(times, ys, color=colors[i % len(colors)], lw=1.2, label=f"{c}: a majority")
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("probability")
     ax.set_title(
@@ -319,6 +589,7 @@ def _ec_chart(plt: Any, engine: Engine) -> str:
 
 def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None:
     """A self-contained HTML page: per battleground state and the national chance of 270."""
+    pair = (engine.candidates[0], engine.candidates[1])
     with pyplot() as plt:
         charts = []
         for st in [s for s in BATTLEGROUND if s in doc["states"]] or list(doc["states"])[:7]:
@@ -326,7 +597,7 @@ def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None
             if moments:
                 charts.append(
                     f"<figure class='state' id='chart-{st}'>"
-                    f"{_state_chart(plt, moments, st, doc['states'][st])}</figure>"
+                    f"{_state_chart(plt, moments, st, doc['states'][st], pair)}</figure>"
                 )
         ec_svg = _ec_chart(plt, engine) if engine.ec else "<p>(single-state replay)</p>"
     rows = []
@@ -354,22 +625,22 @@ def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None
     )
     data = json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
     html = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ballotproof — election night 2020 replay</title>
+<html lang="en"><head><meta charset="utf-8"><title>ballotproof — election night replay</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
 color:#1a1a1a}} table{{border-collapse:collapse;font-size:.9em}} td,th{{padding:.2em .6em;
 border-bottom:1px solid #eee;text-align:left}} figure{{margin:0}} figure svg{{max-width:100%;
 height:auto}} .muted{{color:#666;font-size:.88em}}</style></head><body>
-<h1>Election night 2020, replayed</h1>
-<p>Every update of the NYT/Edison and NYT batch feeds, in time order, through ballotproof's
+<h1>Election night, replayed: {escape(doc["election"])}</h1>
+<p>Every update of the feed ({escape(doc["inputs"]["feed"])}), in time order, through ballotproof's
 outstanding-vote model; a state is called when its leader's chance reaches
 {doc["confidence"]:g} and the race is unlikely to end within its public recount threshold.
 Wrong calls: <b id="wrong">{len(doc["backtest"]["wrong_calls"])}</b>.
 Not called: {escape(", ".join(doc["backtest"]["uncalled"]) or "none")}.</p>
 <h2>The national picture</h2><figure id="ec-chart">{ec_svg}</figure>
 <h2>Battleground states</h2>
-<p class="muted">Black: Biden's lead in the count (negative: Trump leads). Blue: the share of the
-remaining two-party vote the trailing candidate needs. Green: our call. Orange dashed: the
-Associated Press's call (sources in RACE_CALLS.md).</p>
+<p class="muted">Black: {escape(pair[0])}'s lead in the count (negative: {escape(pair[1])}
+leads). Blue: the share of the remaining two-party vote the trailing candidate needs. Green:
+our call. Orange dashed: the Associated Press's call (sources in RACE_CALLS.md).</p>
 {"".join(charts)}
 <h2>Every call</h2>
 <table id="calls"><tr><th>State</th><th>Called for</th><th>Our call (UTC)</th><th>AP (UTC)</th>

@@ -30,8 +30,10 @@ from __future__ import annotations
 import collections
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -78,8 +80,8 @@ from ballotproof.audit.process import (
     spec_from_json,
     spec_to_json,
 )
-from ballotproof.audit.sampler import Ballot, Batch, Draw, draw_sample
-from ballotproof.audit.streaming import LatestReadings, RoundReadings
+from ballotproof.audit.sampler import Ballot, Batch, DrawRow, draw_rows, draw_sample
+from ballotproof.audit.streaming import LatestReadings, RoundReadings, gc_paused
 from ballotproof.audit.verify import (
     AuditRecord,
     Check,
@@ -103,6 +105,9 @@ __all__ = [
 _CHUNK = 500  # ids per IN (…) query: well inside every backend's parameter limit
 _PIECE = 10_000  # rows written, hashed or read at a time: memory stays flat in any audit
 _IN = 5_000  # ids per IN (…) of the bulk paths (SQLite allows 32,766 parameters, PostgreSQL 65,535)
+_RANGE = 100  # sorted ids from which a recording reads a range of the ballot index (SQLite)
+_BULK = 200_000  # draws of a round from which SQLite rebuilds the ballot index after writing them
+_CACHE_KIB = 65_536  # SQLite's page cache, at most (its default is 2 MiB)
 
 T = TypeVar("T")
 
@@ -395,11 +400,63 @@ def _insert(
         cursor.close()
 
 
+@contextmanager
+def _bulk(conn: Connection, rows: int) -> Iterator[None]:
+    """Write ``rows`` draws inside: on SQLite, when they are many and at least as many as the
+    draws already stored, the ballot index is dropped before and built again after (one sort,
+    instead of an insertion at a random place of the index for every draw: most of the time
+    of a statewide round). In the same transaction: if anything fails, the index is back as
+    it was with everything else. PostgreSQL keeps its index up (dropping it would lock every
+    audit of the database out for the duration)."""
+    if conn.dialect.name != "sqlite" or rows < _BULK:
+        yield
+        return
+    held = conn.exec_driver_sql("SELECT max(rowid) FROM draw").scalar()
+    if int(held or 0) > rows:
+        yield
+        return
+    schema.draw_by_ballot.drop(conn)
+    yield
+    schema.draw_by_ballot.create(conn)
+
+
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
+def _among(
+    conn: Connection, columns: str, table: str, audit: str, ids: Sequence[str]
+) -> Iterable[tuple[Any, ...]]:
+    """The rows of ``table`` (``columns``, the first being ``ballot_id``) of one audit whose
+    ballot id is one of ``ids`` (sorted, distinct).
+
+    SQLite compares texts as Python does (code point by code point), so sorted ids lie between
+    their first and last: many of them are read as that range of the ballot index, in order,
+    if it holds few other rows (a recording in the order of the ids, such as the Georgia
+    replay's), instead of looking each up; otherwise, or on another database (whose collation
+    may order texts otherwise), one lookup an id."""
+    if conn.dialect.name == "sqlite" and len(ids) >= _RANGE:
+        most = 2 * len(ids) + _RANGE
+        rows = list(
+            _rows(
+                conn,
+                f"SELECT {columns} FROM {table} WHERE audit = ? AND ballot_id BETWEEN ? AND ?"
+                " LIMIT ?",
+                (audit, ids[0], ids[-1], most),
+            )
+        )
+        if len(rows) < most:
+            wanted = set(ids)
+            return [r for r in rows if r[0] in wanted]
+    return _rows(
+        conn,
+        f"SELECT {columns} FROM {table} WHERE audit = ? AND ballot_id IN ({_marks(len(ids))})",
+        (audit, *ids),
+    )
+
+
 _DRAW_KEYS = DRAW_FIELDS
+_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = map(itemgetter, range(5))
 # A whole audit's interpretations are read in one pass over the table (SQLite would otherwise
 # walk the primary-key index and look every row up), in the order the rows were written: the
 # row id (SQLite), the tuple's place (PostgreSQL), for a table that is only ever appended to.
@@ -482,36 +539,30 @@ class AuditStore:
         never drawn, let alone read; a later draw of a ballot either follows its first draw in
         this round (counted there) or in an earlier round, every ballot of which was read
         before this round could open."""
-        draws: Sequence[Draw]
+        pieces: Iterable[list[DrawRow]]
         if spec.method.is_batch:
-            draws = ppeb_draws(
-                spec, batches, macro_batches(batches, reported or {}), size - already, already
+            pieces = draw_rows(
+                ppeb_draws(
+                    spec, batches, macro_batches(batches, reported or {}), size - already, already
+                ),
+                _PIECE,
             )
         else:
-            draws = draw_sample(batches, spec.seed, size - already, skip=already).draws
+            pieces = draw_sample(batches, spec.seed, size - already, skip=already).rows(_PIECE)
         digest = DrawsDigest()
         unread = 0
-        for start in range(0, len(draws), _PIECE):
-            rows = [
-                (
-                    d.order,
-                    number,
-                    d.ticket,
-                    d.id,
-                    d.generation,
-                    b.jurisdiction,
-                    b.container,
-                    b.tabulator,
-                    b.batch,
-                    b.position,
-                )
-                for d in draws[start : start + _PIECE]
-                for b in (d.ballot,)
-            ]
-            digest.add(rows)
-            _insert(w.conn, schema.draw, _DRAW_KEYS, spec.name, rows)
-            unread += sum(1 for r in rows if r[4] == 1 and not is_phantom(spec, r[5], r[7], r[8]))
-        del draws
+        with _bulk(w.conn, size - already):
+            for piece in pieces:
+                rows = [(r[0], number, *r[1:]) for r in piece]
+                del piece
+                digest.add(rows)
+                _insert(w.conn, schema.draw, _DRAW_KEYS, spec.name, rows)
+                if spec.phantoms:
+                    unread += sum(
+                        1 for r in rows if r[4] == 1 and not is_phantom(spec, r[5], r[7], r[8])
+                    )
+                else:
+                    unread += sum(1 for r in rows if r[4] == 1)
         w.conn.execute(
             schema.round_.insert().values(
                 audit=spec.name, number=number, size=size, opened_at=now, result=None
@@ -600,8 +651,7 @@ class AuditStore:
         batches = self._batches(conn, name)
         reported = self._reported(conn, name) if spec.method.is_batch else None
         readings = RoundReadings(number)
-        for row in self._draws_read(conn, spec, number):
-            readings.add(*row)
+        readings.extend(self._draws_read(conn, spec, number))
         try:
             result = readings.recompute(spec, batches, reported=reported)[-1]
         except KeyError as exc:
@@ -633,25 +683,38 @@ class AuditStore:
         latest reading of every ballot (one entry a ballot, the readings shared strings), then
         the draws."""
         latest = LatestReadings()
-        for bid, version, choice in _rows(
-            conn,
-            f"SELECT ballot_id, version, choice FROM interpretation{_SCAN[conn.dialect.name]}"
-            " WHERE audit = ?",
-            (spec.name,),
-            stream=True,
-        ):
-            latest.add(bid, version, choice)
+        latest.extend(
+            _rows(
+                conn,
+                f"SELECT ballot_id, version, choice FROM interpretation{_SCAN[conn.dialect.name]}"
+                " WHERE audit = ?",
+                (spec.name,),
+                stream=True,
+            )
+        )
         cvrs: dict[str, str] = {}
         if spec.method.is_comparison:
             cvrs = self._cvrs_of_draws(conn, spec.name, upto)
-        for rnd, bid, jur, tab, bat in _rows(
+        reading, cvr = latest.lookup, cvrs.get
+        draws = _rows(
             conn,
             "SELECT round, ballot_id, jurisdiction, tabulator, batch FROM draw"
             " WHERE audit = ? AND round <= ? ORDER BY seq",
             (spec.name, upto),
             stream=True,
-        ):
-            yield rnd, bid, jur, tab, bat, latest.get(bid), cvrs.get(bid)
+        )
+        while piece := list(islice(draws, _PIECE)):  # each field in a C-level pass
+            ids = list(map(_SECOND, piece))
+            yield from zip(
+                map(_FIRST, piece),
+                ids,
+                map(_THIRD, piece),
+                map(_FOURTH, piece),
+                map(_FIFTH, piece),
+                map(reading, ids),
+                map(cvr, ids),
+                strict=True,
+            )
 
     def _cvrs_of_draws(self, conn: Connection, name: str, upto: int) -> dict[str, str]:
         """The cast vote records of the ballots drawn in rounds 1…``upto``."""
@@ -702,7 +765,7 @@ class AuditStore:
         if size < 1:
             raise StoreError(f"round size must be at least 1, got {size}")
         try:
-            with self.engine.begin() as conn:
+            with gc_paused(), self.engine.begin() as conn:
                 if conn.execute(
                     select(schema.audit.c.name).where(schema.audit.c.name == spec.name)
                 ).first():
@@ -799,7 +862,7 @@ class AuditStore:
         """
         written = repeated = 0
         try:
-            with self.engine.begin() as conn:
+            with gc_paused(), self.engine.begin() as conn:
                 spec = self._lock(conn, name)
                 rounds = list(
                     conn.execute(
@@ -857,23 +920,20 @@ class AuditStore:
         what was recorded, first readings)."""
         conn, name = w.conn, spec.name
         written = repeated = first_readings = 0
-        ids = sorted({r[0] for r in rows})
+        # Distinct, in the order given, then sorted: in linear time when they come sorted.
+        ids = list(dict.fromkeys(r[0] for r in rows))
+        ids.sort()
         info: dict[str, tuple[int, str | None, str | None, str]] = {}
         latest: dict[str, tuple[int, str]] = {}
         for start in range(0, len(ids), _IN):
             part = ids[start : start + _IN]
-            among = f"audit = ? AND ballot_id IN ({_marks(len(part))})"
-            for bid, rnd, jur, tab, bat in _rows(
-                conn,
-                f"SELECT ballot_id, round, jurisdiction, tabulator, batch FROM draw WHERE {among}",
-                (name, *part),
+            for bid, rnd, jur, tab, bat in _among(
+                conn, "ballot_id, round, jurisdiction, tabulator, batch", "draw", name, part
             ):
                 if bid not in info or info[bid][0] > rnd:
                     info[bid] = (rnd, jur, tab, bat)
-            for bid, version, choice in _rows(
-                conn,
-                f"SELECT ballot_id, version, choice FROM interpretation WHERE {among}",
-                (name, *part),
+            for bid, version, choice in _among(
+                conn, "ballot_id, version, choice", "interpretation", name, part
             ):
                 if bid not in latest or latest[bid][0] < version:
                     latest[bid] = (version, choice)
@@ -893,16 +953,18 @@ class AuditStore:
                 )
         valid = spec.valid_interpretations()
         new_rows: list[tuple[str, int, str, str, bool, str]] = []
+        # Looked up once, not for each of millions of rows.
+        phantoms, is_batch, log = bool(spec.phantoms), spec.method.is_batch, w.log_text
         for ballot_id, choice, note in rows:
             where = info.get(ballot_id)
             if where is None:
                 raise StoreError(f"ballot {ballot_id} was not drawn in audit {name!r}")
-            if is_phantom(spec, where[1], where[2], where[3]):
+            if phantoms and is_phantom(spec, where[1], where[2], where[3]):
                 raise StoreError(
                     f"ballot {ballot_id} is a phantom: it has no paper to read and "
                     "always counts as not found"
                 )
-            if spec.method.is_batch:
+            if is_batch:
                 try:
                     counted = parse_batch_reading(spec, choice)
                 except AnalysisError as exc:
@@ -938,7 +1000,7 @@ class AuditStore:
                 )
             latest[ballot_id] = (version + 1, choice)
             new_rows.append((ballot_id, version + 1, choice, now, old is not None, note))
-            w.log_text(
+            log(
                 "interpretation",
                 interpretation_payload(ballot_id, version + 1, choice, old is not None, note, now),
             )
@@ -999,16 +1061,18 @@ class AuditStore:
             return self._draws(conn, name, number)
 
     def round_ballots(
-        self, name: str, number: int
+        self, name: str, number: int, *, by_ballot: bool = False
     ) -> Iterator[tuple[str, str | None, str | None, str, int]]:
-        """Where the ballot of each draw of one round is, in draw order, streamed (a round of
-        millions is never held): (ballot id, jurisdiction, tabulator, batch, position). Read
-        it to the end before writing to the same SQLite database."""
+        """Where the ballot of each draw of one round is, in draw order (``by_ballot``: in the
+        order of the ballot ids, that of the ballot index, which holds all of this), streamed
+        (a round of millions is never held): (ballot id, jurisdiction, tabulator, batch,
+        position). Read it to the end before writing to the same SQLite database."""
+        order = "ballot_id" if by_ballot else "seq"
         with self.engine.connect() as conn:
             yield from _rows(
                 conn,
                 "SELECT ballot_id, jurisdiction, tabulator, batch, position FROM draw"
-                " WHERE audit = ? AND round = ? ORDER BY seq",
+                f" WHERE audit = ? AND round = ? ORDER BY {order}",
                 (name, number),
                 stream=True,
             )
@@ -1148,14 +1212,16 @@ class AuditStore:
     def journal(self, name: str) -> Iterator[JournalEntry]:
         """The journal, in order, streamed from the database."""
         with self.engine.connect() as conn:
-            for row in _rows(
-                conn,
-                "SELECT seq, kind, payload, prev_hash, hash FROM journal WHERE audit = ?"
-                " ORDER BY seq",
-                (name,),
-                stream=True,
-            ):
-                yield JournalEntry._make(row)
+            yield from map(
+                JournalEntry._make,
+                _rows(
+                    conn,
+                    "SELECT seq, kind, payload, prev_hash, hash FROM journal WHERE audit = ?"
+                    " ORDER BY seq",
+                    (name,),
+                    stream=True,
+                ),
+            )
 
     # --- verification ------------------------------------------------------------------------
 
@@ -1214,7 +1280,8 @@ class AuditStore:
             batches=batches,
             round_sizes=tuple(r.size for r in rounds),
             results=tuple(_result_from_json(r.result).to_json() for r in rounds if r.result),
-            draws=self._claimed_draws(name),
+            draws=_Reread(lambda: self._claimed_draws(name)),
+            draw_rows=self._draw_rows(name),
             history=_Reread(lambda: self._history(name)),
             cvrs=cvrs or None,
             reported=reported or None,
@@ -1228,15 +1295,18 @@ class AuditStore:
 
     def _claimed_draws(self, name: str) -> Iterator[ClaimedDraw]:
         """Every stored draw, in draw order."""
+        for r in self._draw_rows(name):
+            yield ClaimedDraw(r[0], r[1], r[2], r[3], r[4], r[5:])
+
+    def _draw_rows(self, name: str) -> Iterator[tuple[Any, ...]]:
+        """Every stored draw, in draw order, as the row of its ``DRAW_FIELDS``."""
         with self.engine.connect() as conn:
-            for r in _rows(
+            yield from _rows(
                 conn,
-                "SELECT seq, round, ticket, ballot_id, generation, jurisdiction, container,"
-                " tabulator, batch, position FROM draw WHERE audit = ? ORDER BY seq",
+                f"SELECT {', '.join(_DRAW_KEYS)} FROM draw WHERE audit = ? ORDER BY seq",
                 (name,),
                 stream=True,
-            ):
-                yield ClaimedDraw(r[0], r[1], r[2], r[3], r[4], r[5:])
+            )
 
     def _history(self, name: str) -> Iterator[Interpretation]:
         """Every stored interpretation, in the order the rows were written, which is the
@@ -1289,6 +1359,7 @@ def open_store(url_or_path: str | Path, *, create: bool = True, pooled: bool = F
             @event.listens_for(engine, "connect")
             def _fk(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - trivial
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
+                dbapi_conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
 
         migrate(engine)
     except SQLAlchemyError as exc:

@@ -69,10 +69,14 @@ def replay_georgia(
         # The round's ballots and what the hand count says of each, read to the end before
         # recording (SQLite lets no write finish while a read is open): ids and readings only,
         # the readings a handful of shared strings. A ballot drawn twice is given twice; the
-        # store counts the second as a repeat.
+        # store counts the second as a repeat. Recorded in the order of their ids, the order
+        # of the store's indexes: for millions of ballots several times faster than at a
+        # random place of each index for every ballot (a hand count has no order of its own).
         ids: list[str] = []
         truths: list[str] = []
-        for ballot_id, jurisdiction, _, batch, position in store.round_ballots(name, number):
+        for ballot_id, jurisdiction, _, batch, position in store.round_ballots(
+            name, number, by_ballot=True
+        ):
             ids.append(ballot_id)
             truths.append(gb.truth(str(jurisdiction), batch, position))
         if progress:
