@@ -561,3 +561,22 @@ def test_a_hand_count_larger_than_its_batch_is_refused_with_its_line(tmp_path: P
     result = runner.invoke(app, ["audit", "record", str(sheet), "--db", str(db), "--audit", "mac"])
     assert result.exit_code == 1
     assert f"{sheet}:2: field 'Batch Name': expected at most 100 votes" in result.stderr
+
+
+def test_a_record_outside_the_manifest_is_named_by_its_imprint(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    # Tabulator 6 has batch "9" here, not the records' batch 2.
+    manifest.write_text("Tabulator,Batch Name,Number of Ballots\n5,1,3\n6,9,3\n", encoding="utf-8")
+    cvrs = TESTDATA / "cvrs" / "dominion" / "cvr.csv"
+    result = runner.invoke(
+        app,
+        ["audit", "start", "--db", str(tmp_path / "c.db"), "--name", "c", "--manifest",
+         str(manifest), "--seed", "7", "--method", "supersimple", "--contest", "Mayor",
+         "--cvrs", str(cvrs), "--tally", "Ann Archer=2,Bo Baker=1,Write-in=1",
+         "--ballots", "6"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert "\n" not in line
+    assert line.startswith(f"error: {cvrs}: field 'ballot': a cast vote record (imprinted id '")
+    assert "matches no ballot of the manifest" in line

@@ -29,15 +29,20 @@ def test_round_trip_of_random_elections(e: Election) -> None:
 
 def test_document_uses_the_standard_vocabulary(us2020: Election) -> None:
     doc = to_nist(us2020)
-    assert doc["@type"] == "ElectionReport"
+    assert doc["@type"] == "ElectionResults.ElectionReport"
     contest = doc["Election"][0]["Contest"][0]
-    assert contest["@type"] == "CandidateContest"
+    assert contest["@type"] == "ElectionResults.CandidateContest"
     sel = contest["ContestSelection"][0]
-    assert sel["@type"] == "CandidateSelection"
+    assert sel["@type"] == "ElectionResults.CandidateSelection"
     assert {v["Type"] for v in sel["VoteCounts"]} == {"total"}
     wi = next(g for g in doc["GpUnit"] if g["@id"] == "WI")
     assert wi["Type"] == "state"
-    assert wi["ExternalIdentifiers"]["ExternalIdentifier"][0]["Value"] == "10"
+    assert wi["ExternalIdentifier"][0] == {
+        "@type": "ElectionResults.ExternalIdentifier",
+        "Type": "other",
+        "OtherType": "ballotproof-electors",
+        "Value": "10",
+    }
     # Blank/over-votes go to OtherCounts, as the standard has them.
     assert any("OtherCounts" in c for c in doc["Election"][0]["Contest"])
 
@@ -83,5 +88,20 @@ def test_non_utf8_json(tmp_path: Path) -> None:
 
 
 def test_wrong_top_level_type() -> None:
-    with pytest.raises(InputError, match="field '/@type': expected ElectionReport"):
+    with pytest.raises(
+        InputError, match=r"field '/@type': expected ElectionResults\.ElectionReport"
+    ):
         from_nist({"@type": "Something"}, path="x.json")
+
+
+def test_files_written_before_the_v2_prefix_still_import(us2020: Election) -> None:
+    """Earlier ballotproof files: bare ``@type`` names and an ``ExternalIdentifiers`` wrapper."""
+    text = json.dumps(to_nist(us2020)).replace('"ElectionResults.', '"')
+    doc = json.loads(text)
+    for unit in doc["GpUnit"]:
+        if "ExternalIdentifier" in unit:
+            unit["ExternalIdentifiers"] = {
+                "@type": "ExternalIdentifiers",
+                "ExternalIdentifier": unit.pop("ExternalIdentifier"),
+            }
+    assert from_nist(doc, path="old.json") == us2020

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer vendors click
 from typer.core import TyperGroup
 from typer.exceptions import Abort
 
 from ballotproof import __version__
+from ballotproof.cli.render import Format as Format  # re-exported for the command modules
+from ballotproof.cli.render import Table, use_format
+from ballotproof.cli.render import err as err  # re-exported for the other command modules
+from ballotproof.cli.render import out as out
 from ballotproof.errors import BallotproofError
 from ballotproof.io.load import load_election
 from ballotproof.io.recount_rules import load_recount_rules
@@ -87,8 +89,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 DataOpt = Annotated[
@@ -115,8 +115,29 @@ ContestOpt = Annotated[
     str | None, typer.Option("--contest", help="Contest id (default: the first contest).")
 ]
 JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout (see docs/json.md).")
+    bool,
+    typer.Option(
+        "--json",
+        help="Print one JSON document on stdout (see docs/json.md); same as --format json.",
+    ),
 ]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default), json (as --json) or csv (the main table, a header row first).",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+
+
+def output_format(as_json: bool, fmt: Format | None) -> Format:
+    """The format a command prints in: ``--format``, else ``--json``, else a table."""
+    if as_json and fmt not in (None, Format.JSON):
+        raise typer.BadParameter(f"--json contradicts --format {fmt}", param_hint="--format")
+    return use_format(fmt or (Format.JSON if as_json else Format.TABLE))
 
 
 def _version(value: bool) -> None:
@@ -143,6 +164,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        use_format(Format.TABLE)  # until the command reads its --format / --json
         try:
             return func(*args, **kwargs)
         except BallotproofError as exc:
@@ -201,9 +223,11 @@ def results(
     data: DataOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
     year: ElectionOpt = None,
 ) -> None:
     """National popular vote, Electoral College, and the result in every state and district."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     election = _load(data, year)
     doc = documents.results_doc(election, contest)
     if year is not None and data is None:
@@ -212,7 +236,7 @@ def results(
         emit_json(doc)
         return
     out.print(f"[bold]{doc['election']}[/] — {doc['contest']}")
-    pv = Table(title="Popular vote", title_justify="left")
+    pv = Table(title="Popular vote", title_justify="left", main=False)
     for col in ("Candidate", "Party", "Votes", "Share"):
         pv.add_column(col, justify="right" if col in ("Votes", "Share") else "left")
     for row in doc["popular_vote"][:6]:
@@ -250,9 +274,11 @@ def margins(
     year: ElectionOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
     top: Annotated[int, typer.Option(min=0, help="Show only the N closest (0: all).")] = 0,
 ) -> None:
     """Margins in votes and in percent of votes cast, closest first."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     doc = documents.margins_doc(_load(data, year), contest)
     if top:
         doc["units"] = doc["units"][:top]
@@ -282,9 +308,11 @@ def tipping_point(
     data: DataOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
     year: ElectionOpt = None,
 ) -> None:
     """The unit that delivered the winner's majority of electors."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     doc = documents.tipping_point_doc(_load(data, year), contest, ec=_pledged(data, year))
     if year is not None and data is None:
         doc["electors_basis"] = "pledged"
@@ -305,14 +333,15 @@ def tipping_point(
     out.print(table)
 
 
-def _print_flip(title: str, block: dict[str, Any]) -> None:
+def _print_flip(title: str, block: dict[str, Any], goal: str) -> None:
     table = Table(title=title, title_justify="left")
-    for col in ("Unit", "Electors", "From", "To", "Margin", "Votes", "Switchers"):
+    for col in ("Goal", "Unit", "Electors", "From", "To", "Margin", "Votes", "Switchers"):
         table.add_column(
             col, justify="right" if col in ("Electors", "Margin", "Votes", "Switchers") else "left"
         )
     for i in block["units"]:
         table.add_row(
+            goal,
             i["unit"],
             str(i["electors"]),
             i["from"],
@@ -322,6 +351,7 @@ def _print_flip(title: str, block: dict[str, Any]) -> None:
             _num(i["switchers"]),
         )
     table.add_row(
+        goal,
         "total",
         str(block["electors_moved"]),
         "",
@@ -340,9 +370,11 @@ def flip(
     data: DataOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
     year: ElectionOpt = None,
 ) -> None:
     """The fewest votes that would have changed the Electoral College outcome (exact)."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     doc = documents.flip_doc(_load(data, year), contest, ec=_pledged(data, year))
     if year is not None and data is None:
         doc["electors_basis"] = "pledged"
@@ -351,14 +383,22 @@ def flip(
         return
     deny, elect = doc["deny"], doc["elect"]
     _print_flip(
-        f"(a) Deny {doc['winner']} a majority: {deny['winner_electors_after']} electors left", deny
+        f"(a) Deny {doc['winner']} a majority: {deny['winner_electors_after']} electors left",
+        deny,
+        "deny",
     )
     _print_flip(
-        f"(b) Elect {doc['runner_up']}: {elect['runner_up_electors_after']} electors", elect
+        f"(b) Elect {doc['runner_up']}: {elect['runner_up_electors_after']} electors",
+        elect,
+        "elect",
     )
     for goal in ("deny", "elect"):
         if doc[goal]["by_switchers"]["units"] != doc[goal]["units"]:
-            _print_flip(f"({goal}) optimised by switchers instead", doc[goal]["by_switchers"])
+            _print_flip(
+                f"({goal}) optimised by switchers instead",
+                doc[goal]["by_switchers"],
+                f"{goal}-by-switchers",
+            )
     err.print(f"algorithm: {doc['algorithm']}")
 
 
@@ -369,6 +409,7 @@ def recounts(
     year: ElectionOpt = None,
     contest: ContestOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
     rules: Annotated[
         Path | None,
         typer.Option(help="Recount-rule table (CSV). Default: the packaged 2020 table."),
@@ -376,6 +417,7 @@ def recounts(
     top: Annotated[int, typer.Option(min=0, help="Show only the N closest states (0: all).")] = 0,
 ) -> None:
     """Recount eligibility per state from the rules in force (unknown where not in the table)."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     election = _load(data, year)
     table_rules = load_recount_rules(rules, year=year)
     if data is not None and year is None and rules is None:
@@ -412,20 +454,26 @@ def recounts(
 @app.command()
 @handle_errors
 def export(
-    output: Annotated[Path, typer.Argument(help="Output: a .json file (NIST) or a folder (CSV).")],
+    output: Annotated[
+        Path, typer.Argument(help="Output: a .json or .xml file (NIST) or a folder (CSV).")
+    ],
     data: DataOpt = None,
     year: ElectionOpt = None,
     counties: Annotated[
         bool, typer.Option(help="Include the 2020 county results (built-in data only).")
     ] = False,
 ) -> None:
-    """Write an election as NIST SP 1500-100 JSON (*.json) or in the generic CSV format."""
+    """Write an election as NIST SP 1500-100 v2 JSON (*.json) or XML (*.xml), or as generic CSV."""
     from ballotproof.io.generic import write_generic
     from ballotproof.io.nist import write_nist
 
     election = load_election(data, include_counties=counties, year=year)
     if output.suffix.lower() == ".json":
         write_nist(election, output)
+    elif output.suffix.lower() == ".xml":
+        from ballotproof.io.nist_xml import write_nist_xml
+
+        write_nist_xml(election, output)
     else:
         write_generic(election, output)
     err.print(f"wrote {output}")
@@ -443,7 +491,7 @@ def demo(
     """Run the 2020 demonstration: results, election-night replay and a Georgia audit."""
     from ballotproof.report.demo import run_demo
 
-    summary = run_demo(out_dir, data=data, console=err)
+    summary = run_demo(out_dir, data=data, console=err.rich())
     if as_json:
         emit_json(summary)
         return
@@ -505,8 +553,10 @@ def replay(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Replay election night through the calling engine and score it against the desks."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.report.replay import (
         load_replay_inputs,
         replay_doc,

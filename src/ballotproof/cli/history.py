@@ -6,9 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ballotproof.cli.app import JsonOpt, app, emit_json, err, handle_errors, out
+from ballotproof.cli.app import (
+    Format,
+    FormatOpt,
+    JsonOpt,
+    app,
+    emit_json,
+    err,
+    handle_errors,
+    out,
+    output_format,
+)
+from ballotproof.cli.render import Table
 
 import_app = typer.Typer(
     name="import",
@@ -22,12 +32,14 @@ app.add_typer(import_app, name="import")
 @handle_errors
 def history(
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
     year: Annotated[
         list[int] | None,
         typer.Option("--election", "--year", help="Only this year (repeat for several)."),
     ] = None,
 ) -> None:
     """Every presidential election 1976-2020: winner, electors, tipping point, flips, swing."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.io.medsl import load_history
     from ballotproof.report.history import history_doc
 
@@ -102,8 +114,10 @@ def timeline(
         str | None, typer.Option(help="Also say where each state stood on this date (YYYY-MM-DD).")
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """The road to certification in 2020: calls, recounts, audits, certifications, court cases."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from datetime import date
 
     from ballotproof.report.timeline import timeline_doc

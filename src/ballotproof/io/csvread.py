@@ -52,15 +52,40 @@ def _decode(path: Path, display: str) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=display) from exc
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError(
+            "this is an Excel workbook, not CSV: save it as 'CSV UTF-8 (comma delimited)'",
+            path=display,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        hint = "save the file as UTF-8"
+        try:
+            data.decode("cp1252")
+            hint = (
+                "the file looks like Windows-1252 (what Excel saves as 'CSV'): save it as "
+                "UTF-8 ('CSV UTF-8' in Excel)"
+            )
+        except UnicodeDecodeError:
+            pass
         raise InputError(
-            f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
-            path=display,
-            line=line,
+            f"byte 0x{data[exc.start]:02x} is not UTF-8; {hint}", path=display, line=line
         ) from exc
+
+
+def _delimiter_hint(header: Sequence[str]) -> str | None:
+    """A hint when the header was split on the wrong character (``unit;choice;votes``)."""
+    if len(header) != 1:
+        return None
+    for sep, what in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+        if sep in header[0]:
+            return (
+                f"the columns seem to be separated by {what}, as Excel writes in some "
+                "locales; separate them with commas"
+            )
+    return None
 
 
 def read_rows(
@@ -102,6 +127,7 @@ def read_rows(
     for column in required:
         if column not in header:
             raise InputError(
+                _delimiter_hint(header),
                 path=name,
                 line=1,
                 field=column,

@@ -20,8 +20,9 @@ def load_election(
 
     ``data`` is ``None`` (the built-in 2020 election), a folder in the generic CSV format
     (holding ``results.csv``), a folder of the 2020 files (as in ``../shared/data/us2020``), or
-    a NIST SP 1500-100 JSON file (``*.json``). With ``year``: the built-in presidential
-    election of that year (1976–2020), or that year of ``data`` if it is a MEDSL-format CSV.
+    a NIST SP 1500-100 JSON or XML file (``*.json``, ``*.xml``). With ``year``: the built-in
+    presidential election of that year (1976–2020), or that year of ``data`` if it is a
+    MEDSL-format CSV.
     """
     if year is not None:
         from ballotproof.io.medsl import load_history_year, load_medsl
@@ -48,9 +49,13 @@ def load_election(
         )
     if path.suffix.lower() == ".json":
         return load_nist(path)
+    if path.suffix.lower() == ".xml":
+        from ballotproof.io.nist_xml import load_nist_xml  # xmlschema: only for XML
+
+        return load_nist_xml(path)
     if not path.exists():
         raise InputError("no such file or folder", path=str(path))
     raise InputError(
-        "expected a folder in the generic CSV format or a NIST SP 1500-100 .json file",
+        "expected a folder in the generic CSV format or a NIST SP 1500-100 .json or .xml file",
         path=str(path),
     )

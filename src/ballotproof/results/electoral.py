@@ -94,7 +94,10 @@ def electoral_college(election: Election, contest_id: str | None = None) -> Elec
     undecided = 0
     for unit in units:
         if unit.id not in contest.totals:
-            raise AnalysisError(f"unit {unit.id} awards {unit.electors} electors but has no votes")
+            raise AnalysisError(
+                f"unit {unit.id} awards {unit.electors} electors but has no votes in contest "
+                f"{contest.id} (data: {election.source or election.name})"
+            )
         result = tabulate_unit(contest, unit.id)
         awards.append(Award(unit=unit.id, electors=unit.electors, result=result))
         if result.winner is None:

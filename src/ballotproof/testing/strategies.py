@@ -22,7 +22,7 @@ from ballotproof.model import (
     VoteCount,
 )
 
-__all__ = ["choices", "elections", "vote_counts"]
+__all__ = ["choices", "elections", "exchange_elections", "vote_counts"]
 
 
 def choices(min_size: int = 2, max_size: int = 4) -> st.SearchStrategy[tuple[Choice, ...]]:
@@ -88,3 +88,85 @@ def elections(
                     counts.append(VoteCount(uid, cand.id, v))
     contest = Contest(ContestId("p"), "President", cands, tuple(counts))
     return Election("Random election", None, tuple(units), (contest,), "hypothesis")
+
+
+_LINES = (
+    ("overvotes", "Overvotes"),
+    ("undervotes", "Undervotes (blank)"),
+    ("scattering", "Other, write-in and scattering (no candidate named)"),
+    ("void", "Void ballots"),
+)
+_any_names = st.text(st.characters(codec="utf-8"), max_size=12)
+# What XML 1.0 carries unchanged: no control characters (a CR would come back as LF).
+_xml_names = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Cn"]), max_size=12
+)
+
+
+@st.composite
+def exchange_elections(draw: st.DrawFn, *, xml_safe: bool = False) -> Election:
+    """A random election exercising everything an exchange format must carry.
+
+    Free-text names and parties (empty ones too), write-ins, non-candidate lines (the standard
+    ones and others, anywhere in the choice order, some split by vote method), several
+    contests with seats, a date or none, nested units of every type. ``xml_safe``: names
+    without the control characters XML 1.0 cannot carry.
+    """
+    _names = _xml_names if xml_safe else _any_names
+    unit_ids = draw(
+        st.lists(
+            st.from_regex(r"[A-Za-jl-z][A-Za-z0-9\-]{0,5}", fullmatch=True),
+            min_size=1,
+            max_size=6,
+            unique=True,
+        )
+    )
+    units = []
+    for i, uid in enumerate(unit_ids):
+        parent = None if i == 0 else UnitId(unit_ids[draw(st.integers(0, i - 1))])
+        units.append(
+            Unit(
+                UnitId(uid),
+                draw(_names),
+                draw(st.sampled_from(list(UnitType))),
+                parent,
+                draw(st.integers(0, 60)),
+            )
+        )
+    contests = []
+    for k in range(draw(st.integers(1, 3))):
+        chosen: list[Choice] = []
+        for i in range(draw(st.integers(1, 4))):
+            chosen.append(
+                Choice(ChoiceId(f"c{i}"), draw(_names), draw(_names), True, draw(st.booleans()))
+            )
+        for cid, label in draw(st.lists(st.sampled_from(_LINES), max_size=4, unique=True)):
+            line = Choice(
+                ChoiceId(cid), draw(st.sampled_from([label, "x"]) | _names), "", is_candidate=False
+            )
+            chosen.insert(draw(st.integers(0, len(chosen))), line)
+        counts: list[VoteCount] = []
+        for unit in units:
+            for choice in chosen:
+                if not draw(st.booleans()):
+                    continue
+                v = draw(vote_counts())
+                if draw(st.integers(0, 3)) == 0:
+                    mail = draw(st.integers(0, v))
+                    counts += [
+                        VoteCount(unit.id, choice.id, mail, CountType.MAIL),
+                        VoteCount(unit.id, choice.id, v - mail, CountType.ELECTION_DAY),
+                    ]
+                else:
+                    counts.append(VoteCount(unit.id, choice.id, v))
+        contests.append(
+            Contest(
+                ContestId(f"k{k}"),
+                draw(_names),
+                tuple(chosen),
+                tuple(counts),
+                draw(st.integers(1, 3)),
+            )
+        )
+    when = draw(st.none() | st.dates())
+    return Election(draw(_names), when, tuple(units), tuple(contests), draw(_names))

@@ -159,8 +159,13 @@ def _cvr_file(path: Path, fmt: str, ess_ballots: Path | None) -> CvrFile:
     return cvr_file
 
 
-def _check_in_manifest(committed: Mapping[str, str], manifest: Manifest, path: Path) -> None:
-    """Every record is a ballot of the manifest."""
+def _check_in_manifest(
+    committed: Mapping[str, str],
+    manifest: Manifest,
+    path: Path,
+    imprints: Mapping[str, str] | None = None,
+) -> None:
+    """Every record is a ballot of the manifest (the error names the record by its imprint)."""
     # A record whose ballot is not in the manifest: match by batch first (cheap), then by
     # position within the batch, without listing every ballot.
     sizes = {(b.jurisdiction, b.tabulator, b.name): b.ballots for b in manifest.batches}
@@ -174,8 +179,11 @@ def _check_in_manifest(committed: Mapping[str, str], manifest: Manifest, path: P
             or not position.isdigit()
             or not 1 <= int(position) <= sizes[(batch.jurisdiction, batch.tabulator, batch.name)]
         ):
+            imprint = (imprints or {}).get(bid)
             raise InputError(
-                "a cast vote record matches no ballot of the manifest (check "
+                "a cast vote record"
+                + (f" (imprinted id {imprint!r})" if imprint else "")
+                + " matches no ballot of the manifest (check "
                 "--jurisdiction and the manifest's tabulator and batch names)",
                 path=str(path),
                 field="ballot",
@@ -184,7 +192,11 @@ def _check_in_manifest(committed: Mapping[str, str], manifest: Manifest, path: P
 
 
 def _check_cvrs(
-    committed: Mapping[str, str], contest: AuditContest, manifest: Manifest, path: Path
+    committed: Mapping[str, str],
+    contest: AuditContest,
+    manifest: Manifest,
+    path: Path,
+    imprints: Mapping[str, str] | None = None,
 ) -> int:
     """The records add up to the tally and every record is a ballot of the manifest; returns
     the number of manifest ballots without a record (phantom records)."""
@@ -200,7 +212,7 @@ def _check_cvrs(
             path=str(path),
             field="tally",
         )
-    _check_in_manifest(committed, manifest, path)
+    _check_in_manifest(committed, manifest, path, imprints)
     return manifest.total_ballots - len(committed)
 
 
@@ -272,7 +284,7 @@ def prepare_audit(
         committed, imprints = _load_cvrs(
             cvrs, cvr_format, contest.name, jurisdiction, set(contest.tally), ess_ballots
         )
-        phantom_cvrs = _check_cvrs(committed, contest, m, cvrs)
+        phantom_cvrs = _check_cvrs(committed, contest, m, cvrs, imprints)
         if phantom_cvrs:
             notes.append(
                 f"{phantom_cvrs:,} ballots of the manifest have no cast vote record: each "
@@ -403,7 +415,7 @@ def prepare_multi_audit(
         committed[bid] = card_text(card)
         imprints[bid] = record.imprinted_id
         cards.append(card)
-    _check_in_manifest(committed, m, cvrs)
+    _check_in_manifest(committed, m, cvrs, imprints)
     without = m.total_ballots - len(committed)
     if without:
         notes.append(

@@ -10,14 +10,16 @@ recomputes everything and checks the record for edits.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ballotproof.audit.contest import AuditContest
-from ballotproof.cli.app import app, out
+from ballotproof.cli.app import Format, FormatOpt, app, out, output_format
+from ballotproof.cli.render import Table
 from ballotproof.errors import InputError
+
+if TYPE_CHECKING:
+    from ballotproof.audit.contest import AuditContest
 
 audit_app = typer.Typer(
     name="audit",
@@ -77,6 +79,8 @@ def _parse_counts(text: str, option: str) -> dict[str, int]:
 
 
 def _contest(tally: str, ballots: int, winners: int, name: str = "contest") -> AuditContest:
+    from ballotproof.audit.contest import AuditContest
+
     return AuditContest(name, _parse_counts(tally, "tally"), ballots, winners)
 
 
@@ -153,8 +157,9 @@ def _print_status(doc: dict[str, Any]) -> None:
 
 
 @audit_app.command()
-def methods(as_json: JsonOpt = False) -> None:
+def methods(as_json: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """The methods an audit can be stored with: kind, paper, how later rounds are sized."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.audit.methods import METHODS, method_json
     from ballotproof.cli.app import emit_json
 

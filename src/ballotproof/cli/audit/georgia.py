@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from ballotproof.cli.app import emit_json, err, handle_errors, out
+from ballotproof.cli.app import Format, FormatOpt, emit_json, err, handle_errors, out, output_format
 from ballotproof.cli.audit import (
     JsonOpt,
     _fmt,
@@ -16,6 +15,7 @@ from ballotproof.cli.audit import (
     _status_doc,
     audit_app,
 )
+from ballotproof.cli.render import Table
 
 
 @audit_app.command()
@@ -31,8 +31,10 @@ def georgia(
     seed: Annotated[str | None, typer.Option(help="Seed (default: Georgia's own).")] = None,
     round_size: Annotated[int | None, typer.Option(help="Round 1 size (default: 90%).")] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Georgia 2020: sizes at its 10% risk limit, or (--replay) an audit of its hand count."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.audit.process import Method
     from ballotproof.report.georgia import plan_georgia
     from ballotproof.store import open_store

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from ballotproof.audit.contest import AuditContest, Decision
-from ballotproof.cli.app import emit_json, handle_errors, out
+from ballotproof.cli.app import Format, FormatOpt, emit_json, handle_errors, out, output_format
 from ballotproof.cli.audit import (
     BallotsOpt,
     JsonOpt,
@@ -22,11 +20,12 @@ from ballotproof.cli.audit import (
     _parse_counts,
     audit_app,
 )
+from ballotproof.cli.render import Table
 from ballotproof.errors import InputError
-from ballotproof.io.manifest import load_manifest
 
 if TYPE_CHECKING:
     from ballotproof.audit import supersimple
+    from ballotproof.audit.contest import AuditContest
 
 # The statistics are imported inside the commands that use them: scipy's signal and stats
 # modules cost seconds to import, and ``ballotproof --help`` or ``results`` need neither.
@@ -249,8 +248,12 @@ def plan(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Sample sizes for every applicable method (or one), as a table or JSON."""
+    as_json = output_format(as_json, fmt) is Format.JSON
+    from ballotproof.audit.contest import Decision
+
     _check_alpha(risk_limit)
     if method == "alpha":  # the stored method's name
         method = "alpha-polling"
@@ -262,6 +265,7 @@ def plan(
                 "MACRO needs --manifest with --batch-tallies", param_hint="--manifest"
             )
         from ballotproof.io.batch_tallies import load_batch_tallies
+        from ballotproof.io.manifest import load_manifest  # numpy: only when used
 
         m = load_manifest(manifest)
         tallies = load_batch_tallies(batch_tallies, manifest=m)
@@ -480,6 +484,7 @@ def risk(
 ) -> None:
     """The risk (p-value) of a sample, per winner–loser pair, and whether the audit may stop."""
     from ballotproof.audit import bravo, minerva, supersimple
+    from ballotproof.audit.contest import Decision
 
     _check_alpha(risk_limit)
     c = _contest(tally, ballots, winners)

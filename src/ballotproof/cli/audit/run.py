@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ballotproof.audit.sampler import Draw, draw_sample, retrieval_list
-from ballotproof.cli.app import emit_json, err, handle_errors, out
+from ballotproof.cli.app import Format, FormatOpt, emit_json, err, handle_errors, out, output_format
 from ballotproof.cli.audit import (
     METHOD_HELP,
     DbOpt,
@@ -32,11 +31,11 @@ from ballotproof.cli.audit import (
     method_names,
 )
 from ballotproof.io.atomic import write_atomic
-from ballotproof.io.manifest import load_manifest
 from ballotproof.usecases.retrieval import ballot_label, sample_csv
 
 if TYPE_CHECKING:
     from ballotproof.audit.process import Method
+    from ballotproof.audit.sampler import Draw
     from ballotproof.usecases.start import NewAudit
 
 # The store (SQLAlchemy) and the statistics are imported inside the commands that use them:
@@ -62,6 +61,8 @@ def _draw_json(d: Draw) -> dict[str, Any]:
 
 
 def _retrieval_csv(draws: list[Draw]) -> str:
+    from ballotproof.audit.sampler import retrieval_list
+
     return sample_csv(retrieval_list(draws))
 
 
@@ -122,6 +123,7 @@ def sample(
     as_json: JsonOpt = False,
 ) -> None:
     """Draw a sample (from --manifest and --seed) or list a stored audit's round (--db)."""
+    from ballotproof.audit.sampler import Draw
     from ballotproof.store import open_store
     from ballotproof.usecases.retrieval import retrieval_csv
     from ballotproof.usecases.retrieval import retrieval_list as round_list
@@ -206,6 +208,9 @@ def sample(
         raise typer.BadParameter(
             "give --manifest, --seed and --size (or --db and --audit)", param_hint="--manifest"
         )
+    from ballotproof.audit.sampler import draw_sample
+    from ballotproof.io.manifest import load_manifest
+
     m = load_manifest(manifest, jurisdiction=jurisdiction)
     s = draw_sample(m.batches, seed, size, skip=skip, with_replacement=not without_replacement)
     listed = list(s.draws)
@@ -419,8 +424,10 @@ def record(
         bool, typer.Option(help="Allow changing a recorded interpretation.")
     ] = False,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Record readings (a choice, blank, overvote or not_found); closes complete rounds."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.store import open_store
     from ballotproof.usecases.record import record_file
 
@@ -437,8 +444,9 @@ def record(
 
 @audit_app.command()
 @handle_errors
-def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False) -> None:
+def status(db: DbOpt, audit: NameOpt, as_json: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """Rounds, risk per contest and pair, and the decision so far."""
+    as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.store import open_store
 
     doc = _status_doc(open_store(db, create=False).status(audit))
