@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         run("SQLite", str(Path(folder) / "load.sqlite"), args.seconds, args.think, args.workers)

@@ -68,6 +68,13 @@ def serve(
             secret = f"  password/passphrase: {login.secret}" if login.secret else ""
             err.print(f"{login.role:15} {login.who:38} {base}{login.link}{secret}", highlight=False)
     err.print(f"ballotproof workspace on {base}/ (database {db})")
+    if workers > 1 and (db.startswith("sqlite") or "://" not in db):
+        err.print(
+            "note: several workers share one SQLite file by taking turns at its write lock; "
+            "under heavy entry a write can time out (it is refused, never half-done). Use "
+            "PostgreSQL for more than one worker.",
+            style="yellow",
+        )
     if workers > 1:
         import os
 
