@@ -52,7 +52,7 @@ def test_risk_is_drawn_as_steps_with_a_text_alternative() -> None:
     html = render_audit_report(_status("bravo"), [])
     assert "<figcaption" in html
     assert risk_alt(_status("bravo")) == (
-        "Risk limit 0.05. round 1: 20 ballots, risk 0.4; round 2: 60 ballots, risk 0.01."
+        "Risk limit 0.05. Round 1: 20 ballots, risk 0.4; Round 2: 60 ballots, risk 0.01."
     )
     assert "ballots drawn (cumulative, count)" in html
 

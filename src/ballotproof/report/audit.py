@@ -106,7 +106,7 @@ def risk_alt(status: dict[str, Any]) -> str:
     """The risk chart in words (its text alternative)."""
     what = unit_word(status)
     steps = [
-        f"round {r['round']}: {r['size']:,} {what}, risk {r['result']['risk']:.4g}"
+        f"Round {r['round']}: {r['size']:,} {what}, risk {r['result']['risk']:.4g}"
         for r in status["rounds"]
         if r["result"]
     ]
