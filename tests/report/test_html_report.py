@@ -4,10 +4,12 @@ spelling, and no real margin printed as zero."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ballotproof.errors import InputError
 from ballotproof.io.load import load_election
 from ballotproof.io.recount_rules import load_recount_rules
 from ballotproof.report import documents
@@ -19,6 +21,7 @@ from ballotproof.report.html import (
     palettes,
     party_colour,
     render_report,
+    shades_of,
 )
 
 
@@ -91,3 +94,46 @@ def test_map_2020_uses_party_colours() -> None:
     )
     assert fills & set(BLUE) and fills & set(RED)
     assert not fills & set(GREY)
+
+
+def _folder(tmp_path: Path, colour_a: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "results.csv").write_text(
+        "unit,choice,votes,party,colour\n"
+        f"WI,a,60,Harmony,{colour_a}\nWI,b,40,Unity,\nMN,a,30,Harmony,{colour_a}\nMN,b,70,Unity,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "units.csv").write_text("unit,electors\nWI,10\nMN,5\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_colour_column_colours_the_map(tmp_path: Path) -> None:
+    from ballotproof.io.generic import write_generic
+
+    election = load_election(_folder(tmp_path / "in", "#008000"))
+    docs = {
+        "results": documents.results_doc(election),
+        "margins": documents.margins_doc(election),
+        "tipping_point": documents.tipping_point_doc(election),
+        "flip": documents.flip_doc(election),
+        "recounts": documents.recounts_doc(election, load_recount_rules()),
+    }
+    rows = {r["choice"]: r for r in docs["results"]["popular_vote"]}
+    assert rows["a"]["colour"] == "#008000"
+    assert "colour" not in rows["b"]  # from its party: a hue of its own
+    html = render_report(docs)
+    wi = re.search(r'data-unit="WI">.*?fill="(#\w+)"', html)
+    assert wi is not None and wi.group(1) in shades_of("#008000")
+    mn = re.search(r'data-unit="MN">.*?fill="(#\w+)"', html)
+    assert mn is not None and mn.group(1) not in GREY
+    write_generic(election, tmp_path / "out")
+    again = load_election(tmp_path / "out")
+    assert again.contest().choice("a").colour == "#008000"  # type: ignore[arg-type]
+
+
+def test_a_bad_colour_names_file_line_and_field(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_election(_folder(tmp_path, "green"))
+    assert str(caught.value).endswith(
+        "results.csv:2: field 'colour': expected a colour as #rrggbb, got 'green'"
+    )

@@ -14,7 +14,15 @@ from typing import Any
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.tilemap import TILES, tile_svg
 
-__all__ = ["RESPONSIVE_CSS", "fmt_pct", "palettes", "party_colour", "render_report", "short_name"]
+__all__ = [
+    "RESPONSIVE_CSS",
+    "fmt_pct",
+    "palettes",
+    "party_colour",
+    "render_report",
+    "shades_of",
+    "short_name",
+]
 
 BLUE = ["#dbe7f6", "#a9c8ee", "#6fa3e0", "#3a78c9", "#1d4f91"]
 RED = ["#f8dcdc", "#f0aaaa", "#e27171", "#c93a3a", "#8f1d1d"]
@@ -80,10 +88,27 @@ def party_colour(party: str) -> list[str]:
     return GREY
 
 
-def palettes(choices: list[tuple[str, str]]) -> dict[str, list[str]]:
+def shades_of(colour: str) -> list[str]:
+    """Five shades of ``#rrggbb``, lightest first, the last the colour itself.
+
+    >>> shades_of("#008000")
+    ['#cce6cc', '#99cc99', '#66b366', '#339933', '#008000']
+    """
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    out = []
+    for strength in (0.2, 0.4, 0.6, 0.8, 1.0):
+        mixed = (round(255 - (255 - v) * strength) for v in rgb)
+        out.append("#" + "".join(f"{v:02x}" for v in mixed))
+    return out
+
+
+def palettes(
+    choices: list[tuple[str, str]], colours: dict[str, str] | None = None
+) -> dict[str, list[str]]:
     """Choice id → its shades, for ``(choice, party)`` pairs in order: blue and red for the
     major U.S. parties, then purple, green, orange, teal in turn, so that no two candidates
-    share a colour and a map is never all grey.
+    share a colour and a map is never all grey. ``colours`` (choice → ``#rrggbb``, the data's
+    colour column) wins over the party.
 
     >>> p = palettes([("a", "DEM"), ("b", "Republican"), ("c", "Green"), ("d", "")])
     >>> p["a"] is BLUE, p["b"] is RED, p["c"] is OTHERS[0], p["d"] is OTHERS[1]
@@ -93,6 +118,9 @@ def palettes(choices: list[tuple[str, str]]) -> dict[str, list[str]]:
     used: set[int] = set()
     spare = iter(OTHERS + [GREY] * len(choices))
     for choice, party in choices:
+        if (colours or {}).get(choice):
+            out[choice] = shades_of((colours or {})[choice])
+            continue
         pal = party_colour(party)
         if pal is GREY or id(pal) in used:
             pal = next(spare)
@@ -265,7 +293,10 @@ def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None =
         docs[k] for k in ("results", "margins", "tipping_point", "flip", "recounts")
     )
     names = _names(res)
-    shades = palettes([(r["choice"], r["party"] or "") for r in res["popular_vote"]])
+    shades = palettes(
+        [(r["choice"], r["party"] or "") for r in res["popular_vote"]],
+        {r["choice"]: r["colour"] for r in res["popular_vote"] if r.get("colour")},
+    )
     by_unit = {u["unit"]: u for u in res["units"]}
 
     def fill(unit: str) -> str:
