@@ -137,3 +137,13 @@ def test_a_bad_colour_names_file_line_and_field(tmp_path: Path) -> None:
     assert str(caught.value).endswith(
         "results.csv:2: field 'colour': expected a colour as #rrggbb, got 'green'"
     )
+
+
+def test_report_module_examples_run() -> None:
+    import doctest
+
+    from ballotproof.report import html, localtime
+
+    for module in (html, localtime):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
