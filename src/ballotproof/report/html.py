@@ -46,7 +46,11 @@ body{overflow-wrap:break-word}
 figure{margin:0;max-width:100%} figure svg{max-width:100%;height:auto}
 figcaption{color:#555;font-size:.85em;margin:.2em 0 1em}
 @media (max-width:600px){body{margin:1em auto;padding:0 .6em}
-table{font-size:.8em} td,th{padding:.2em .35em}}
+table{font-size:.8em} td,th{padding:.2em .35em}
+table.reflow,table.reflow tbody{display:block}
+table.reflow tr{display:grid;grid-template-columns:3.2em 5.5em 5em 1fr;border-bottom:1px solid #ddd}
+table.reflow td,table.reflow th{border:0}
+table.reflow td:last-child,table.reflow th:last-child{grid-column:1/-1;padding-left:1em}}
 """
 
 _DEM = {"dem", "d", "democrat", "democratic", "democratic party", "dfl", "democratic-farmer-labor"}
@@ -439,7 +443,7 @@ optimised on its own. A switcher moves from one candidate to the other, so it ta
 <figure id="recount-chart" aria-describedby="recount-chart-alt">{_chart_svg(rec)}
 <figcaption id="recount-chart-alt">{escape(_chart_alt(rec))}</figcaption></figure>
 <div class="scroll">
-<table id="recounts"><tr><th>State</th><th>Margin</th><th>%</th><th>Recount</th>
+<table id="recounts" class="reflow"><tr><th>State</th><th>Margin</th><th>%</th><th>Recount</th>
 <th>Rules in force (2020)</th></tr>{recount_rows}</table></div>
 <p class="muted">States whose rules are not in the table are reported as unknown, never as
 ineligible. Rules and their sources: RECOUNT_RULES.md in the package.</p>
