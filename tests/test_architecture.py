@@ -3,6 +3,7 @@
 ::
 
     cli                         Typer commands: parse, call a use case, render
+    api                         the Python API's conveniences (docs/api.md)
     web                         the audit workspace (FastAPI): routes, pages, access rules
     report                      HTML, charts and the --json documents
     usecases                    the application layer (CLI now, the web workspace next)
@@ -42,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": BASE | {"audit", "results", "calls", "io", "store", "usecases"},
     "web": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report"},
     "cli": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report", "web"},
+    "api": BASE | {"audit", "results", "calls", "io", "usecases", "report"},
 }
 PURE = {"model", "results", "audit", "calls"}
 THIRD_PARTY_OK = {"numpy", "scipy", "_typeshed"}  # _typeshed: type-checking stubs only

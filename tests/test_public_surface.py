@@ -8,6 +8,7 @@ import ballotproof.results
 
 
 def test_top_level_exports() -> None:
+    """The errors and the documented Python API (docs/api.md), nothing else."""
     assert set(ballotproof.__all__) == {
         "AnalysisError",
         "BallotproofError",
@@ -15,6 +16,42 @@ def test_top_level_exports() -> None:
         "IntegrityError",
         "StoreError",
         "__version__",
+        # load
+        "load_election",
+        "load_recount_rules",
+        "load_manifest",
+        "Election",
+        # results
+        "popular_vote",
+        "electoral_college",
+        "margins",
+        "tipping_point",
+        "minimal_flip",
+        "recount_eligibility",
+        "recounts",
+        "FlipGoal",
+        "FlipObjective",
+        "PopularVote",
+        "ElectoralResult",
+        "UnitResult",
+        "TippingPoint",
+        "FlipSet",
+        "RecountCheck",
+        "RecountStatus",
+        # audits
+        "AuditContest",
+        "Decision",
+        "bravo_sample_sizes",
+        "bravo_risk",
+        "BravoSampleSizes",
+        "BravoRisk",
+        "minerva_sample_sizes",
+        "minerva_risk",
+        "draw_sample",
+        "Sample",
+        "Batch",
+        # election night
+        "replay",
     }
     for name in ballotproof.__all__:
         assert hasattr(ballotproof, name)

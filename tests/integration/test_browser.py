@@ -1,7 +1,9 @@
 """The demo report opened in a real browser: Debian's chromium, driven by Playwright.
 
 The browser runs with the network closed (every request that is not ``file:`` is aborted and
-counted), so the test proves the page is self-contained.
+counted), so the test proves the page is self-contained. Every page of the demonstration is
+then opened at phone, tablet and desktop widths: none may scroll sideways, and a full-page
+screenshot of each is kept in ``artifacts/browser/`` for a person to look at.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from ballotproof.report.demo import run_demo
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
+WIDTHS = {"phone": 375, "tablet": 768, "desktop": 1280}
+PAGES = {"results": "report.html", "replay": "replay/report.html", "audit": "audit/report.html"}
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -35,11 +40,15 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "report.html"
 
 
-def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
+def _need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed: .ci/run must install it")
         pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
+    _need_chromium()
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
@@ -84,3 +93,34 @@ def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
     assert (tmp_path / "report.png").stat().st_size > 20_000
     assert blocked == []
     assert errors == []
+
+
+def test_no_page_scrolls_sideways(report: Path) -> None:
+    """Phone (375 px), tablet and desktop: the page is never wider than the screen."""
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    too_wide: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            for device, width in WIDTHS.items():
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                for name, rel in PAGES.items():
+                    page.goto(report.parent.joinpath(rel).as_uri())
+                    scroll = page.evaluate("document.documentElement.scrollWidth")
+                    if scroll > width:
+                        too_wide.append(f"{name} at {device} ({width} px): {scroll} px wide")
+                    shot = ARTIFACTS / f"{name}-{device}-{width}.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    assert shot.stat().st_size > 10_000
+                    # Every chart has a text alternative.
+                    figures = page.locator("figure")
+                    for i in range(figures.count()):
+                        fig = figures.nth(i)
+                        assert fig.locator("figcaption").count() == 1, f"{name}: figure {i}"
+                page.close()
+        finally:
+            browser.close()
+    assert not too_wide, too_wide

@@ -11,6 +11,7 @@
 * ``contest``: contest id, default ``contest`` (give it to load several contests);
 * ``contest_name``, ``choice_name``: display names (default: the ids);
 * ``party``: optional; must be the same on every row of a choice;
+* ``colour``: optional, ``#rrggbb``: the choice's colour in reports (else from its party);
 * ``count_type``: ``total`` (default), ``mail``, ``early``, ``election-day``, ``provisional``,
   ``uocava`` or ``other``. Where a unit gives both a ``total`` and vote methods for a choice,
   the methods must add up to the total;
@@ -40,7 +41,7 @@ from datetime import date
 from pathlib import Path
 
 from ballotproof.errors import InputError, IntegrityError
-from ballotproof.io.csvread import parse_bool, parse_int, read_rows
+from ballotproof.io.csvread import Row, parse_bool, parse_int, read_rows
 from ballotproof.model import (
     Choice,
     ChoiceId,
@@ -65,6 +66,7 @@ RESULT_OPTIONAL = (
     "contest_name",
     "choice_name",
     "party",
+    "colour",
     "count_type",
     "is_candidate",
     "write_in",
@@ -119,6 +121,16 @@ class _ContestRows:
     counts: list[tuple[VoteCount, int]]
 
 
+def _colour(row: Row) -> str:
+    """The optional ``colour`` column: ``#rrggbb`` or empty."""
+    text = row.get("colour")
+    if text and not (
+        len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])
+    ):
+        raise row.error("colour", "a colour as #rrggbb", text)
+    return text.lower()
+
+
 def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows]:
     contests: dict[str, _ContestRows] = {}
     seen: dict[tuple[str, str, str, CountType], int] = {}
@@ -153,6 +165,7 @@ def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows
             row.get("party"),
             is_candidate=parse_bool(row, "is_candidate", default=True),
             is_write_in=parse_bool(row, "write_in", default=False),
+            colour=_colour(row),
         )
         bucket = contests.setdefault(
             contest_id, _ContestRows(row.get("contest_name") or contest_id, {}, [])
@@ -162,6 +175,7 @@ def _results(path: Path, known_units: set[str] | None) -> dict[str, _ContestRows
             for column, before, now in (
                 ("choice_name", first.name, choice.name),
                 ("party", first.party, choice.party),
+                ("colour", first.colour, choice.colour),
                 ("is_candidate", first.is_candidate, choice.is_candidate),
                 ("write_in", first.is_write_in, choice.is_write_in),
             ):
@@ -272,6 +286,7 @@ def write_generic(election: Election, folder: str | Path) -> None:
         w.writerow(["unit", "name", "type", "parent", "electors"])
         for u in election.units:
             w.writerow([u.id, u.name, u.type.value, u.parent or "", u.electors])
+    coloured = any(c.colour for contest in election.contests for c in contest.choices)
     with (root / RESULTS).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(
@@ -287,6 +302,7 @@ def write_generic(election: Election, folder: str | Path) -> None:
                 "write_in",
                 "votes",
             ]
+            + (["colour"] if coloured else [])
         )
         for contest in election.contests:
             # Choice by choice, so that reading the file back keeps the choices' order.
@@ -308,4 +324,5 @@ def write_generic(election: Election, folder: str | Path) -> None:
                         str(c.is_write_in).lower(),
                         count.votes,
                     ]
+                    + ([c.colour] if coloured else [])
                 )

@@ -110,6 +110,12 @@ class Unit:
             )
 
 
+def _is_hex_colour(text: str) -> bool:
+    return (
+        len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:])
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """A contest selection: a candidate, or a non-candidate line such as blank votes.
@@ -123,10 +129,13 @@ class Choice:
     party: str = ""
     is_candidate: bool = True
     is_write_in: bool = False
+    colour: str = ""  # "#rrggbb" for maps and charts; "" = from the party
 
     def __post_init__(self) -> None:
         if not self.id or self.id != self.id.strip():
             raise IntegrityError(field="choice", expected="a non-empty identifier", got=self.id)
+        if self.colour and not _is_hex_colour(self.colour):
+            raise IntegrityError(field="colour", expected="a colour as #rrggbb", got=self.colour)
 
 
 @dataclass(frozen=True, slots=True)

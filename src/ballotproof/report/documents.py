@@ -76,6 +76,8 @@ def results_doc(election: Election, contest_id: str | None = None) -> dict[str, 
             "party": contest.choice(c).party,
             "votes": v,
             "share_pct": _pct(float(100 * pv.share(c))),
+            # only when the data gives one (the generic CSV's colour column)
+            **({"colour": contest.choice(c).colour} if contest.choice(c).colour else {}),
         }
         for c, v in pv.votes
     ]

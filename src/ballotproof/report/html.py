@@ -14,12 +14,65 @@ from typing import Any
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.tilemap import TILES, tile_svg
 
-__all__ = ["party_colour", "render_report", "short_name"]
+__all__ = [
+    "RESPONSIVE_CSS",
+    "fmt_pct",
+    "palettes",
+    "party_colour",
+    "render_report",
+    "shades_of",
+    "short_name",
+]
 
 BLUE = ["#dbe7f6", "#a9c8ee", "#6fa3e0", "#3a78c9", "#1d4f91"]
 RED = ["#f8dcdc", "#f0aaaa", "#e27171", "#c93a3a", "#8f1d1d"]
 GREY = ["#eeeeee", "#d6d6d6", "#b5b5b5", "#8d8d8d", "#5e5e5e"]
+# For candidates whose party is neither of the two major U.S. parties: one hue each, in order.
+OTHERS = [
+    ["#f3e6f7", "#dcb8e8", "#b97fd1", "#8e4cb0", "#5f2a7d"],  # purple
+    ["#e3f4e3", "#b5e0b5", "#7cc47c", "#3f9a3f", "#1f6b1f"],  # green
+    ["#fdf0d9", "#f9d39a", "#f2ab4e", "#d9820f", "#9a5a05"],  # orange
+    ["#dff3f3", "#a9dede", "#66c0c0", "#2b9494", "#146464"],  # teal
+]
 BINS = (1.0, 5.0, 10.0, 20.0)  # margin % bin edges, closest first
+BAND_NAMES = ("under 1%", "1–5%", "5–10%", "10–20%", "20% or more")
+
+# Shared by every report: nothing wider than the screen; wide tables scroll inside their own box
+# and long cells wrap, so the page itself never scrolls sideways (checked at 375 px).
+RESPONSIVE_CSS = """
+html{-webkit-text-size-adjust:100%}
+body{overflow-wrap:break-word}
+.scroll{max-width:100%;overflow-x:auto}
+figure{margin:0;max-width:100%} figure svg{max-width:100%;height:auto}
+figcaption{color:#555;font-size:.85em;margin:.2em 0 1em}
+@media (max-width:600px){body{margin:1em auto;padding:0 .6em}
+table{font-size:.8em} td,th{padding:.2em .35em}
+table.reflow,table.reflow tbody{display:block}
+table.reflow tr{display:grid;grid-template-columns:3.2em 5.5em 5em 1fr;border-bottom:1px solid #ddd}
+table.reflow td,table.reflow th{border:0}
+table.reflow td:last-child,table.reflow th:last-child{grid-column:1/-1;padding-left:1em}}
+"""
+
+_DEM = {"dem", "d", "democrat", "democratic", "democratic party", "dfl", "democratic-farmer-labor"}
+_REP = {"rep", "r", "gop", "republican", "republican party"}
+
+
+def fmt_pct(x: float, *, digits: int = 1) -> str:
+    """A percentage with ``digits`` decimals, or more when needed so that a non-zero value
+    never prints as zero: ``fmt_pct(0.0092)`` is ``'0.009%'``, ``fmt_pct(0.627)`` ``'0.6%'``.
+
+    >>> fmt_pct(0.0092), fmt_pct(12.34), fmt_pct(0.0), fmt_pct(0.627, digits=2)
+    ('0.009%', '12.3%', '0.0%', '0.63%')
+    """
+    d = digits
+    while x != 0 and abs(x) < 10.0**-d and d < 8:  # at least one significant digit
+        d += 1
+    return f"{x:.{d}f}%"
+
+
+def _party_key(party: str) -> str:
+    """'Democratic; Working Families' → 'democratic': the first party named, lower case."""
+    return party.split(";")[0].strip().lower().replace(".", "")
 
 
 def short_name(name: str) -> str:
@@ -28,12 +81,56 @@ def short_name(name: str) -> str:
 
 
 def party_colour(party: str) -> list[str]:
-    p = party.lower()
-    if "democrat" in p:
+    """The five shades (closest margin first) of a major U.S. party, in any common spelling
+    (``DEM``, ``D``, ``Democratic``, ``DFL``; ``REP``, ``R``, ``GOP``, ``Republican``); grey
+    for any other party (:func:`palettes` gives those a hue of their own)."""
+    p = _party_key(party)
+    if p in _DEM or p.startswith("democrat"):
         return BLUE
-    if "republican" in p:
+    if p in _REP or p.startswith("republican"):
         return RED
     return GREY
+
+
+def shades_of(colour: str) -> list[str]:
+    """Five shades of ``#rrggbb``, lightest first, the last the colour itself.
+
+    >>> shades_of("#008000")
+    ['#cce6cc', '#99cc99', '#66b366', '#339933', '#008000']
+    """
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    out = []
+    for strength in (0.2, 0.4, 0.6, 0.8, 1.0):
+        mixed = (round(255 - (255 - v) * strength) for v in rgb)
+        out.append("#" + "".join(f"{v:02x}" for v in mixed))
+    return out
+
+
+def palettes(
+    choices: list[tuple[str, str]], colours: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Choice id → its shades, for ``(choice, party)`` pairs in order: blue and red for the
+    major U.S. parties, then purple, green, orange, teal in turn, so that no two candidates
+    share a colour and a map is never all grey. ``colours`` (choice → ``#rrggbb``, the data's
+    colour column) wins over the party.
+
+    >>> p = palettes([("a", "DEM"), ("b", "Republican"), ("c", "Green"), ("d", "")])
+    >>> p["a"] is BLUE, p["b"] is RED, p["c"] is OTHERS[0], p["d"] is OTHERS[1]
+    (True, True, True, True)
+    """
+    out: dict[str, list[str]] = {}
+    used: set[int] = set()
+    spare = iter(OTHERS + [GREY] * len(choices))
+    for choice, party in choices:
+        if (colours or {}).get(choice):
+            out[choice] = shades_of((colours or {})[choice])
+            continue
+        pal = party_colour(party)
+        if pal is GREY or id(pal) in used:
+            pal = next(spare)
+        used.add(id(pal))
+        out[choice] = pal
+    return out
 
 
 def _shade(palette: list[str], margin_pct: float) -> str:
@@ -88,6 +185,47 @@ def _draw_chart(plt: Any, recounts: dict[str, Any], n: int) -> str:
     return svg(plt, fig)
 
 
+def _legend(res: dict[str, Any], names: dict[str, str], shades: dict[str, list[str]]) -> str:
+    """The map's key in words: one row per candidate who carried a unit, one swatch per band."""
+    winners = {u["winner"] for u in res["units"] if u["winner"]}
+    head = "".join(f"<th>{b}</th>" for b in BAND_NAMES)
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(names.get(c, c))} won</th>"
+        + "".join(
+            f"<td><span class='key' style='background:{colour}' role='img' "
+            f"aria-label='{escape(names.get(c, c))} by {band}'></span></td>"
+            for colour, band in zip(shades.get(c, GREY), BAND_NAMES, strict=True)
+        )
+        + "</tr>"
+        for c in shades
+        if c in winners
+    )
+    return (
+        "<div class='scroll'><table id='legend' class='legend'><caption>Key: winner, and "
+        f"margin in percent of votes cast</caption><tr><th></th>{head}</tr>{rows}"
+        "<tr><th scope='row'>tied or no votes</th><td><span class='key' "
+        "style='background:#ffffff;outline:1px solid #999' role='img' aria-label='tied'>"
+        "</span></td></tr></table></div>"
+    )
+
+
+def _chart_alt(recounts: dict[str, Any], n: int = 10) -> str:
+    """The recount chart in words (its text alternative)."""
+    parts = []
+    for s in recounts["states"][:n]:
+        thr = [
+            f"{r['kind']} threshold "
+            f"{fmt_pct(100 * r['threshold_votes'] / s['votes_cast'], digits=2)}"
+            for r in s["rules"]
+            if r["threshold_votes"] is not None and s["votes_cast"]
+        ]
+        parts.append(
+            f"{s['state']} margin {fmt_pct(s['margin_pct'], digits=2)}"
+            + (f" ({', '.join(thr)})" if thr else " (no numeric threshold)")
+        )
+    return "Chart in words, closest first: " + "; ".join(parts) + "."
+
+
 def _n(x: int | None) -> str:
     return "n/a" if x is None else f"{x:,}"
 
@@ -126,7 +264,8 @@ def headline(docs: dict[str, Any]) -> str:
         f"{names[w]} won {ec['electors'][w]} electoral votes to {names[ru]}'s "
         f"{ec['electors'].get(ru, 0)}, {popular}. The election turned on {tp['name']}, the "
         f"tipping-point state, which {names[w]} carried by {tp['margin']:,} votes "
-        f"({tp['margin_pct']:.2f}%). Had {_n(deny['switchers'])} voters in {flipped} chosen "
+        f"({fmt_pct(tp['margin_pct'], digits=2)}). Had {_n(deny['switchers'])} voters in "
+        f"{flipped} chosen "
         f"{names[ru]} instead of {names[w]}, those states would have been tied and "
         f"{names[w]} left with {deny['winner_electors_after']} electors, short of the "
         f"{ec['majority']} needed."
@@ -146,7 +285,7 @@ def headline(docs: dict[str, Any]) -> str:
             what = (
                 f"a recount could be requested {cond} (cost: {rule['who_pays'].replace('_', ' ')})"
             )
-        phrases.append(f"{s['name']} ({s['margin_pct']:.2f}%): {what}")
+        phrases.append(f"{s['name']} ({fmt_pct(s['margin_pct'], digits=2)}): {what}")
     if phrases:
         text += " The closest states: " + "; ".join(phrases) + "."
     return text
@@ -158,20 +297,23 @@ def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None =
         docs[k] for k in ("results", "margins", "tipping_point", "flip", "recounts")
     )
     names = _names(res)
-    party = {r["choice"]: r["party"] for r in res["popular_vote"]}
+    shades = palettes(
+        [(r["choice"], r["party"] or "") for r in res["popular_vote"]],
+        {r["choice"]: r["colour"] for r in res["popular_vote"] if r.get("colour")},
+    )
     by_unit = {u["unit"]: u for u in res["units"]}
 
     def fill(unit: str) -> str:
         u = by_unit.get(unit)
         if u is None or u["winner"] is None:
             return "#ffffff"
-        return _shade(party_colour(party.get(u["winner"], "")), u["margin_pct"])
+        return _shade(shades.get(u["winner"], GREY), u["margin_pct"])
 
     def label(unit: str) -> str:
         u = by_unit.get(unit)
         if u is None:
             return ""
-        return f"{u['margin_pct']:.1f}%"
+        return fmt_pct(u["margin_pct"])
 
     def title(unit: str) -> str:
         u = by_unit.get(unit)
@@ -179,7 +321,7 @@ def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None =
             return unit
         who = names.get(u["winner"], "tie") if u["winner"] else "tie"
         return (
-            f"{u['name']}: {who} by {u['margin']:,} votes ({u['margin_pct']:.2f}%), "
+            f"{u['name']}: {who} by {u['margin']:,} votes ({fmt_pct(u['margin_pct'], digits=2)}), "
             f"{u['electors']} electors"
         )
 
@@ -210,17 +352,28 @@ def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None =
     closest = "".join(
         f"<tr><td>{escape(u['unit'])}</td><td>{escape(u['name'])}</td>"
         f"<td>{escape(names.get(u['winner'] or '', 'tie'))}</td><td>{u['margin']:,}</td>"
-        f"<td>{u['margin_pct']:.3f}%</td><td>{u['electors']}</td></tr>"
+        f"<td>{fmt_pct(u['margin_pct'], digits=3)}</td><td>{u['electors']}</td></tr>"
         for u in margins["units"][:15]
     )
     recount_rows = "".join(
-        f"<tr><td>{escape(s['state'])}</td><td>{s['margin']:,}</td><td>{s['margin_pct']:.3f}%</td>"
+        f"<tr><td>{escape(s['state'])}</td><td>{s['margin']:,}</td>"
+        f"<td>{fmt_pct(s['margin_pct'], digits=3)}</td>"
         f"<td class='st-{s['status']}'>{s['status'].replace('_', ' ')}</td><td>"
         + "<br>".join(escape(f"{r['kind']}: {r['rule']} — {r['citation']}") for r in s["rules"])
         + "</td></tr>"
         for s in rec["states"][:15]
     )
-    legend = "".join(f"<span class='key' style='background:{c}'></span>" for c in BLUE[::-1] + RED)
+    legend = _legend(res, names, shades)
+    carried: dict[str, int] = {}
+    for u in res["units"]:
+        if u["winner"] and "-" not in u["unit"]:
+            carried[u["winner"]] = carried.get(u["winner"], 0) + 1
+    map_alt = (
+        "Text alternative: "
+        + "; ".join(f"{names.get(c, c)} carried {n} states" for c, n in carried.items())
+        + f". The tipping point, {tp['name']}, and the deny set are outlined; every state's "
+    )
+    map_alt += "winner and margin is in the table of margins and the data below."
     data_json = json.dumps(docs, ensure_ascii=False).replace("</", "<\\/")
     ec = res["electoral_college"]
     tally = " · ".join(f"{names.get(c, c)} {n}" for c, n in ec["electors"].items())
@@ -248,7 +401,7 @@ td:nth-child(n+2){{font-variant-numeric:tabular-nums}} tr.total td{{font-weight:
 .tilemap .mg{{font:10px system-ui}}
 .key{{display:inline-block;width:22px;height:12px;margin-right:1px}}
 .st-automatic,.st-requestable{{font-weight:700}} .muted{{color:#666;font-size:.88em}}
-figure{{margin:0}} figure svg{{max-width:100%;height:auto}}
+{RESPONSIVE_CSS}
 </style></head><body>
 <h1>{escape(res["election"])}</h1>
 {nav}
@@ -260,38 +413,45 @@ figure{{margin:0}} figure svg{{max-width:100%;height:auto}}
 <p class="muted">Each square is a state, coloured by the winner; darker means a wider margin
 (bins: &lt;1%, 1–5%, 5–10%, 10–20%, ≥20% of votes cast). Small bars in Maine and Nebraska are
 their congressional districts. Outlined: the tipping point and the states of the smallest
-set that would have denied the winner a majority. {legend}</p>
-{tilemap}
+set that would have denied the winner a majority.</p>
+{legend}
+<figure id="map">{tilemap}
+<figcaption>{escape(map_alt)}</figcaption></figure>
 
 <h2>Tipping point: {escape(tp["name"])}</h2>
 <p>Ordering the states and districts {escape(names[tp["winner"]])} carried by margin, largest
 first, {escape(tp["name"])} brought the running total to {tp["order"][-1]["cumulative"]}
 electors, past the {tp["majority"]} needed. Its margin: {tp["margin"]:,} votes
-({tp["margin_pct"]:.3f}%).</p>
+({fmt_pct(tp["margin_pct"], digits=3)}).</p>
 
 <h2>How few votes would have changed the outcome</h2>
 <p>(a) Deny {escape(names[flip["winner"]])} a majority: tie these states and their electors
 go to nobody ({flip["deny"]["winner_electors_after"]} electors left, the House decides):</p>
+<div class="scroll">
 <table id="flip-deny"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Votes to tie</th>
-<th>Voters switching to tie</th></tr>{flip_rows(flip["deny"])}</table>
+<th>Voters switching to tie</th></tr>{flip_rows(flip["deny"])}</table></div>
 <p>(b) Give {escape(names[flip["runner_up"]])} a majority outright: win these states
 ({flip["elect"]["runner_up_electors_after"]} electors):</p>
+<div class="scroll">
 <table id="flip-elect"><tr><th>Unit</th><th>Electors</th><th>Margin</th><th>Votes to win</th>
-<th>Voters switching to win</th></tr>{flip_rows(flip["elect"])}</table>
+<th>Voters switching to win</th></tr>{flip_rows(flip["elect"])}</table></div>
 <p class="muted">Found by {escape(flip["algorithm"])}: exact, not greedy, each measure
 optimised on its own. A switcher moves from one candidate to the other, so it takes
 ⌈margin/2⌉ switchers to tie a state and ⌊margin/2⌋+1 to win it.</p>
 
 <h2>Closest contests and recount thresholds</h2>
-<figure id="recount-chart">{_chart_svg(rec)}</figure>
-<table id="recounts"><tr><th>State</th><th>Margin</th><th>%</th><th>Recount</th>
-<th>Rules in force (2020)</th></tr>{recount_rows}</table>
+<figure id="recount-chart" aria-describedby="recount-chart-alt">{_chart_svg(rec)}
+<figcaption id="recount-chart-alt">{escape(_chart_alt(rec))}</figcaption></figure>
+<div class="scroll">
+<table id="recounts" class="reflow"><tr><th>State</th><th>Margin</th><th>%</th><th>Recount</th>
+<th>Rules in force (2020)</th></tr>{recount_rows}</table></div>
 <p class="muted">States whose rules are not in the table are reported as unknown, never as
 ineligible. Rules and their sources: RECOUNT_RULES.md in the package.</p>
 
 <h2>Closest states and districts</h2>
+<div class="scroll">
 <table id="margins"><tr><th>Unit</th><th>Name</th><th>Winner</th><th>Margin</th><th>%</th>
-<th>Electors</th></tr>{closest}</table>
+<th>Electors</th></tr>{closest}</table></div>
 
 <h2>Data</h2>
 <p class="muted">{escape(res["source"])}. Margins are shares of the votes cast for

@@ -36,6 +36,8 @@ from ballotproof.model import Election
 from ballotproof.model.election import UnitType
 from ballotproof.model.recount import rules_in_force
 from ballotproof.report.charts import pyplot, svg
+from ballotproof.report.html import RESPONSIVE_CSS
+from ballotproof.report.localtime import local, zone_for
 from ballotproof.results import electoral_college
 
 __all__ = [
@@ -537,7 +539,7 @@ def _state_chart(
         else float("nan")
         for m in moments
     ]
-    fig, ax = plt.subplots(figsize=(7.2, 2.6))
+    fig, ax = plt.subplots(figsize=(7.2, 3.2))
     ax.plot(times, margin, color="#333", lw=1.2, label=f"{pair[0]} − {pair[1]} (counted)")
     ax.axhline(0, color="#999", lw=0.6)
     ax.set_ylabel("margin (votes)")
@@ -546,7 +548,7 @@ def _state_chart(
         times, hurdle, color="#1971c2", lw=0.9, alpha=0.8, label="hurdle: trailer's needed share"
     )
     ax2.set_ylim(0, 1.05)
-    ax2.set_ylabel("hurdle", color="#1971c2")
+    ax2.set_ylabel("hurdle (share, 0–1)", color="#1971c2")
     call, ap = doc["call"], doc["ap_call"]
     if call:
         t = datetime.fromisoformat(call["time"])
@@ -557,34 +559,94 @@ def _state_chart(
     ax.set_title(f"{state}: margin and hurdle", fontsize=10)
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
+    # Below the axes, never over the data.
     ax.legend(
-        lines[0] + lines2[0], lines[1] + lines2[1], fontsize=7, loc="upper right", frameon=False
+        lines[0] + lines2[0],
+        lines[1] + lines2[1],
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.42),
+        ncol=2,
+        frameon=False,
     )
     ax.set_xlim(start, end)
-    fig.autofmt_xdate()
+    _local_axis(ax, state, start)
     fig.tight_layout()
     return svg(plt, fig)
+
+
+def _local_axis(ax: Any, unit: str | None, when: datetime) -> None:
+    """Date ticks in the unit's local time, labelled with the zone."""
+    import matplotlib.dates as mdates
+
+    dates: Any = mdates  # matplotlib.dates is not fully typed
+    zone = zone_for(unit)
+    locator = dates.AutoDateLocator(tz=zone, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=zone))
+    ax.set_xlabel(f"local time ({when.astimezone(zone).tzname()}; UTC in the data)")
+
+
+def _state_alt(state: str, doc: dict[str, Any], pair: tuple[str, str]) -> str:
+    """A state chart in words (its text alternative)."""
+    call, ap = doc["call"], doc["ap_call"]
+    ours = (
+        f"our call for {call['candidate']} at {local(call['time'], state)}"
+        if call
+        else "not called by us"
+    )
+    theirs = f"AP's call at {local(ap['time'], state)}" if ap else "no AP call time on record"
+    return (
+        f"{state}: {pair[0]} − {pair[1]} margin in the count over time; {ours}; {theirs}; "
+        f"final margin {doc['final_margin']:,} votes for {doc['final_winner']}."
+    )
 
 
 def _ec_chart(plt: Any, engine: Engine) -> str:
     end = engine.ec[0][0] + timedelta(days=6)
     series = [(t, o) for t, o in engine.ec if t <= end]
     times = [t for t, _ in series]
-    fig, ax = plt.subplots(figsize=(7.2, 2.6))
+    fig, ax = plt.subplots(figsize=(7.2, 3.2))
     colors = ("#1d4f91", "#8f1d1d", "#2b8a3e", "#e67700")
     for i, c in enumerate(engine.candidates):
         ys = [o.p_majority.get(c, 0.0) for _, o in series]
         if max(ys, default=0.0) > 0.0:
             ax.plot(times, ys, color=colors[i % len(colors)], lw=1.2, label=f"{c}: a majority")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("probability")
+    ax.set_ylabel("probability (0–1)")
     ax.set_title(
         "Chance of a majority of electors after every update (independent states)", fontsize=10
     )
-    ax.legend(fontsize=8, frameon=False)
-    fig.autofmt_xdate()
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=4)
+    _local_axis(ax, None, times[0] if times else engine.ec[0][0])
     fig.tight_layout()
     return svg(plt, fig)
+
+
+NO_CALL_TIME = "no call time on record"
+
+
+def _when(iso_utc: str, unit: str) -> str:
+    """A call time in the state's local time, with UTC on hover."""
+    utc = escape(iso_utc)
+    return f"<time datetime='{utc}' title='{utc} UTC'>{local(iso_utc, unit)}</time>"
+
+
+def _ec_alt(doc: dict[str, Any]) -> str:
+    """The national chart in words (its text alternative)."""
+    ec = doc["electoral_college"]
+    if not ec:
+        return "Single-state replay: no national chart."
+    final = ", ".join(f"{c} {p:.3f}" for c, p in ec["final"]["p_270"].items())
+    over = "; ".join(
+        f"{c} first at or above 0.99 at {local(t, None)}"
+        for c, t in ec["first_time_over_99"].items()
+        if t
+    )
+    return (
+        f"Chance of a majority of electors after each of {ec['points']:,} updates. At the end "
+        f"of the feed: {final}." + (f" {over}." if over else "")
+    )
 
 
 def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None:
@@ -596,18 +658,25 @@ def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None
             moments = [m for m in engine.moments if m.state == st]
             if moments:
                 charts.append(
-                    f"<figure class='state' id='chart-{st}'>"
-                    f"{_state_chart(plt, moments, st, doc['states'][st], pair)}</figure>"
+                    f"<figure class='state' id='chart-{st}' aria-describedby='alt-{st}'>"
+                    f"{_state_chart(plt, moments, st, doc['states'][st], pair)}"
+                    f"<figcaption id='alt-{st}'>"
+                    f"{escape(_state_alt(st, doc['states'][st], pair))}</figcaption></figure>"
                 )
         ec_svg = _ec_chart(plt, engine) if engine.ec else "<p>(single-state replay)</p>"
     rows = []
     for st, s in sorted(doc["states"].items(), key=lambda kv: (kv[1]["call"] is None, kv[0])):
         call = s["call"]
+        ap = s["ap_call"]
+        others = "<br>".join(
+            f"{escape(o['desk'])}: {_when(o['time'], st)}" for o in s["other_desks"]
+        )
         rows.append(
             f"<tr><td>{st}</td><td>{escape(call['candidate']) if call else '—'}</td>"
-            f"<td>{call['time'] if call else 'not called'}</td>"
-            f"<td>{s['ap_call']['time'] if s['ap_call'] else ''}</td>"
-            f"<td>{'' if s['hours_vs_ap'] is None else s['hours_vs_ap']}</td>"
+            f"<td>{_when(call['time'], st) if call else 'not called'}</td>"
+            f"<td>{_when(ap['time'], st) if ap else NO_CALL_TIME}</td>"
+            f"<td>{others or NO_CALL_TIME}</td>"
+            f"<td>{'n/a' if s['hours_vs_ap'] is None else s['hours_vs_ap']}</td>"
             f"<td>{escape(str(s['final_winner']))}</td>"
             f"<td>{'WRONG' if s['wrong'] else ''}</td></tr>"
         )
@@ -626,31 +695,37 @@ def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None
     data = json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ballotproof — election night replay</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
 color:#1a1a1a}} table{{border-collapse:collapse;font-size:.9em}} td,th{{padding:.2em .6em;
-border-bottom:1px solid #eee;text-align:left}} figure{{margin:0}} figure svg{{max-width:100%;
-height:auto}} .muted{{color:#666;font-size:.88em}}</style></head><body>
+border-bottom:1px solid #eee;text-align:left}} .muted{{color:#666;font-size:.88em}}
+{RESPONSIVE_CSS}</style></head><body>
 <h1>Election night, replayed: {escape(doc["election"])}</h1>
 <p>Every update of the feed ({escape(doc["inputs"]["feed"])}), in time order, through ballotproof's
 outstanding-vote model; a state is called when its leader's chance reaches
 {doc["confidence"]:g} and the race is unlikely to end within its public recount threshold.
 Wrong calls: <b id="wrong">{len(doc["backtest"]["wrong_calls"])}</b>.
 Not called: {escape(", ".join(doc["backtest"]["uncalled"]) or "none")}.</p>
-<h2>The national picture</h2><figure id="ec-chart">{ec_svg}</figure>
+<h2>The national picture</h2><figure id="ec-chart" aria-describedby="ec-alt">{ec_svg}
+<figcaption id="ec-alt">{escape(_ec_alt(doc))}</figcaption></figure>
 <h2>Battleground states</h2>
 <p class="muted">Black: {escape(pair[0])}'s lead in the count (negative: {escape(pair[1])}
 leads). Blue: the share of the remaining two-party vote the trailing candidate needs. Green:
 our call. Orange dashed: the Associated Press's call (sources in RACE_CALLS.md).</p>
 {"".join(charts)}
 <h2>Every call</h2>
-<table id="calls"><tr><th>State</th><th>Called for</th><th>Our call (UTC)</th><th>AP (UTC)</th>
-<th>Hours vs AP</th><th>Certified winner</th><th></th></tr>{"".join(rows)}</table>
+<p class="muted">Times in each state's local time; hover for UTC (the JSON has UTC).</p>
+<div class="scroll"><table id="calls"><tr><th>State</th><th>Called for</th><th>Our call</th>
+<th>AP</th><th>Other desks</th><th>Hours vs AP</th><th>Certified winner</th><th></th></tr>
+{"".join(rows)}</table></div>
 <h2>Confidence levels</h2>
+<div class="scroll">
 <table id="levels"><tr><th>Confidence</th><th>Calls</th><th>Wrong</th><th>Not called</th>
-<th>Median hours vs AP</th><th>Brier</th></tr>{levels}</table>
+<th>Median hours vs AP</th><th>Brier</th></tr>{levels}</table></div>
 <h2>Calibration of P(current leader wins), all state-moments</h2>
+<div class="scroll">
 <table id="calibration"><tr><th>Predicted</th><th>Moments</th><th>Mean predicted</th>
-<th>Observed</th></tr>{calib}</table>
+<th>Observed</th></tr>{calib}</table></div>
 <p class="muted">Moments of one state are strongly dependent: this describes the replay, it is
 not an independent test.</p>
 <script type="application/json" id="ballotproof-replay">{data}</script>
