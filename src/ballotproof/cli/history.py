@@ -170,3 +170,33 @@ def timeline(
             style="dim",
             markup=False,
         )
+
+
+@app.command()
+@handle_errors
+def check(
+    claim: Annotated[
+        str, typer.Argument(help='A claim, e.g. "margin(GA, 2020) < 0.5%" (see docs/cli.md).')
+    ],
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Check a claim against the record 1976-2020: true, false, or cannot be decided.
+
+    Functions: winner(Y), runner_up(Y), popular_winner(Y), electors(C, Y), electors_cast(C, Y),
+    votes(C, Y), votes(C, S, Y), margin(S, Y), margin_votes(S, Y), tipping(Y), tipping_margin(Y),
+    flip(Y), flip(Y, elect), flip_votes(Y), flip_votes(Y, elect), states(flip(Y)),
+    mail_share(S, Y), rank(Y, flip_votes|elect_votes|tipping_margin|popular_margin). Compare
+    with = != < <= > >=; combine with and, or, not and parentheses. Shares compare with 0.5% or
+    0.005; names are matched case-insensitively (last names do).
+    """
+    as_json = output_format(as_json, fmt) is Format.JSON
+    from ballotproof.report.claims import check_record
+
+    result = check_record(claim)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    out.print(f"{result.verdict.value}: {result.sentence}", markup=False, highlight=False)
+    for e in result.evidence:
+        err.print(f"  {e.quantity} = {e.value}  [{e.source}, {e.rows}]", markup=False)
