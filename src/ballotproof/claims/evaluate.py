@@ -262,7 +262,13 @@ class _Checker:
             if not isinstance(inner, _Flip):
                 raise self.fail(args[0], "states() counts the units of a flip(...) set")
             n = len(inner.flip.items)
-            self.note(text, str(n), n, self.data.row_text(inner.year), f"that is {n} of the units")
+            self.note(
+                text,
+                str(n),
+                n,
+                self.data.row_text(inner.year),
+                f"that is {n} state{'s' if n != 1 else ''} (or districts)",
+            )
             return _Quantity(Fraction(n), "count", str(n))
         if name == "rank":
             return self.rank(term)
@@ -338,12 +344,15 @@ class _Checker:
             goal = self.goal(args[1] if len(args) == 2 else None)
             fs = minimal_flip(election, goal, FlipObjective.VOTES, ec=pledged_college(record))
             states = ", ".join(fs.units)
+            runner = election.contest().choice(fs.runner_up).name
             verb = "tied" if goal is FlipGoal.DENY else "flipped"
             aim = (
-                "denied the winner a majority" if goal is FlipGoal.DENY else "elected the runner-up"
+                f"denied {election.contest().choice(fs.winner).name} a majority"
+                if goal is FlipGoal.DENY
+                else "elected the runner-up"
             )
             said = (
-                f"{fs.votes:,} more votes for the runner-up in {len(fs.items)} "
+                f"{fs.votes:,} more votes for {runner} in {len(fs.items)} "
                 f"state{'s' if len(fs.items) != 1 else ''} ({states}) would have {verb} "
                 f"{'it' if len(fs.items) == 1 else 'them'} and {aim} in {y}"
             )

@@ -176,7 +176,7 @@ def timeline(
 @handle_errors
 def check(
     claim: Annotated[
-        str, typer.Argument(help='A claim, e.g. "margin(GA, 2020) < 0.5%" (see docs/cli.md).')
+        str, typer.Argument(help='A claim, e.g. "margin(GA, 2020) < 0.5%" (the language: below).')
     ],
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
