@@ -111,19 +111,19 @@ def test_rank_counts_smaller_years() -> None:
 
 
 def test_missing_quantities_cannot_be_decided() -> None:
-    r = check_record("mail_share(GA, 2020) > 0.25")
+    r = check_record("mail_share(PA, 2020) > 0.25")
     assert r.verdict is Verdict.UNDECIDED and "vote method" in r.sentence
     assert check_record("winner(2024) = trump").verdict is Verdict.UNDECIDED
     # three-valued logic: a false part settles an "and", a true part an "or"
-    assert check_record("mail_share(GA, 2020) > 0.25 and winner(2020) = trump") == (
-        check_record("mail_share(GA, 2020) > 0.25 and winner(2020) = trump")
+    assert check_record("mail_share(PA, 2020) > 0.25 and winner(2020) = trump") == (
+        check_record("mail_share(PA, 2020) > 0.25 and winner(2020) = trump")
     )
     assert (
-        check_record("mail_share(GA, 2020) > 0.25 and winner(2020) = trump").verdict
+        check_record("mail_share(PA, 2020) > 0.25 and winner(2020) = trump").verdict
         is Verdict.FALSE
     )
     assert (
-        check_record("mail_share(GA, 2020) > 0.25 or winner(2020) = biden").verdict is Verdict.TRUE
+        check_record("mail_share(PA, 2020) > 0.25 or winner(2020) = biden").verdict is Verdict.TRUE
     )
 
 
@@ -146,6 +146,20 @@ def test_mail_share_when_the_data_has_vote_methods() -> None:
     mail = sum(v // 2 for _, v in ga.votes)
     r = check_claim(f"mail_share(GA, 2020) = {mail / ga.votes_cast!r}", data)
     assert r.evidence[0].exact == str(Fraction(mail, ga.votes_cast))
+
+
+def test_georgia_mail_share_from_the_hand_count_batches() -> None:
+    path = history_dir().parent / "us2020" / "ga_rla_2020_batch_hand_tallies.csv"
+    mail = total = 0
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            votes = sum(int(row[c]) for c in ("trump", "biden", "jorgensen"))
+            total += votes
+            mail += votes if row["batch_type"] == "Absentee By Mail" else 0
+    r = check_record(f"mail_share(Georgia, 2020) = {mail / total!r}")
+    (e,) = r.evidence
+    assert e.exact == str(Fraction(mail, total))
+    assert e.source == "ga_rla_2020_batch_hand_tallies.csv" and "hand count" in r.sentence
 
 
 def test_names_unknown_or_ambiguous_are_errors() -> None:

@@ -2,7 +2,22 @@
 hand (:mod:`.parse`) and evaluated over the loaded elections (:mod:`.evaluate`). Pure: the data
 comes in as :class:`ClaimData`; the edges load it."""
 
-from ballotproof.claims.evaluate import ClaimData, ClaimResult, Evidence, Verdict, check_claim
+from ballotproof.claims.evaluate import (
+    ClaimData,
+    ClaimResult,
+    Evidence,
+    MailCount,
+    Verdict,
+    check_claim,
+)
 from ballotproof.claims.parse import parse_claim
 
-__all__ = ["ClaimData", "ClaimResult", "Evidence", "Verdict", "check_claim", "parse_claim"]
+__all__ = [
+    "ClaimData",
+    "ClaimResult",
+    "Evidence",
+    "MailCount",
+    "Verdict",
+    "check_claim",
+    "parse_claim",
+]

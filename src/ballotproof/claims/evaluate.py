@@ -17,7 +17,9 @@ Functions of the claim language (``Y`` a year, ``S`` a state or district, ``C`` 
                          ``flip(Y, elect)``: that elect the runner-up (flips those states)
 ``flip_votes(Y)``        the votes of ``flip(Y)`` (``flip_votes(Y, elect)`` likewise)
 ``states(F)``            how many units (states, DC, districts) a flip set ``F`` changes
-``mail_share(S, Y)``     mail ballots' share of the votes cast for candidates in S
+``mail_share(S, Y)``     mail ballots' share of the votes cast for candidates in S: from the
+                         results' counts by vote method, else from :class:`MailCount` (for
+                         Georgia 2020: its hand count's batch types)
 ``rank(Y, Q)``           Y's rank among the loaded years by Q, 1 = smallest; Q is one of
                          ``flip_votes``, ``elect_votes``, ``tipping_margin``, ``popular_margin``
 =======================  ========================================================================
@@ -51,7 +53,7 @@ from ballotproof.claims.parse import (
     Term,
     parse_claim,
 )
-from ballotproof.errors import AnalysisError, InputError
+from ballotproof.errors import AnalysisError, InputError, IntegrityError
 from ballotproof.model import ChoiceId, CountType, UnitId
 from ballotproof.model.electors import ElectionRecord
 from ballotproof.results.flips import FlipGoal, FlipObjective, FlipSet, minimal_flip
@@ -59,7 +61,7 @@ from ballotproof.results.history import cast_electors, pledged_college
 from ballotproof.results.tabulate import popular_vote, tabulate_unit
 from ballotproof.results.tipping import tipping_point
 
-__all__ = ["ClaimData", "ClaimResult", "Evidence", "Verdict", "check_claim"]
+__all__ = ["ClaimData", "ClaimResult", "Evidence", "MailCount", "Verdict", "check_claim"]
 
 RANKABLE = ("flip_votes", "elect_votes", "tipping_margin", "popular_margin")
 
@@ -95,6 +97,24 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class MailCount:
+    """Votes for candidates cast by mail in one state and year, from a source other than the
+    results (e.g. a hand count's batch types), and the votes for candidates they are out of."""
+
+    mail: int
+    total: int
+    source: str
+    rows: str
+    what: str  # e.g. "in Georgia's full hand count, batches marked 'Absentee By Mail'"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.mail <= self.total:
+            raise IntegrityError(
+                self.source, field="mail", expected=f"0 to {self.total}", got=self.mail
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimData:
     """The elections a claim is checked against, by year, and where their rows are.
 
@@ -105,6 +125,7 @@ class ClaimData:
     records: Mapping[int, ElectionRecord]
     source_file: str
     rows: Callable[[int, str | None], str] | None = None
+    mail: Mapping[tuple[int, str], MailCount] = field(default_factory=dict)
 
     def row_text(self, year: int, unit: str | None = None) -> str:
         if self.rows is not None:
@@ -364,6 +385,17 @@ class _Checker:
         p = self.place(record, args[0])
         contest = election.contest()
         mail = [c for c in contest.counts if c.unit == p.id and c.count_type is CountType.MAIL]
+        other = self.data.mail.get((y, p.id))
+        if not mail and other is not None:
+            share = Fraction(other.mail, other.total) if other.total else Fraction(0)
+            said = (
+                f"{other.mail:,} of {other.total:,} votes for candidates in {p.name} in {y} "
+                f"were by mail ({other.what})"
+            )
+            self.evidence.append(
+                Evidence(text, _pct(share), str(share), other.source, other.rows, said)
+            )
+            return _Quantity(share, "share", _pct(share))
         if not mail:
             raise _Undecided(
                 f"the loaded {y} data ({self.data.source_file}) has no counts by vote method "
