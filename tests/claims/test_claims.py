@@ -187,3 +187,19 @@ def test_cli_check_json_and_text() -> None:
 def test_record_data_is_every_year() -> None:
     assert isinstance(record_data().records[1976], ElectionRecord)
     assert sorted(record_data().records) == list(range(1976, 2021, 4))
+
+
+def test_georgia_hand_count_leader_from_the_batches() -> None:
+    path = history_dir().parent / "us2020" / "ga_rla_2020_batch_hand_tallies.csv"
+    tally = {"trump": 0, "biden": 0, "jorgensen": 0}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            for c in tally:
+                tally[c] += int(row[c])
+    first = max(tally, key=lambda c: tally[c])
+    r = check_record(f"hand_winner(GA, 2020) = {first}")
+    assert r.verdict is Verdict.TRUE and r.evidence[0].exact == first
+    reported = tabulate_unit(load_history_year(2020).election.contest(), "GA")  # type: ignore[arg-type]
+    same = check_record("hand_winner(GA, 2020) = leader(GA, 2020)").verdict
+    assert same is (Verdict.TRUE if reported.winner == first else Verdict.FALSE)
+    assert check_record("hand_winner(PA, 2020) = biden").verdict is Verdict.UNDECIDED

@@ -11,6 +11,8 @@ Functions of the claim language (``Y`` a year, ``S`` a state or district, ``C`` 
 ``votes(C, Y)``          C's national votes; ``votes(C, S, Y)`` in one state
 ``margin(S, Y)``         first minus second place, as a share of the votes cast for candidates
 ``margin_votes(S, Y)``   the same margin in votes
+``leader(S, Y)``         who won the most votes in S
+``hand_winner(S, Y)``    who led S's full hand count, where one is loaded (:class:`HandCount`)
 ``tipping(Y)``           the tipping-point state (:mod:`~ballotproof.results.tipping`)
 ``tipping_margin(Y)``    its margin, as a share
 ``flip(Y)``              the fewest votes that deny the winner a majority (ties those states);
@@ -61,7 +63,15 @@ from ballotproof.results.history import cast_electors, pledged_college
 from ballotproof.results.tabulate import popular_vote, tabulate_unit
 from ballotproof.results.tipping import tipping_point
 
-__all__ = ["ClaimData", "ClaimResult", "Evidence", "MailCount", "Verdict", "check_claim"]
+__all__ = [
+    "ClaimData",
+    "ClaimResult",
+    "Evidence",
+    "HandCount",
+    "MailCount",
+    "Verdict",
+    "check_claim",
+]
 
 RANKABLE = ("flip_votes", "elect_votes", "tipping_margin", "popular_margin")
 
@@ -115,6 +125,16 @@ class MailCount:
 
 
 @dataclass(frozen=True, slots=True)
+class HandCount:
+    """A full hand count of one state's contest: votes per candidate id, and where from."""
+
+    tally: Mapping[str, int]
+    source: str
+    rows: str
+    what: str  # e.g. "Georgia's risk-limiting audit, a full hand count (November 2020)"
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimData:
     """The elections a claim is checked against, by year, and where their rows are.
 
@@ -126,6 +146,7 @@ class ClaimData:
     source_file: str
     rows: Callable[[int, str | None], str] | None = None
     mail: Mapping[tuple[int, str], MailCount] = field(default_factory=dict)
+    hand_counts: Mapping[tuple[int, str], HandCount] = field(default_factory=dict)
 
     def row_text(self, year: int, unit: str | None = None) -> str:
         if self.rows is not None:
@@ -264,6 +285,8 @@ class _Checker:
             "votes": (2, 3),
             "margin": (2,),
             "margin_votes": (2,),
+            "leader": (2,),
+            "hand_winner": (2,),
             "tipping": (1,),
             "tipping_margin": (1,),
             "flip": (1, 2),
@@ -330,6 +353,8 @@ class _Checker:
                 rows = self.data.row_text(y)
             self.note(text, f"{n:,}", n, rows, said)
             return _Quantity(Fraction(n), "count", f"{n:,}")
+        if name in ("leader", "hand_winner"):
+            return self.leader(record, args[0], hand=name == "hand_winner", text=text)
         if name in ("margin", "margin_votes"):
             p = self.place(record, args[0])
             if p.id not in election.contest().totals:
@@ -408,6 +433,32 @@ class _Checker:
         said = f"{n_mail:,} of the {cast:,} votes for candidates in {p.name} in {y} were by mail"
         self.note(text, _pct(share), str(share), self.data.row_text(y, p.id), said)
         return _Quantity(share, "share", _pct(share))
+
+    def leader(self, record: ElectionRecord, term: Term, *, hand: bool, text: str) -> _Candidate:
+        y = record.year
+        p = self.place(record, term)
+        contest = record.election.contest()
+        names = {c.id: c.name for c in contest.choices}
+        if not hand:
+            r = tabulate_unit(contest, p.id)
+            if r.winner is None:
+                raise _Undecided(f"{p.name} {y} is tied or has no votes")
+            said = f"{names[r.winner]} won the most votes in {p.name} in {y}, by {r.margin:,}"
+            self.note(text, names[r.winner], r.winner, self.data.row_text(y, p.id), said)
+            return _Candidate(y, r.winner, names[r.winner])
+        hc = self.data.hand_counts.get((y, p.id))
+        if hc is None:
+            raise _Undecided(f"no hand count of {p.name} {y} in the loaded data")
+        ranked = sorted(hc.tally.items(), key=lambda kv: -kv[1])
+        (first, a), (second, b) = ranked[0], ranked[1]
+        if a == b or first not in names:
+            raise _Undecided(f"the hand count of {p.name} {y} names no single known leader")
+        said = (
+            f"{hc.what} found {names[first]} ahead with {a:,} votes to {names.get(second, second)}"
+            f"'s {b:,}, a margin of {a - b:,}"
+        )
+        self.evidence.append(Evidence(text, names[first], first, hc.source, hc.rows, said))
+        return _Candidate(y, ChoiceId(first), names[first])
 
     def who(self, record: ElectionRecord, name: str) -> _Candidate:
         election = record.election

@@ -10,13 +10,30 @@ from __future__ import annotations
 
 from functools import cache
 
-from ballotproof.claims import ClaimData, ClaimResult, MailCount, check_claim
+from ballotproof.claims import ClaimData, ClaimResult, HandCount, MailCount, check_claim
 from ballotproof.io.georgia import BATCHES, CANDIDATES, load_ga_batches
 from ballotproof.io.medsl import MEDSL_FILE, load_history, medsl_row_lines
 
-__all__ = ["MAIL_BATCH_TYPE", "check_record", "georgia_mail", "record_data"]
+__all__ = [
+    "MAIL_BATCH_TYPE",
+    "check_record",
+    "georgia_hand_count",
+    "georgia_mail",
+    "record_data",
+]
 
 MAIL_BATCH_TYPE = "Absentee By Mail"
+
+
+def georgia_hand_count() -> HandCount:
+    """Georgia's November 2020 full hand count (the sum of its batch tallies), per candidate."""
+    tally = load_ga_batches().hand_tally()
+    return HandCount(
+        {c: tally.get(c, 0) for c in CANDIDATES},
+        BATCHES,
+        "every row (sum of the batch hand tallies)",
+        "Georgia's full hand count of November 2020 (its risk-limiting audit)",
+    )
 
 
 def georgia_mail() -> MailCount:
@@ -48,7 +65,13 @@ def record_data() -> ClaimData:
         where = f"year {year}" + (f", {unit}" if unit else "")
         return f"lines {span[0]}–{span[1]} ({where})" if span else where
 
-    return ClaimData(records, MEDSL_FILE, rows, mail={(2020, "GA"): georgia_mail()})
+    return ClaimData(
+        records,
+        MEDSL_FILE,
+        rows,
+        mail={(2020, "GA"): georgia_mail()},
+        hand_counts={(2020, "GA"): georgia_hand_count()},
+    )
 
 
 def check_record(claim: str) -> ClaimResult:
