@@ -438,7 +438,7 @@ class _Checker:
         y = record.year
         p = self.place(record, term)
         contest = record.election.contest()
-        names = {c.id: c.name for c in contest.choices}
+        names: dict[str, str] = {c.id: c.name for c in contest.choices}
         if not hand:
             r = tabulate_unit(contest, p.id)
             if r.winner is None:
