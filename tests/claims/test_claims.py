@@ -203,3 +203,21 @@ def test_georgia_hand_count_leader_from_the_batches() -> None:
     same = check_record("hand_winner(GA, 2020) = leader(GA, 2020)").verdict
     assert same is (Verdict.TRUE if reported.winner == first else Verdict.FALSE)
     assert check_record("hand_winner(PA, 2020) = biden").verdict is Verdict.UNDECIDED
+
+
+def test_claims_page_of_november_2020() -> None:
+    from ballotproof.report.claims import CLAIMS_2020, claims_2020_doc, render_claims_page
+
+    doc = claims_2020_doc()
+    assert [c["said"] for c in doc["claims"]] == [s for s, _, _ in CLAIMS_2020]
+    for item, (_, _, claims) in zip(doc["claims"], CLAIMS_2020, strict=True):
+        # each answer on the page is the answer `check` gives
+        assert [c["verdict"] for c in item["checks"]] == [
+            check_record(c).verdict.value for c in claims
+        ]
+    verdicts = {c["verdict"] for item in doc["claims"] for c in item["checks"]}
+    assert Verdict.UNDECIDED.value in verdicts  # the page says what the data cannot settle
+    html = render_claims_page(doc, audit_link="../audit/report.html")
+    assert "Claims and the record" in html and "fraud" in html
+    assert "<script" not in html and 'src="http' not in html
+    assert html.count('class="check"') == sum(len(c) for _, _, c in CLAIMS_2020)
