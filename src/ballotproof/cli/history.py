@@ -184,11 +184,14 @@ def check(
     """Check a claim against the record 1976-2020: true, false, or cannot be decided.
 
     Functions: winner(Y), runner_up(Y), popular_winner(Y), electors(C, Y), electors_cast(C, Y),
-    votes(C, Y), votes(C, S, Y), margin(S, Y), margin_votes(S, Y), tipping(Y), tipping_margin(Y),
-    flip(Y), flip(Y, elect), flip_votes(Y), flip_votes(Y, elect), states(flip(Y)),
-    mail_share(S, Y), rank(Y, flip_votes|elect_votes|tipping_margin|popular_margin). Compare
-    with = != < <= > >=; combine with and, or, not and parentheses. Shares compare with 0.5% or
-    0.005; names are matched case-insensitively (last names do).
+    votes(C, Y), votes(C, S, Y), margin(S, Y), margin_votes(S, Y), leader(S, Y),
+    hand_winner(S, Y), tipping(Y), tipping_margin(Y), flip(Y), flip(Y, elect), flip_votes(Y),
+    flip_votes(Y, elect), states(flip(Y)), mail_share(S, Y),
+    rank(Y, flip_votes|elect_votes|tipping_margin|popular_margin) (1 = smallest). Y is a year, S
+    a state (code or name), C a candidate (last name, full name or id; case does not matter).
+    Compare with = != < <= > >=; combine with and, or, not and parentheses. Shares compare with
+    0.5% or 0.005. A quantity the data does not hold makes the answer "cannot be decided from
+    this data".
     """
     as_json = output_format(as_json, fmt) is Format.JSON
     from ballotproof.report.claims import check_record
