@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -221,3 +222,36 @@ def test_claims_page_of_november_2020() -> None:
     assert "Claims and the record" in html and "fraud" in html
     assert "<script" not in html and 'src="http' not in html
     assert html.count('class="check"') == sum(len(c) for _, _, c in CLAIMS_2020)
+
+
+def test_check_with_data_reads_vote_methods(tmp_path: Path) -> None:
+    folder = tmp_path / "e"
+    folder.mkdir()
+    (folder / "election.csv").write_text("name,date\nTest,2024-11-05\n", encoding="utf-8")
+    (folder / "units.csv").write_text("unit,type,electors\nAA,state,3\nBB,state,4\n")
+    rows = [
+        ("AA", "ann", 30, "mail"),
+        ("AA", "ann", 30, "election-day"),
+        ("AA", "bob", 10, "mail"),
+        ("AA", "bob", 30, "election-day"),
+        ("BB", "ann", 50, "total"),
+        ("BB", "bob", 40, "total"),
+    ]
+    (folder / "results.csv").write_text(
+        "unit,choice,votes,count_type\n" + "".join(f"{u},{c},{v},{t}\n" for u, c, v, t in rows)
+    )
+    mail = sum(v for u, _, v, t in rows if u == "AA" and t == "mail")
+    cast = sum(v for u, _, v, _ in rows if u == "AA")
+    result = runner.invoke(
+        app, ["check", "--json", "--data", str(folder), f"mail_share(AA, 2024) = {mail}/{cast}"]
+    )
+    assert result.exit_code == 1  # "/" is not in the language
+    assert "claim position" in result.output
+    result = runner.invoke(
+        app, ["check", "--json", "--data", str(folder), "mail_share(AA, 2024) > 0.4"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["evidence"][0]["exact"] == str(Fraction(mail, cast))
+    assert doc["verdict"] == ("true" if Fraction(mail, cast) > Fraction(4, 10) else "false")
+    assert doc["evidence"][0]["source"] == "e"

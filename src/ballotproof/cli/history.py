@@ -180,6 +180,16 @@ def check(
     ],
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Check against this election instead (generic CSV folder, 2020-files folder, "
+            "NIST .json/.xml); its year is its date's. Default: the built-in record 1976-2020.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check a claim against the record 1976-2020: true, false, or cannot be decided.
 
@@ -194,9 +204,14 @@ def check(
     this data".
     """
     as_json = output_format(as_json, fmt) is Format.JSON
-    from ballotproof.report.claims import check_record
+    from ballotproof.report.claims import check_election, check_record
 
-    result = check_record(claim)
+    if data is None:
+        result = check_record(claim)
+    else:
+        from ballotproof.io.load import load_election
+
+        result = check_election(claim, load_election(data), source=data.name)
     if as_json:
         emit_json(result.to_json())
         return

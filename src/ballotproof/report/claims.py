@@ -13,12 +13,16 @@ from html import escape
 from typing import Any
 
 from ballotproof.claims import ClaimData, ClaimResult, HandCount, MailCount, check_claim
+from ballotproof.errors import AnalysisError
 from ballotproof.io.georgia import BATCHES, CANDIDATES, load_ga_batches
 from ballotproof.io.medsl import MEDSL_FILE, load_history, medsl_row_lines
+from ballotproof.model import Election
+from ballotproof.model.electors import ElectionRecord
 
 __all__ = [
     "CLAIMS_2020",
     "MAIL_BATCH_TYPE",
+    "check_election",
     "check_record",
     "claims_2020_doc",
     "georgia_hand_count",
@@ -77,6 +81,20 @@ def record_data() -> ClaimData:
         mail={(2020, "GA"): georgia_mail()},
         hand_counts={(2020, "GA"): georgia_hand_count()},
     )
+
+
+def check_election(claim: str, election: Election, *, source: str) -> ClaimResult:
+    """Check ``claim`` against one loaded election, as the year of its date.
+
+    Raises
+    ------
+    AnalysisError
+        If the election has no date (a claim names its election by year).
+    """
+    if election.date is None:
+        raise AnalysisError(f"{election.name} has no date: a claim names its election by year")
+    year = election.date.year
+    return check_claim(claim, ClaimData({year: ElectionRecord(year, election)}, source))
 
 
 def check_record(claim: str) -> ClaimResult:
