@@ -8,13 +8,14 @@ counts by vote method in the built-in data.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 from ballotproof.claims import ClaimData, ClaimResult, HandCount, MailCount, check_claim
 from ballotproof.errors import AnalysisError
-from ballotproof.io.georgia import BATCHES, CANDIDATES, load_ga_batches
+from ballotproof.io.georgia import BATCHES, CANDIDATES, GaBatches, load_ga_batches
 from ballotproof.io.medsl import MEDSL_FILE, load_history, medsl_row_lines
 from ballotproof.model import Election
 from ballotproof.model.electors import ElectionRecord
@@ -34,9 +35,38 @@ __all__ = [
 MAIL_BATCH_TYPE = "Absentee By Mail"
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@cache
+def _ga_batches() -> GaBatches:
+    return load_ga_batches()
+
+
+class _Lazy(Mapping[K, V]):
+    """A mapping whose values are computed on first use (Georgia's batches take a second to
+    read, and most claims do not need them)."""
+
+    def __init__(self, makers: dict[K, Callable[[], V]]) -> None:
+        self._makers = makers
+        self._made: dict[K, V] = {}
+
+    def __getitem__(self, key: K) -> V:
+        if key not in self._made:
+            self._made[key] = self._makers[key]()
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
 def georgia_hand_count() -> HandCount:
     """Georgia's November 2020 full hand count (the sum of its batch tallies), per candidate."""
-    tally = load_ga_batches().hand_tally()
+    tally = _ga_batches().hand_tally()
     return HandCount(
         {c: tally.get(c, 0) for c in CANDIDATES},
         BATCHES,
@@ -47,7 +77,7 @@ def georgia_hand_count() -> HandCount:
 
 def georgia_mail() -> MailCount:
     """Votes for candidates in the hand count's mail batches, out of all its candidate votes."""
-    ga = load_ga_batches()
+    ga = _ga_batches()
     mail = total = 0
     for b in ga.batches:
         votes = sum(ga.counts[(b.jurisdiction or "", b.name)][c] for c in CANDIDATES)
@@ -78,8 +108,8 @@ def record_data() -> ClaimData:
         records,
         MEDSL_FILE,
         rows,
-        mail={(2020, "GA"): georgia_mail()},
-        hand_counts={(2020, "GA"): georgia_hand_count()},
+        mail=_Lazy({(2020, "GA"): georgia_mail}),
+        hand_counts=_Lazy({(2020, "GA"): georgia_hand_count}),
     )
 
 
