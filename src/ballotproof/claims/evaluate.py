@@ -38,6 +38,7 @@ rows it comes from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -212,8 +213,13 @@ def _pct(x: Fraction) -> str:
     return f"{float(100 * x):.4g}%"
 
 
-def _show(q: _Quantity) -> str:
-    return q.text
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def _words(name: str) -> set[str]:
+    """The words of a name that identify a person: ``'Biden, Joseph R. Jr'`` → biden, joseph."""
+    words = re.findall(r"[a-z][a-z'\-]*", name.lower())
+    return {w for w in words if w not in _SUFFIXES and len(w) > 1}
 
 
 @dataclass
@@ -239,15 +245,12 @@ class _Checker:
     def candidate(self, record: ElectionRecord, term: Term) -> _Candidate:
         if not isinstance(term, Name):
             raise self.fail(term, f"expected a candidate's name, got {term.text!r}")
-        want = term.text.lower().strip()
+        want = " ".join(term.text.lower().split())
         choices = [c for c in record.election.contest().choices if c.is_candidate]
-        hits = [
-            c
-            for c in choices
-            if want in (c.id.lower(), c.name.lower()) or want == c.name.lower().split()[-1]
-        ]
+        # an id or the full name first; then any word of the name but a suffix (Jr., III)
+        hits = [c for c in choices if want in (c.id.lower(), " ".join(c.name.lower().split()))]
         if not hits:
-            hits = [c for c in choices if want in c.name.lower().split()]
+            hits = [c for c in choices if want in _words(c.name)]
         if len(hits) > 1:
             raise self.fail(
                 term,
