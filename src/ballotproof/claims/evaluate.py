@@ -510,7 +510,7 @@ class _Checker:
         years = f"{min(values)}–{max(values)}" if len(values) > 1 else str(record.year)
         said = (
             f"by {what}, {record.year} ranks {place} of {len(values)} elections ({years}), "
-            f"1 the smallest: {shown}"
+            f"counting from the smallest: {shown}"
         )
         self.note(term.text, str(place), place, f"years {years}", said)
         return _Quantity(Fraction(place), "count", str(place))

@@ -170,7 +170,7 @@ CLAIMS_2020: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 CANNOT_SETTLE = (
-    "What this data cannot settle: whether fraud changed the result. Vote totals and a hand "
+    "Whether fraud changed the result. Vote totals and a hand "
     "count record how many ballots were counted for each candidate, not whether each ballot was "
     "lawfully cast; a claim of fraud needs evidence this data does not hold (the ballots and "
     "envelopes in question, signature checks, investigations, court records). A risk-limiting "
