@@ -70,3 +70,13 @@ def test_the_parser_accepts_or_names_a_position(text: str) -> None:
     except ClaimSyntaxError as e:
         assert 1 <= e.position <= len(text) + 1
         assert str(e).startswith(f"claim position {e.position}: expected ")
+
+
+def test_a_number_or_name_may_come_first() -> None:
+    data = ClaimData({2100: SMITHS}, "made-up")
+    for a, b in (
+        ("margin(AA, 2100) < 25%", "25% > margin(AA, 2100)"),
+        ("margin(AA, 2100) >= 20%", "20% <= margin(AA, 2100)"),
+        ("winner(2100) = jane-smith", "jane-smith = winner(2100)"),
+    ):
+        assert check_claim(a, data).verdict is check_claim(b, data).verdict is Verdict.TRUE

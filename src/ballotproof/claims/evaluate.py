@@ -517,6 +517,10 @@ class _Checker:
 
     # -- comparisons -----------------------------------------------------------------------
     def compare(self, node: Compare) -> bool:
+        if not isinstance(node.left, Call) and isinstance(node.right, Call):
+            # "50000 > flip_votes(2020)" reads as "flip_votes(2020) < 50000"
+            mirror = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(node.op, node.op)
+            node = Compare(node.right, mirror, node.left, node.position)
         left = self.value(node.left)
         right_term = node.right
         if isinstance(right_term, Call):
