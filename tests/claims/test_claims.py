@@ -266,3 +266,14 @@ def test_check_with_data_reads_vote_methods(tmp_path: Path) -> None:
     assert doc["evidence"][0]["exact"] == str(Fraction(mail, cast))
     assert doc["verdict"] == ("true" if Fraction(mail, cast) > Fraction(4, 10) else "false")
     assert doc["evidence"][0]["source"] == "e"
+
+
+def test_district_figures_cite_their_own_file() -> None:
+    from ballotproof.io.medsl import DISTRICT_RESULTS_FILE
+    from ballotproof.io.us2020 import DISTRICT_FILE
+
+    (e2020,) = check_record("margin(NE-2, 2020) > 0").evidence
+    (e2016,) = check_record("margin(ME-2, 2016) > 0").evidence
+    assert (e2020.source, e2016.source) == (DISTRICT_FILE, DISTRICT_RESULTS_FILE)
+    (state,) = check_record("margin(NE, 2020) > 0").evidence
+    assert state.source == MEDSL_FILE and state.rows.startswith("lines ")

@@ -139,20 +139,22 @@ class HandCount:
 class ClaimData:
     """The elections a claim is checked against, by year, and where their rows are.
 
-    ``rows(year, unit)`` says which rows of ``source_file`` hold that year (``unit`` ``None``) or
-    that unit's lines; by default the selection is named instead of line numbers.
+    ``rows(year, unit)`` says which file and rows hold that year (``unit`` ``None``) or that
+    unit's lines (a district's figures may come from another file than ``source_file``); by
+    default the file is ``source_file`` and the selection is named instead of line numbers.
     """
 
     records: Mapping[int, ElectionRecord]
     source_file: str
-    rows: Callable[[int, str | None], str] | None = None
+    rows: Callable[[int, str | None], tuple[str, str]] | None = None
     mail: Mapping[tuple[int, str], MailCount] = field(default_factory=dict)
     hand_counts: Mapping[tuple[int, str], HandCount] = field(default_factory=dict)
 
-    def row_text(self, year: int, unit: str | None = None) -> str:
+    def row_text(self, year: int, unit: str | None = None) -> tuple[str, str]:
+        """(file, rows) of a year, or of one unit in it."""
         if self.rows is not None:
             return self.rows(year, unit)
-        return f"year={year}" + (f", state_po={unit}" if unit else "")
+        return self.source_file, f"year={year}" + (f", state_po={unit}" if unit else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,15 +266,16 @@ class _Checker:
         if not isinstance(term, Name):
             raise self.fail(term, f"expected a state (postal code or name), got {term.text!r}")
         want = term.text.lower()
+        spaced = " ".join(want.replace("_", " ").replace("-", " ").split())  # new-york
         for u in record.election.units:
-            if want in (u.id.lower(), u.name.lower()):
+            if want == u.id.lower() or u.name.lower() in (want, spaced):
                 return _Place(record.year, u.id, u.name)
         raise self.fail(term, f"no state or district {term.text!r} in {record.year}")
 
     def note(
-        self, quantity: str, value: str, exact: str | int | None, rows: str, said: str
+        self, quantity: str, value: str, exact: str | int | None, where: tuple[str, str], said: str
     ) -> None:
-        self.evidence.append(Evidence(quantity, value, exact, self.data.source_file, rows, said))
+        self.evidence.append(Evidence(quantity, value, exact, where[0], where[1], said))
 
     # -- functions -------------------------------------------------------------------------
     def value(self, term: Term) -> _Value:
@@ -512,7 +515,7 @@ class _Checker:
             f"by {what}, {record.year} ranks {place} of {len(values)} elections ({years}), "
             f"counting from the smallest: {shown}"
         )
-        self.note(term.text, str(place), place, f"years {years}", said)
+        self.note(term.text, str(place), place, (self.data.source_file, f"years {years}"), said)
         return _Quantity(Fraction(place), "count", str(place))
 
     # -- comparisons -----------------------------------------------------------------------

@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 from ballotproof.claims import ClaimData, ClaimResult, HandCount, MailCount, check_claim
 from ballotproof.errors import AnalysisError
 from ballotproof.io.georgia import BATCHES, CANDIDATES, GaBatches, load_ga_batches
-from ballotproof.io.medsl import MEDSL_FILE, load_history, medsl_row_lines
+from ballotproof.io.medsl import (
+    DISTRICT_RESULTS_FILE,
+    MEDSL_FILE,
+    load_history,
+    medsl_row_lines,
+)
+from ballotproof.io.us2020 import DISTRICT_FILE
 from ballotproof.model import Election
 from ballotproof.model.electors import ElectionRecord
 
@@ -99,10 +105,13 @@ def record_data() -> ClaimData:
     records = {r.year: r for r in load_history()}
     lines = medsl_row_lines()
 
-    def rows(year: int, unit: str | None) -> str:
-        span = lines.get((year, unit[:2] if unit else None))
+    def rows(year: int, unit: str | None) -> tuple[str, str]:
         where = f"year {year}" + (f", {unit}" if unit else "")
-        return f"lines {span[0]}–{span[1]} ({where})" if span else where
+        if unit is not None and "-" in unit:  # a Maine or Nebraska district
+            district_file = DISTRICT_FILE if year == 2020 else DISTRICT_RESULTS_FILE
+            return district_file, f"{where} (district figures)"
+        span = lines.get((year, unit))
+        return MEDSL_FILE, f"lines {span[0]}–{span[1]} ({where})" if span else where
 
     return ClaimData(
         records,
