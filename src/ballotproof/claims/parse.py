@@ -42,6 +42,11 @@ class Number:
 class Name:
     text: str
     position: int
+    quoted: bool = False  # written as "a string"
+
+    @property
+    def shown(self) -> str:
+        return f'"{self.text}"' if self.quoted else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +57,14 @@ class Call:
 
     @property
     def text(self) -> str:
-        return f"{self.function}({', '.join(a.text for a in self.args)})"
+        return f"{self.function}({', '.join(_shown(a) for a in self.args)})"
 
 
 Term = Number | Name | Call
+
+
+def _shown(term: Term) -> str:
+    return term.shown if isinstance(term, Name) else term.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +218,7 @@ class _Parser:
             return Number(value, False, t.text, t.position)
         if t.kind == "string":
             self.at += 1
-            return Name(t.text, t.position)
+            return Name(t.text, t.position, quoted=True)
         if t.kind == "name":
             if t.text.lower() in ("and", "or", "not"):
                 raise self.fail("a name, a number or a function call")
