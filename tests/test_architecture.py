@@ -9,6 +9,7 @@
     usecases                    the application layer (CLI now, the web workspace next)
     io, store                   files in and out; the audit database (persists only)
     calls → results             pure election-night engine (may use results)
+    claims → results            pure claim language: parse and check claims (may use results)
     results, audit              pure math
     model, errors               the vocabulary
 
@@ -35,17 +36,19 @@ ALLOWED: dict[str, set[str]] = {
     "results": BASE,
     "audit": BASE,
     "calls": BASE | {"results"},
+    "claims": BASE | {"results"},
     "io": BASE | {"audit", "results", "calls"},
     "store": BASE | {"audit"},
     "testing": BASE | {"audit", "results", "calls"},
     "data": set(),
-    "usecases": BASE | {"audit", "results", "calls", "io", "store"},
-    "report": BASE | {"audit", "results", "calls", "io", "store", "usecases"},
-    "web": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report"},
-    "cli": BASE | {"audit", "results", "calls", "io", "store", "usecases", "report", "web"},
-    "api": BASE | {"audit", "results", "calls", "io", "usecases", "report"},
+    "usecases": BASE | {"claims", "audit", "results", "calls", "io", "store"},
+    "report": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases"},
+    "web": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report"},
+    "cli": BASE
+    | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report", "web"},
+    "api": BASE | {"claims", "audit", "results", "calls", "io", "usecases", "report"},
 }
-PURE = {"model", "results", "audit", "calls"}
+PURE = {"model", "results", "audit", "calls", "claims"}
 THIRD_PARTY_OK = {"numpy", "scipy", "_typeshed"}  # _typeshed: type-checking stubs only
 EDGE_STDLIB = {
     "sqlite3",

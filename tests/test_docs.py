@@ -58,6 +58,8 @@ AUDIT_PLAN = ["audit", "plan", "--tally", "A=600,B=400", "--ballots", "1000", "-
         ["flip", "--year", "2008"],
         ["timeline", "--state", "GA", "--on", "2020-11-25"],
         ["margins"],
+        ["check", "states(flip(2020)) <= 3"],
+        ["check", "mail_share(GA, 2020) > 0.25"],
         ["tipping-point"],
         ["flip"],
         ["recounts"],

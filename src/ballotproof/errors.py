@@ -4,7 +4,8 @@ The hierarchy::
 
     BallotproofError                  base: catch this to catch them all
     ├── InputError                    a file (or value) a user gave cannot be read as data
-    │     fields: path, line, field, expected, got
+    │     │ fields: path, line, field, expected, got
+    │     └── ClaimSyntaxError        a claim that is not in the claim language (position)
     ├── IntegrityError                data read fine but contradicts itself
     │     (totals that do not add up, duplicate rows, unknown units)
     │     fields: path, line, field, expected, got
@@ -27,6 +28,7 @@ from pathlib import Path
 __all__ = [
     "AnalysisError",
     "BallotproofError",
+    "ClaimSyntaxError",
     "InputError",
     "IntegrityError",
     "StoreError",
@@ -92,3 +94,15 @@ class AnalysisError(BallotproofError):
 
 class StoreError(BallotproofError):
     """The audit store refused an operation or holds inconsistent data."""
+
+
+class ClaimSyntaxError(InputError):
+    """A claim (``ballotproof check``) that does not follow the claim language.
+
+    ``position`` is the 1-based character where reading stopped.
+    """
+
+    def __init__(self, claim: str, position: int, expected: str, got: str) -> None:
+        self.claim = claim
+        self.position = position
+        super().__init__(f"claim position {position}: expected {expected}, got {got}", field=None)

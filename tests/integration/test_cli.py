@@ -132,6 +132,8 @@ def test_demo_writes_a_report(tmp_path: Path) -> None:
         assert fetch not in page  # nothing is fetched at view time
     docs = json.loads(Path(summary["results"]).read_text(encoding="utf-8"))
     assert docs["tipping_point"]["unit"] == "WI"
+    claims = Path(summary["claims_report"]).read_text(encoding="utf-8")
+    assert "Claims and the record" in claims and "href='claims/report.html'" in html
     assert not list((tmp_path / "d").glob(".*.tmp"))
     again = runner.invoke(app, ["demo", "--out", str(tmp_path / "e")])
     assert again.exit_code == 0, again.output

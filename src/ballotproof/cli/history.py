@@ -170,3 +170,51 @@ def timeline(
             style="dim",
             markup=False,
         )
+
+
+@app.command()
+@handle_errors
+def check(
+    claim: Annotated[
+        str, typer.Argument(help='A claim, e.g. "margin(GA, 2020) < 0.5%" (the language: below).')
+    ],
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Check against this election instead (generic CSV folder, 2020-files folder, "
+            "NIST .json/.xml); its year is its date's. Default: the built-in record 1976-2020.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check a claim against the record 1976-2020: true, false, or cannot be decided.
+
+    Functions: winner(Y), runner_up(Y), popular_winner(Y), electors(C, Y), electors_cast(C, Y),
+    votes(C, Y), votes(C, S, Y), margin(S, Y), margin_votes(S, Y), leader(S, Y),
+    hand_winner(S, Y), tipping(Y), tipping_margin(Y), flip(Y), flip(Y, elect), flip_votes(Y),
+    flip_votes(Y, elect), states(flip(Y)), mail_share(S, Y),
+    rank(Y, flip_votes|elect_votes|tipping_margin|popular_margin) (1 = smallest). Y is a year, S
+    a state (code or name), C a candidate (last name, full name or id; case does not matter).
+    Compare with = != < <= > >=; combine with and, or, not and parentheses. Shares compare with
+    0.5% or 0.005. A quantity the data does not hold makes the answer "cannot be decided from
+    this data".
+    """
+    as_json = output_format(as_json, fmt) is Format.JSON
+    from ballotproof.report.claims import check_election, check_record
+
+    if data is None:
+        result = check_record(claim)
+    else:
+        from ballotproof.io.load import load_election
+
+        result = check_election(claim, load_election(data), source=data.name)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    out.print(f"{result.verdict.value}: {result.sentence}", markup=False, highlight=False)
+    for e in result.evidence:
+        err.print(f"  {e.quantity} = {e.value}  [{e.source}, {e.rows}]", markup=False)

@@ -21,6 +21,7 @@ COMMANDS = [
     ["export"],
     ["demo"],
     ["replay"],
+    ["check"],
     ["audit"],
     ["audit", "plan"],
     ["audit", "risk"],

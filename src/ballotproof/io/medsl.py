@@ -64,6 +64,7 @@ __all__ = [
     "load_history",
     "load_history_year",
     "load_medsl",
+    "medsl_row_lines",
     "medsl_years",
 ]
 
@@ -135,6 +136,20 @@ class _Line:
     line: int = 0
 
 
+_MEDSL_REQUIRED = ("year", "state", "state_po", "candidate", "candidatevotes", "totalvotes")
+_MEDSL_OPTIONAL = (
+    "party_detailed",
+    "party_simplified",
+    "writein",
+    "version",
+    "state_fips",
+    "state_cen",
+    "state_ic",
+    "office",
+    "notes",
+)
+
+
 def _year(row: Row) -> int:
     return parse_int(row, "year", minimum=1789)
 
@@ -146,6 +161,20 @@ def medsl_years(path: str | Path | None = None) -> tuple[int, ...]:
     rows = read_rows(p, ("year",), optional=tuple(header), display=_display_path(p, path))
     years = {_year(r) for r in rows}
     return tuple(sorted(years))
+
+
+def medsl_row_lines() -> dict[tuple[int, str | None], tuple[int, int]]:
+    """Where each year (``(year, None)``) and each state's year (``(year, "FL")``) sits in the
+    packaged MEDSL file: the first and last line (1-based; line 1 is the header)."""
+    p = history_dir() / MEDSL_FILE
+    out: dict[tuple[int, str | None], tuple[int, int]] = {}
+    rows = read_rows(p, _MEDSL_REQUIRED, optional=_MEDSL_OPTIONAL, display=MEDSL_FILE)
+    for row in rows:
+        year = _year(row)
+        for key in ((year, None), (year, row.require("state_po"))):
+            first, last = out.get(key, (row.line, row.line))
+            out[key] = (min(first, row.line), max(last, row.line))
+    return out
 
 
 def _display_path(p: Path, given: str | Path | None) -> str:
@@ -211,18 +240,8 @@ def load_medsl(
     if not p.is_file():
         raise InputError("file not found", path=display)
     electors = _electors(history_dir() / APPORTIONMENT_FILE, year)
-    required = ("year", "state", "state_po", "candidate", "candidatevotes", "totalvotes")
-    optional = (
-        "party_detailed",
-        "party_simplified",
-        "writein",
-        "version",
-        "state_fips",
-        "state_cen",
-        "state_ic",
-        "office",
-        "notes",
-    )
+    required = _MEDSL_REQUIRED
+    optional = _MEDSL_OPTIONAL
     lines: dict[str, dict[str, _Line]] = {}
     names: dict[str, str] = {}
     totals: dict[str, tuple[int, int]] = {}

@@ -2,6 +2,7 @@
 
 ``report.html`` — results, Electoral College, tipping point, flip sets, recounts;
 ``replay/report.html`` — election night replayed through the calling engine, scored against AP;
+``claims/report.html`` — the claims of November 2020 checked against the record;
 ``audit/report.html`` — a risk-limiting audit of Georgia's Fulton County contest, replayed on the
 hand-count batches with Georgia's public seed, kept in the embedded SQLite store
 (``audit.sqlite``), exported for publication (``audit/published/``) and verified from it.
@@ -45,6 +46,7 @@ def run_demo(
         "recount rules",
         "election night",
         "Georgia audit",
+        "claims",
         "render report",
         "write files",
     ]
@@ -88,8 +90,12 @@ def run_demo(
             extra["audit"] = _audit(out_dir)
             links.append(("Georgia audit, replayed", "audit/report.html"))
         step(7)
-        html = render_report(docs, links=links)
+        if builtin:
+            extra["claims_report"] = _claims(out_dir / "claims")
+            links.append(("Claims and the record", "claims/report.html"))
         step(8)
+        html = render_report(docs, links=links)
+        step(9)
         write_all(
             out_dir,
             {
@@ -98,7 +104,7 @@ def run_demo(
                 "election.nist.json": nist_text(election),
             },
         )
-        step(9)
+        step(10)
     return {
         "headline": headline(docs),
         "report": str(out_dir / "report.html"),
@@ -123,6 +129,17 @@ def _replay(folder: Path) -> dict[str, Any]:
         "wrong_calls": bt["wrong_calls"],
         "uncalled": bt["uncalled"],
     }
+
+
+def _claims(folder: Path) -> str:
+    """The claims of November 2020 checked against the record: a page and its JSON."""
+    from ballotproof.report.claims import claims_2020_doc, render_claims_page
+
+    doc = claims_2020_doc()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / "report.html", render_claims_page(doc, audit_link="../audit/report.html"))
+    write_atomic(folder / "claims.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return str(folder / "report.html")
 
 
 def _audit(out_dir: Path) -> dict[str, Any]:
