@@ -179,7 +179,7 @@ def test_a_whole_audit_through_the_cli(tmp_path: Path) -> None:
         app, ["audit", "report", "--db", str(db), "--audit", "mayor", "--out", str(report)]
     )
     assert result.exit_code == 0, result.output
-    assert "Risk over rounds" in report.read_text(encoding="utf-8")
+    assert "Risk by round" in report.read_text(encoding="utf-8")
 
 
 def _start_small(db: Path) -> None:

@@ -101,6 +101,22 @@ def test_any_edited_csv_field_fails_verification(
         assert not all(c.ok for c in checks), f"{name} row {row} col {column} = {value!r}"
 
 
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [("draws.csv", 0), ("draws.csv", 1), ("draws.csv", 4), ("interpretations.csv", 1)],
+)
+def test_a_number_rewritten_with_a_leading_zero_fails_verification(
+    bundle: Path, name: str, column: int, tmp_path: Path
+) -> None:
+    # Found by the property above: "01" read as 1, so the edit passed.
+    copy = tmp_path / "b"
+    shutil.copytree(bundle, copy)
+    with (copy / name).open(encoding="utf-8", newline="") as f:
+        first = list(csv.reader(f))[1]  # the first data row
+    assert _edit_csv(copy / name, 0, column, "0" + first[column])
+    assert not all(c.ok for c in verify_bundle(copy))
+
+
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(["journal.jsonl", "audit.json"]), st.integers(0, 10**6), st.integers(1, 255))
 def test_any_edited_byte_of_the_journal_or_spec_fails_verification(

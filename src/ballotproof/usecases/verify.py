@@ -63,6 +63,15 @@ def _journal(path: Path) -> Iterator[JournalEntry | DamagedEntry]:
                 yield DamagedEntry(where, f"missing or bad field {exc}")
 
 
+def _count(row: Row, column: str) -> int:
+    """A whole number ≥ 1 written as export writes it: ``01`` or ``+1`` would read as 1, so an
+    edit to the file could pass unseen; the bundle's text is what its hashes commit to."""
+    value = parse_int(row, column, minimum=1)
+    if str(value) != row.get(column):
+        raise row.error(column, "an integer written without leading zeros", row.get(column))
+    return value
+
+
 def _flag(row: Row, column: str) -> bool:
     """``true`` or ``false``, exactly as ``audit export`` writes it."""
     value = row.get(column)
@@ -91,7 +100,7 @@ def _read_record(folder: Path) -> AuditRecord:
     history = [
         Interpretation(
             row.require("Ballot ID"),
-            parse_int(row, "Version", minimum=1),
+            _count(row, "Version"),
             row.require("Interpretation"),
             _flag(row, "Correction"),
             row.get("Note"),
@@ -105,11 +114,11 @@ def _read_record(folder: Path) -> AuditRecord:
     ]
     draws = [
         ClaimedDraw(
-            parse_int(r, "Order", minimum=1),
-            parse_int(r, "Round", minimum=1),
+            _count(r, "Order"),
+            _count(r, "Round"),
             r.require("Ticket"),
             r.require("Ballot ID"),
-            parse_int(r, "Generation", minimum=1),
+            _count(r, "Generation"),
         )
         for r in read_rows(
             folder / "draws.csv", ("Order", "Round", "Ticket", "Ballot ID", "Generation")
