@@ -5,13 +5,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ballotproof.store import Accounts, AuditStore, open_store
+from ballotproof.audit.process import first_round_size
+from ballotproof.store import Accounts, AuditStore, Workspace, open_store
 from ballotproof.usecases.accounts import add_user
+from ballotproof.usecases.workspace import draft_of, round_one_sizes
 from ballotproof.web.app import create_app
 from tests.web.test_workspace import PASSWORD, PEOPLE, _manifest
 
@@ -101,6 +104,13 @@ def test_set_up_upload_launch_boards_and_entry_through_the_pages(store: AuditSto
 
     page = admin.get("/admin/audits/mayor-2026").text
     assert page.count("10 batches, 1,000 ballots") == 2
+    # Before launch: round 1's size under each method, as the engine sizes it.
+    draft = draft_of(Workspace(store.engine), "mayor-2026")
+    assert draft is not None
+    for size in round_one_sizes(draft):
+        assert size.size == first_round_size(replace(draft.spec, method=size.method))
+        assert f"<td>{size.method.value}" in page and f"<td>{size.size:,}</td>" in page
+    assert "bravo (chosen)" in page
     launched = admin.post("/admin/audits/mayor-2026/launch", data={"csrf": _csrf(page)})
     assert launched.status_code == 200 and 'id="rounds"' in launched.text
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ballotproof.audit.contest import AuditContest
-from ballotproof.audit.process import AuditSpec, Method
+from ballotproof.audit.process import AuditSpec, Method, first_round_size
 from ballotproof.errors import InputError, StoreError
 from ballotproof.io.manifest import Manifest, load_manifest
 from ballotproof.store import AuditStatus, AuditStore, Workspace
@@ -42,9 +42,11 @@ __all__ = [
     "WORKSPACE_METHODS",
     "CountyState",
     "Draft",
+    "RoundOneSize",
     "create_audit",
     "draft_of",
     "launch",
+    "round_one_sizes",
     "upload_manifest",
 ]
 
@@ -106,6 +108,32 @@ class Draft:
             "ready": self.ready,
             "counties": [s.to_json() for s in self.counties],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RoundOneSize:
+    """How many ballots round 1 draws with a method, and its chance of ending the audit."""
+
+    method: Method
+    size: int
+    chance: float
+    chosen: bool
+
+
+def round_one_sizes(draft: Draft) -> list[RoundOneSize]:
+    """Round 1's size under each ballot-polling method the workspace launches: the size whose
+    chance of confirming in round 1 is the audit's stop probability (90 %) when the reported
+    result is right (:func:`ballotproof.audit.process.first_round_size`), so the admin sees the
+    cost of each choice before launching."""
+    out = []
+    for method in WORKSPACE_METHODS:
+        spec = replace(draft.spec, method=method)
+        out.append(
+            RoundOneSize(
+                method, first_round_size(spec), spec.stop_probability, method is draft.spec.method
+            )
+        )
+    return out
 
 
 def _spec(name: str, contest_json: str, method: str, risk_limit: str, seed: str) -> AuditSpec:

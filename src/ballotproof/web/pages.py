@@ -28,6 +28,7 @@ from ballotproof.usecases.workspace import (
     create_audit,
     draft_of,
     launch,
+    round_one_sizes,
     upload_manifest,
 )
 from ballotproof.web.access import Access, allow
@@ -144,8 +145,10 @@ def add_pages(
         draft = draft_of(workspace, name)
         if draft is None:
             raise HTTPException(404, f"no audit named {name!r} is set up in this workspace")
-        status = status_doc(store.status(name)) if name in store.names() else None
-        return page(request, "admin_audit.html", draft=draft, status=status)
+        launched = name in store.names()
+        status = status_doc(store.status(name)) if launched else None
+        sizes = [] if launched else round_one_sizes(draft)
+        return page(request, "admin_audit.html", draft=draft, status=status, sizes=sizes)
 
     @app.post("/admin/audits/{name}/launch", include_in_schema=False)
     @allow(Access.STATE_ADMIN)
