@@ -165,7 +165,8 @@ def test_an_audit_through_the_pages_in_chromium(server: str, tmp_path: Path) -> 
                     form.get_by_label(choice, exact=True).check()
                     form.get_by_label(f"{county} A confirms").check()
                     form.get_by_label(f"{county} B confirms").check()
-                    form.get_by_role("button", name="Save").click()
+                    with board.expect_navigation():  # the next list, not the page leaving
+                        form.get_by_role("button", name="Save").click()
                     n += 1
                 assert n > 0
                 boards[county] = board
