@@ -60,7 +60,8 @@ def test_a_database_from_before_migrations_is_upgraded_with_its_record(url: str)
     legacy = create_engine(url)
     with legacy.begin() as conn:
         conn.exec_driver_sql("DROP TABLE alembic_version")
-        for table in ("web_session", "ws_upload", "ws_board", "ws_county", "ws_audit", "web_user"):
+        for table in ("ws_idempotency", "web_session", "ws_upload", "ws_board", "ws_county",
+                      "ws_audit", "web_user"):  # fmt: skip
             conn.exec_driver_sql(f"DROP TABLE {table}")
     legacy.dispose()
     reopened = open_store(url)

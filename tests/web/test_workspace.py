@@ -283,3 +283,27 @@ def test_the_demo_loads_georgia_counties_through_the_same_use_cases(tmp_path: Pa
     assert listing["choices"][:3] == list(status.spec.contest.tally)[:3]
     assert listing["ballots"] and listing["county"] == DEMO_COUNTIES[0]
     store.engine.dispose()
+
+
+def test_an_idempotency_key_makes_a_retry_record_nothing(store: AuditStore) -> None:
+    _admin, fulton, _cobb = _launched(store)
+    board = _board(store, fulton, "Fulton", "Board 1")
+    doc = board.get("/api/board").json()
+    first, second = [b["ballot_id"] for b in doc["ballots"] if not b["already_read"]][:2]
+    entry = {"ballot_id": first, "interpretation": "Alice", "confirmed_by": doc["members"]}
+    key = {"Idempotency-Key": "tablet-7/entry-1"}
+    done = board.post("/api/board/readings", json=entry, headers=key)
+    assert done.status_code == 200 and done.json()["recorded"] is True
+    # The retry gets the first answer, byte for byte, and writes nothing.
+    before = store.status("mayor-2026").journal_length
+    again = board.post("/api/board/readings", json=entry, headers=key)
+    assert again.status_code == 200 and again.json() == done.json()
+    assert store.status("mayor-2026").journal_length == before
+    # The same key for another entry is refused; a new key is a new entry.
+    other = {**entry, "ballot_id": second}
+    reused = board.post("/api/board/readings", json=other, headers=key)
+    assert reused.status_code == 422 and "another entry" in reused.json()["error"]["message"]
+    fresh = board.post("/api/board/readings", json=other, headers={"Idempotency-Key": "k2"})
+    assert fresh.status_code == 200 and fresh.json()["recorded"] is True
+    versions = [h for h in store.load("mayor-2026").history if h[0] == first]
+    assert len(versions) == 1

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 __all__ = ["HEAD", "migrate", "revision_of"]
 
-HEAD = "0003"
+HEAD = "0004"
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -6,6 +6,8 @@
 * ``ws_county`` — the counties (jurisdictions) taking part, with their manager's e-mail;
 * ``ws_board`` — the audit boards of each county: the board's code (its log-in link), its
   members, the user it logs in as, whether it was revoked, and the round it signed off;
+* ``ws_idempotency`` — the answer given to each write that carried an ``Idempotency-Key``
+  header, by user and key, so that a retried request gets the same answer and records nothing;
 * ``ws_upload`` — each county's files as uploaded (text, SHA-256, the loader's summary). A
   county may upload again until the audit is launched; after that the files are in the
   journal's commitments and cannot change.
@@ -73,6 +75,16 @@ ws_board = Table(
     Column("user_id", Integer, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
     Column("signed_off_round", Integer),
+    Column("created_at", String(40), nullable=False),
+)
+
+ws_idempotency = Table(
+    "ws_idempotency",
+    metadata,
+    Column("user_email", String(320), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("response", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
 )
 
@@ -267,6 +279,34 @@ class Workspace:
             values["signed_off_round"] = signed_off_round
         with self.engine.begin() as conn:
             conn.execute(ws_board.update().where(ws_board.c.code == code).values(**values))
+
+    def recall(self, user_email: str, key: str) -> tuple[str, str] | None:
+        """The (request digest, answer) remembered for this user's key, if any."""
+        with self.engine.connect() as conn:
+            r = conn.execute(
+                select(ws_idempotency.c.request_sha256, ws_idempotency.c.response).where(
+                    (ws_idempotency.c.user_email == user_email) & (ws_idempotency.c.key == key)
+                )
+            ).first()
+        return None if r is None else (r.request_sha256, r.response)
+
+    def remember(
+        self, user_email: str, key: str, request_sha256: str, response: str, *, now: str
+    ) -> None:
+        """Keep the answer to a keyed write (a concurrent twin that got there first wins)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(ws_idempotency).values(
+                        user_email=user_email,
+                        key=key,
+                        request_sha256=request_sha256,
+                        response=response,
+                        created_at=now,
+                    )
+                )
+        except SAIntegrityError:
+            pass
 
     def mark_launched(self, audit: str) -> None:
         with self.engine.begin() as conn:

@@ -31,6 +31,7 @@ route                                  access       what
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -43,7 +44,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -629,17 +630,38 @@ def create_app(
 
     @app.post("/api/board/readings")
     @allow(Access.AUDIT_BOARD)
-    def board_reading(request: Request, body: ReadingIn) -> dict[str, object]:
-        """Enter a ballot's reading, confirmed by both members. The same reading sent again is
-        not recorded twice; a different one is a conflict (409) for the county manager."""
+    def board_reading(
+        request: Request,
+        body: ReadingIn,
+        idempotency_key: Annotated[
+            str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+        ] = None,
+    ) -> dict[str, object]:
+        """Enter a ballot's reading, confirmed by both members. With an ``Idempotency-Key``
+        header a retried request gets the first answer again and records nothing (the key
+        reused for a different entry is refused, 422); without one, the same reading sent
+        again is still not recorded twice, and a different one is a conflict (409) for the
+        county manager."""
         board = current_board(request)
+        who = session_of_request(request).email
+        digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+        if idempotency_key is not None:
+            seen = workspace.recall(who, idempotency_key)
+            if seen is not None:
+                if seen[0] != digest:
+                    raise HTTPException(422, "this Idempotency-Key was used for another entry")
+                answer: dict[str, object] = json.loads(seen[1])
+                return answer
         try:
             status, written = enter_reading(
                 store, board, body.ballot_id, body.interpretation, body.confirmed_by, now=_utc_now
             )
         except StoreError as exc:
             raise HTTPException(409, str(exc)) from exc
-        return {"recorded": written, "status": status_doc(status)}
+        result: dict[str, object] = {"recorded": written, "status": status_doc(status)}
+        if idempotency_key is not None:
+            workspace.remember(who, idempotency_key, digest, json.dumps(result), now=_utc_now())
+        return result
 
     @app.post("/api/board/sign-off")
     @allow(Access.AUDIT_BOARD)
