@@ -135,6 +135,13 @@ def test_the_log_in_page_and_form(client: TestClient) -> None:
     done = client.post("/login", data={**form, "csrf": csrf}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/admin"
     assert "State administration" in client.get("/admin").text
+    # Logging in from the log-in page itself leads to the role's own page.
+    client.post("/api/logout", headers={"X-CSRF-Token": client.get("/api/me").json()["csrf"]})
+    page = client.get("/login")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    home = client.post("/login", data={**form, "next": "/", "csrf": csrf}, follow_redirects=False)
+    assert home.headers["location"] == "/admin"
+    assert 'href="/admin"' in client.get("/").text  # the header leads back to it
     # Never off-site after log-in.
     page = client.get("/login?next=//evil.example/")
     assert 'name="next" value="/"' in page.text

@@ -182,9 +182,12 @@ def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+ROLE_HOME = {"state-admin": "/admin", "county-manager": "/county", "audit-board": "/board"}
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path of this site (never ``//other.example`` or a full URL) after log-in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and target != "/":
         return target
     return "/"
 
@@ -398,7 +401,11 @@ def create_app(
         if not expected or not secrets.compare_digest(expected, csrf):
             raise HTTPException(403, "the log-in form expired: reload the page")
         new = attempt(request, email, password)
-        response = RedirectResponse(_safe_next(next), status_code=303)
+        # Back where the log-in was asked for, else to the role's own page.
+        target = _safe_next(next)
+        if target == "/":
+            target = ROLE_HOME.get(new.session.role, "/")
+        response = RedirectResponse(target, status_code=303)
         start_session(request, response, new)
         response.delete_cookie(LOGIN_CSRF_COOKIE)
         return response
