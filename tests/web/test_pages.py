@@ -79,6 +79,8 @@ def test_set_up_upload_launch_boards_and_entry_through_the_pages(store: AuditSto
     assert made.status_code == 303 and made.headers["location"] == "/admin/audits/mayor-2026"
     again = admin.post("/admin/audits", data=form)
     assert again.status_code == 400 and "already exists" in again.text
+    unknown = admin.post("/admin/audits", data={**form, "name": "x", "method": "nonsense"})
+    assert unknown.status_code == 400 and "method" in unknown.text  # never quietly BRAVO
 
     for email, county, prefix in (
         ("fulton@county.example", "Fulton", "F"),

@@ -133,6 +133,13 @@ def test_a_state_and_two_counties_set_up_and_launch_an_audit(
     checks = verify_bundle(tmp_path / "mayor-2026", expected_head=public["journal_head"])
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
     assert Workspace(store.engine).draft("mayor-2026") is not None
+    # Status pages read the uploads' summaries, never the files' text (up to 50 MiB each).
+    assert {u.content for u in Workspace(store.engine).uploads("mayor-2026")} == {""}
+    texts = Workspace(store.engine).uploads("mayor-2026", content=True)
+    assert {u.county: u.content.encode() for u in texts} == {
+        "Cobb": _manifest("C"),
+        "Fulton": _manifest("F"),
+    }
 
 
 def test_setting_up_refuses_what_the_workspace_cannot_launch(store: AuditStore) -> None:

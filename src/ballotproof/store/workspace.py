@@ -217,7 +217,10 @@ class Workspace:
                 )
             )
 
-    def uploads(self, audit: str) -> list[UploadRow]:
+    def uploads(self, audit: str, *, content: bool = False) -> list[UploadRow]:
+        """The audit's uploads; the files' text (up to 50 MiB each) only with ``content``,
+        for the launch that combines them (``content`` is ``""`` otherwise)."""
+        columns = [c for c in ws_upload.c if content or c.name != "content"]
         with self.engine.connect() as conn:
             return [
                 UploadRow(
@@ -225,14 +228,14 @@ class Workspace:
                     r.kind,
                     r.filename,
                     r.sha256,
-                    r.content,
+                    r.content if content else "",
                     r.summary,
                     r.rows,
                     r.uploaded_by,
                     r.uploaded_at,
                 )
                 for r in conn.execute(
-                    select(ws_upload)
+                    select(*columns)
                     .where(ws_upload.c.audit == audit)
                     .order_by(ws_upload.c.county, ws_upload.c.kind)
                 )

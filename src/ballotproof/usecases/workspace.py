@@ -211,12 +211,15 @@ def create_audit(
     return result
 
 
-def draft_of(workspace: Workspace, name: str) -> Draft | None:
-    """The audit ``name`` as set up in the workspace (``None`` if it was not set up here)."""
+def draft_of(workspace: Workspace, name: str, *, with_files: bool = False) -> Draft | None:
+    """The audit ``name`` as set up in the workspace (``None`` if it was not set up here);
+    the uploaded files' text only ``with_files`` (the launch needs it, status pages do not)."""
     row = workspace.draft(name)
     if row is None:
         return None
-    uploads = {u.county: u for u in workspace.uploads(name) if u.kind == MANIFEST}
+    uploads = {
+        u.county: u for u in workspace.uploads(name, content=with_files) if u.kind == MANIFEST
+    }
     return Draft(
         _spec(row.name, row.contest, row.method, row.risk_limit, row.seed),
         row.seed_ceremony,
@@ -338,7 +341,7 @@ def launch(
         From the checks of :func:`ballotproof.usecases.start.prepare_audit` (a manifest short
         of the ballots cast, unless phantoms are allowed, …).
     """
-    draft = draft_of(workspace, name)
+    draft = draft_of(workspace, name, with_files=True)
     if draft is None:
         raise StoreError(f"no audit named {name!r} is being set up")
     if name in store.names():

@@ -109,7 +109,7 @@ def _public_doc(store: AuditStore, name: str) -> dict[str, Any]:
     if name not in store.names():
         raise HTTPException(404, f"no audit named {name!r} in this workspace")
     doc = status_doc(store.status(name))
-    draft = draft_of(Workspace(store.engine), name)
+    draft = Workspace(store.engine).draft(name)
     # How the seed was made, as the state admin recorded it (audits started from the command
     # line have no such record).
     doc["seed_ceremony"] = draft.seed_ceremony if draft else None

@@ -122,12 +122,18 @@ def add_pages(
         counties: Annotated[str, Form()],
     ) -> Response:
         try:
+            if method not in {m.value for m in WORKSPACE_METHODS}:
+                raise InputError(
+                    "a method of " + ", ".join(m.value for m in WORKSPACE_METHODS),
+                    field="method",
+                    got=method,
+                )
             create_audit(
                 workspace,
                 store,
                 name=name,
                 contest=AuditContest(contest.strip(), parse_tally(tally), ballots),
-                method=Method(method) if method in {m.value for m in Method} else Method.BRAVO,
+                method=Method(method),
                 risk_limit=risk_limit,
                 seed=seed.strip(),
                 seed_ceremony=seed_ceremony,
