@@ -1181,5 +1181,6 @@ STORED = _StoredBravo(
     "ballot polling",
     "BRAVO: Wald's SPRT per winner-loser pair",
     "Lindeman, Stark & Yates, EVT/WOTE 2012 (audit/bravo.py)",
-    "sized by the evidence so far: a 90 % chance of finishing (audit/rounds.py)",
+    "sized by the evidence so far: the chance of finishing set by the audit's stop "
+    "probability (default 90 %; audit/rounds.py)",
 )

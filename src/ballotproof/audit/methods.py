@@ -15,9 +15,8 @@ from types import MappingProxyType
 from ballotproof.audit import alpha_audit, bravo, macro, minerva, multi, supersimple
 from ballotproof.audit.spec import Method, StoredMethod
 
-__all__ = ["METHODS", "MethodInfo", "method_json", "methods_markdown"]
+__all__ = ["METHODS", "method_json", "methods_markdown"]
 
-MethodInfo = StoredMethod  # the name the registry's entries had before the protocol
 
 METHODS: MappingProxyType[Method, StoredMethod] = MappingProxyType(
     {

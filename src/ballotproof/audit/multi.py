@@ -193,9 +193,10 @@ def _values(
 
 
 def _test(
-    x: np.ndarray, assertion: Assertion, v: Fraction, *, comparison: bool, risk_limit: float
+    x: np.ndarray, assertion: Assertion, v: Fraction, *, comparison: bool
 ) -> tuple[float, float, float, float, float]:
-    """(η, u, max T, p, last T) of the assertion's ALPHA test on x."""
+    """(η, u, max T, p, last T) of the assertion's ALPHA test on x: p = 1 / max T (T_0 = 1),
+    as :func:`ballotproof.audit.alpha.risk` computes it, from one pass of the martingale."""
     eta, u = _eta_and_bound(assertion, v, comparison=comparison)
     if v <= 0 or eta <= 0.5:
         return eta, u, 0.0, 1.0, 0.0
@@ -203,8 +204,8 @@ def _test(
         return eta, u, 1.0, 1.0, 1.0
     e = min(eta, u)
     t = alpha.alpha_martingale(x, eta0=e, u=u, N=None, d=math.inf, epsilon=0.0)
-    r = alpha.risk(x, alpha=risk_limit, eta0=e, u=u, N=None, d=math.inf, epsilon=0.0)
-    return eta, u, r.T, r.p_value, float(t[-1])
+    big_t = float(np.max(t))
+    return eta, u, big_t, 1.0 if big_t <= 1.0 else 1.0 / big_t, float(t[-1])
 
 
 def set_risk(
@@ -233,7 +234,7 @@ def set_risk(
         for a in assertions_for(contest):
             v = reported_margins[a]
             x = _values(a, v, cvrs, mvrs, comparison=comparison)
-            eta, u, t, p, t_n = _test(x, a, v, comparison=comparison, risk_limit=risk_limit)
+            eta, u, t, p, t_n = _test(x, a, v, comparison=comparison)
             tests.append(AssertionRisk(contest.name, a.name, float(v), u, eta, n, t, p, t_n))
         risk = max(t.p_value for t in tests)
         out.append(

@@ -39,11 +39,12 @@ Every held, corrected, accepted or rejected update is in :attr:`Engine.events` w
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from scipy.special import ndtr
 
 from ballotproof.calls.electoral import RHO, NationalOdds, majority_chances
 from ballotproof.calls.feed import UnitCount, Update
@@ -73,10 +74,6 @@ class UnitBaseline:
     unit: str
     votes: Mapping[str, int]
     total: int
-
-
-def _phi(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
 class LookAheadError(BallotproofError):
@@ -566,7 +563,7 @@ class Engine:
         if tau is None:
             p_within = 0.0
         elif sd > 0:
-            p_within = _phi((tau - mu) / sd) - _phi((-tau - mu) / sd)
+            p_within = float(ndtr((tau - mu) / sd) - ndtr((-tau - mu) / sd))
         else:
             p_within = 1.0 if abs(mu) <= tau else 0.0
         return replace(

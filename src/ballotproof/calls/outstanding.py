@@ -2,7 +2,11 @@
 
 Everything here uses only what was known at the moment of the estimate: the counts so far, the
 source's estimate then of the share of the expected vote counted (Edison's *eevp*), and the
-recent batches of this state. Nothing is fitted to the final results.
+recent batches of this state. Nothing is fitted to the final results by an estimator; but the
+constants of :class:`ModelParams` were set by hand, and some (the lean prior's width, the quiet
+and drop-persistence minutes, the expected-vote cap) were revised after replaying 2020, so the
+2020 backtest is in-sample (README, "Election night"); no election the engine has not seen has
+been scored yet.
 
 The model, for one state at one moment, with leader L and trailer T in the two-party count:
 
@@ -76,7 +80,8 @@ _LEG_WEIGHTS = _LEG_WEIGHTS / _LEG_WEIGHTS.sum()
 
 @dataclass(frozen=True, slots=True)
 class ModelParams:
-    """Tuning constants of the model, set a priori (see the module docstring)."""
+    """Tuning constants of the model, set by hand; some were revised after replaying 2020, so
+    2020 scores are in-sample (see the module docstring)."""
 
     remaining_rel_sd: float = 0.30
     remaining_rel_sd_precincts: float = 0.50

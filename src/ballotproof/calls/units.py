@@ -41,6 +41,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scipy.special import ndtr
+
 __all__ = ["UnitEstimate", "UnitParams", "UnitView", "estimate_units"]
 
 
@@ -112,10 +114,6 @@ class UnitEstimate:
         return 1.0 - self.p_a
 
 
-def _phi(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
-
-
 def estimate_units(units: Sequence[UnitView], params: UnitParams | None = None) -> UnitEstimate:
     """P(A wins the state) from its units, as described in the module docstring.
 
@@ -178,7 +176,7 @@ def estimate_units(units: Sequence[UnitView], params: UnitParams | None = None) 
         var_expected += (lean * sd_e) ** 2
         remaining += r_u
     sd = math.sqrt(common**2 * swing_var + var_own + var_expected)
-    p_a = _phi(mean / sd) if sd > 0 else (1.0 if mean > 0 else 0.0 if mean < 0 else 0.5)
+    p_a = float(ndtr(mean / sd)) if sd > 0 else (1.0 if mean > 0 else 0.0 if mean < 0 else 0.5)
     return UnitEstimate(
         margin, swing, math.sqrt(swing_var), growth, remaining, mean, sd, p_a, unknown
     )

@@ -54,7 +54,7 @@ def _strings(value: object) -> tuple[str, ...] | None:
 def load_contests(path: Path) -> tuple[ContestEntry, ...]:
     """The contests of the file (module notes); :class:`InputError` names what is wrong."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM is accepted, as by every reader
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", path=path) from exc
     except OSError as exc:
