@@ -21,6 +21,7 @@ contest is measured and the next round is drawn, or the audit ends (the engine's
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import secrets
 from collections.abc import Callable, Sequence
@@ -35,12 +36,18 @@ from ballotproof.usecases.retrieval import RetrievalEntry, retrieval_list
 __all__ = [
     "BoardBallot",
     "NewBoard",
+    "ReadingRequest",
     "board_ballots",
     "board_email",
     "board_of",
+    "board_summary",
     "correct_reading",
+    "county_board",
+    "county_boards",
+    "county_retrieval",
     "create_board",
     "enter_reading",
+    "enter_reading_once",
     "revoke_board",
     "sign_off",
 ]
@@ -142,19 +149,46 @@ def board_of(accounts: Accounts, workspace: Workspace, session: Session) -> Boar
     return board
 
 
-def _county_round(
-    store: AuditStore, audit: str, county: str
-) -> tuple[AuditStatus, list[RetrievalEntry]]:
+def county_retrieval(
+    store: AuditStore, audit: str, county: str, number: int = 0
+) -> tuple[AuditStatus, int, list[RetrievalEntry]]:
+    """The county's retrieval list of round ``number`` (0: the current round): the status,
+    the round, and the county's entries in vault order."""
     if audit not in store.names():
         raise StoreError(f"audit {audit!r} has not been launched")
     status = store.status(audit)
-    entries = retrieval_list(store, audit, status.current_round)
-    return status, [e for e in entries if e.jurisdiction == county]
+    number = number or status.current_round
+    entries = retrieval_list(store, audit, number)
+    return status, number, [e for e in entries if e.jurisdiction == county]
+
+
+def board_summary(board: BoardRow) -> dict[str, object]:
+    """A board as the county manager sees it (never its passphrase)."""
+    return {
+        "board": board.name,
+        "code": board.code,
+        "members": json.loads(board.members),
+        "revoked": board.revoked,
+        "signed_off_round": board.signed_off_round,
+    }
+
+
+def county_boards(workspace: Workspace, audit: str, county: str) -> list[dict[str, object]]:
+    """The county's boards, as :func:`board_summary` shows them."""
+    return [board_summary(b) for b in workspace.boards(audit, county)]
+
+
+def county_board(workspace: Workspace, audit: str, county: str, code: str) -> BoardRow:
+    """A board looked up through its audit and county (another county's is not found)."""
+    board = workspace.board(code=code)
+    if board is None or (board.audit, board.county) != (audit, county):
+        raise StoreError(f"no board {code!r} in {county}")
+    return board
 
 
 def board_ballots(store: AuditStore, board: BoardRow) -> tuple[AuditStatus, list[BoardBallot]]:
     """The board's county's ballots of the current round, with what is recorded for each."""
-    status, entries = _county_round(store, board.audit, board.county)
+    status, _number, entries = county_retrieval(store, board.audit, board.county)
     readings = store.load(board.audit).interpretations
     return status, [BoardBallot(e, readings.get(e.ballot_id)) for e in entries]
 
@@ -221,6 +255,51 @@ def enter_reading(
     note = f"{board.county} board {board.name} ({' & '.join(members)})"
     after, written, _repeated = store.record(board.audit, [(ballot_id, reading, note)], now=now())
     return after, written > 0
+
+
+def enter_reading_once(
+    store: AuditStore,
+    workspace: Workspace,
+    board: BoardRow,
+    request: ReadingRequest,
+    *,
+    who: str,
+    key: str | None,
+    answer: Callable[[AuditStatus, bool], dict[str, object]],
+    now: Callable[[], str],
+) -> dict[str, object]:
+    """:func:`enter_reading` under an idempotency key: the first answer to ``(who, key)`` is
+    kept and given again to a retry, which records nothing; the key reused for a different
+    entry is refused. Without a key it is :func:`enter_reading` (which still never records
+    the same reading twice)."""
+    digest = hashlib.sha256(
+        json.dumps([request.ballot_id, request.interpretation, list(request.confirmed_by)]).encode()
+    ).hexdigest()
+    if key is not None:
+        seen = workspace.recall(who, key)
+        if seen is not None:
+            if seen[0] != digest:
+                raise InputError(
+                    "this Idempotency-Key was used for another entry", field="Idempotency-Key"
+                )
+            kept: dict[str, object] = json.loads(seen[1])
+            return kept
+    status, written = enter_reading(
+        store, board, request.ballot_id, request.interpretation, request.confirmed_by, now=now
+    )
+    result = answer(status, written)
+    if key is not None:
+        workspace.remember(who, key, digest, json.dumps(result), now=now())
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRequest:
+    """A board's entry: the ballot, what it shows, and who confirmed it."""
+
+    ballot_id: str
+    interpretation: str
+    confirmed_by: tuple[str, ...]
 
 
 def correct_reading(

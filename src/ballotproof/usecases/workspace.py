@@ -43,10 +43,14 @@ __all__ = [
     "CountyState",
     "Draft",
     "RoundOneSize",
+    "audit_statuses",
     "create_audit",
     "draft_of",
+    "drafts",
     "launch",
+    "launched_status",
     "round_one_sizes",
+    "seed_ceremony",
     "upload_manifest",
 ]
 
@@ -209,6 +213,31 @@ def create_audit(
     result = draft_of(workspace, name)
     assert result is not None and result.spec == spec
     return result
+
+
+def launched_status(store: AuditStore, name: str) -> AuditStatus | None:
+    """The audit's status once launched (its record exists), else ``None``."""
+    return store.status(name) if name in store.names() else None
+
+
+def audit_statuses(store: AuditStore) -> list[AuditStatus]:
+    """Every audit of the record, by name (the public list)."""
+    return [store.status(name) for name in store.names()]
+
+
+def seed_ceremony(workspace: Workspace, name: str) -> str | None:
+    """How the audit's seed was made, as the state admin recorded it (``None`` for an audit
+    started from the command line)."""
+    row = workspace.draft(name)
+    return row.seed_ceremony if row else None
+
+
+def drafts(workspace: Workspace, *, county: str | None = None) -> list[Draft]:
+    """The audits set up here (only those ``county`` takes part in, if given)."""
+    found = [d for n in workspace.names() if (d := draft_of(workspace, n)) is not None]
+    if county is None:
+        return found
+    return [d for d in found if county in {c.county for c in d.counties}]
 
 
 def draft_of(workspace: Workspace, name: str, *, with_files: bool = False) -> Draft | None:

@@ -31,7 +31,6 @@ route                                  access       what
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -54,28 +53,36 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ballotproof.audit.contest import AuditContest
 from ballotproof.audit.process import BLANK, NOT_FOUND, OVERVOTE, Method
-from ballotproof.errors import BallotproofError, StoreError
+from ballotproof.errors import BallotproofError, InputError, StoreError
 from ballotproof.report.audit import risk_chart, status_doc
 from ballotproof.store import Accounts, AuditStore, Workspace, open_store
 from ballotproof.usecases.accounts import LoggedIn, Session, log_in, log_out
 from ballotproof.usecases.boards import (
+    ReadingRequest,
     board_ballots,
     board_email,
     board_of,
     correct_reading,
+    county_board,
+    county_boards,
+    county_retrieval,
     create_board,
     enter_reading,
+    enter_reading_once,
     revoke_board,
     sign_off,
 )
 from ballotproof.usecases.bundle import bundle_zip
-from ballotproof.usecases.retrieval import retrieval_csv, retrieval_list
+from ballotproof.usecases.retrieval import retrieval_csv
 from ballotproof.usecases.workspace import (
     MAX_UPLOAD_BYTES,
     Draft,
+    audit_statuses,
     create_audit,
     draft_of,
     launch,
+    launched_status,
+    seed_ceremony,
     upload_manifest,
 )
 from ballotproof.web.access import Access, allow, undeclared
@@ -106,13 +113,11 @@ def _verify_commands(name: str, head: str) -> list[str]:
 
 
 def _public_doc(store: AuditStore, name: str) -> dict[str, Any]:
-    if name not in store.names():
+    status = launched_status(store, name)
+    if status is None:
         raise HTTPException(404, f"no audit named {name!r} in this workspace")
-    doc = status_doc(store.status(name))
-    draft = Workspace(store.engine).draft(name)
-    # How the seed was made, as the state admin recorded it (audits started from the command
-    # line have no such record).
-    doc["seed_ceremony"] = draft.seed_ceremony if draft else None
+    doc = status_doc(status)
+    doc["seed_ceremony"] = seed_ceremony(Workspace(store.engine), name)
     doc["bundle"] = f"/audits/{name}/bundle.zip"
     doc["verify"] = _verify_commands(name, doc["journal_head"])
     return doc
@@ -272,20 +277,19 @@ def create_app(
     @allow(Access.PUBLIC)
     def audits() -> dict[str, Any]:
         """The audits in this workspace, with their decision so far."""
-        rows = []
-        for name in store.names():
-            s = store.status(name)
-            rows.append(
+        return {
+            "audits": [
                 {
-                    "audit": name,
+                    "audit": s.spec.name,
                     "contest": s.spec.contest.name,
                     "method": s.spec.method.value,
                     "rounds": s.current_round,
                     "decision": s.decision.value if s.decision else None,
-                    "page": f"/audits/{name}",
+                    "page": f"/audits/{s.spec.name}",
                 }
-            )
-        return {"audits": rows}
+                for s in audit_statuses(store)
+            ]
+        }
 
     @app.get("/api/audits/{name}")
     @allow(Access.PUBLIC)
@@ -297,7 +301,7 @@ def create_app(
     @allow(Access.PUBLIC)
     def bundle(name: str) -> Response:
         """The published bundle (zip); ``audit verify --published`` checks it offline."""
-        if name not in store.names():
+        if launched_status(store, name) is None:
             raise HTTPException(404, f"no audit named {name!r} in this workspace")
         return Response(
             bundle_zip(store, name),
@@ -466,7 +470,8 @@ def create_app(
     def set_up_audit(name: str) -> dict[str, object]:
         """An audit as set up: every county's upload status; the status once launched."""
         doc = draft_or_404(name).to_json()
-        doc["status"] = status_doc(store.status(name)) if name in store.names() else None
+        status = launched_status(store, name)
+        doc["status"] = status_doc(status) if status else None
         return doc
 
     @app.post("/api/workspace/audits/{name}/launch")
@@ -488,11 +493,12 @@ def create_app(
         """The county's part of an audit: its upload, and the audit's status once launched."""
         draft = my_county(request, name, county)
         state = next(c for c in draft.counties if c.county == county)
+        status = launched_status(store, name)
         return {
             "audit": name,
             **state.to_json(),
-            "launched": name in store.names(),
-            "rounds": store.status(name).current_round if name in store.names() else 0,
+            "launched": status is not None,
+            "rounds": status.current_round if status else 0,
         }
 
     @app.put("/api/workspace/audits/{name}/counties/{county}/manifest")
@@ -522,14 +528,14 @@ def create_app(
         response_class=Response,
     )
     @allow(Access.COUNTY_MANAGER)
-    def county_retrieval(request: Request, name: str, county: str, round: int = 0) -> Response:
+    def county_retrieval_csv(request: Request, name: str, county: str, round: int = 0) -> Response:
         """The county's retrieval list of a round (default: the current one), as CSV sorted by
         container, tabulator, batch and position."""
         my_county(request, name, county)
-        if name not in store.names():
-            raise HTTPException(409, f"audit {name!r} has not been launched")
-        number = round or store.status(name).current_round
-        entries = [e for e in retrieval_list(store, name, number) if e.jurisdiction == county]
+        try:
+            _status, number, entries = county_retrieval(store, name, county, round)
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
         return Response(
             retrieval_csv(entries),
             media_type="text/csv",
@@ -561,25 +567,14 @@ def create_app(
     def list_boards(request: Request, name: str, county: str) -> dict[str, object]:
         """The county's boards (never their passphrases)."""
         my_county(request, name, county)
-        return {
-            "boards": [
-                {
-                    "board": b.name,
-                    "code": b.code,
-                    "members": json.loads(b.members),
-                    "revoked": b.revoked,
-                    "signed_off_round": b.signed_off_round,
-                }
-                for b in workspace.boards(name, county)
-            ]
-        }
+        return {"boards": county_boards(workspace, name, county)}
 
     def my_board(request: Request, name: str, county: str, code: str) -> Any:
         my_county(request, name, county)
-        board = workspace.board(code=code)
-        if board is None or (board.audit, board.county) != (name, county):
-            raise HTTPException(404, f"no board {code!r} in {county}")
-        return board
+        try:
+            return county_board(workspace, name, county, code)
+        except StoreError as exc:
+            raise HTTPException(404, str(exc)) from exc
 
     @app.post("/api/workspace/audits/{name}/counties/{county}/boards/{code}/revoke")
     @allow(Access.COUNTY_MANAGER)
@@ -649,26 +644,26 @@ def create_app(
         reused for a different entry is refused, 422); without one, the same reading sent
         again is still not recorded twice, and a different one is a conflict (409) for the
         county manager."""
-        board = current_board(request)
-        who = session_of_request(request).email
-        digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-        if idempotency_key is not None:
-            seen = workspace.recall(who, idempotency_key)
-            if seen is not None:
-                if seen[0] != digest:
-                    raise HTTPException(422, "this Idempotency-Key was used for another entry")
-                answer: dict[str, object] = json.loads(seen[1])
-                return answer
         try:
-            status, written = enter_reading(
-                store, board, body.ballot_id, body.interpretation, body.confirmed_by, now=_utc_now
+            return enter_reading_once(
+                store,
+                workspace,
+                current_board(request),
+                ReadingRequest(body.ballot_id, body.interpretation, tuple(body.confirmed_by)),
+                who=session_of_request(request).email,
+                key=idempotency_key,
+                answer=lambda status, written: {
+                    "recorded": written,
+                    "status": status_doc(status),
+                },
+                now=_utc_now,
             )
+        except InputError as exc:
+            if exc.field != "Idempotency-Key":
+                raise  # a bad entry: 400, like every refused input
+            raise HTTPException(422, str(exc).splitlines()[0]) from exc
         except StoreError as exc:
             raise HTTPException(409, str(exc)) from exc
-        result: dict[str, object] = {"recorded": written, "status": status_doc(status)}
-        if idempotency_key is not None:
-            workspace.remember(who, idempotency_key, digest, json.dumps(result), now=_utc_now())
-        return result
 
     @app.post("/api/board/sign-off")
     @allow(Access.AUDIT_BOARD)

@@ -6,7 +6,6 @@ Each page calls the same use cases as the JSON API (:mod:`ballotproof.usecases.w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -16,18 +15,25 @@ from fastapi.templating import Jinja2Templates
 
 from ballotproof.audit.contest import AuditContest
 from ballotproof.audit.process import Method
-from ballotproof.errors import BallotproofError, InputError
+from ballotproof.errors import BallotproofError, InputError, StoreError
 from ballotproof.report.audit import status_doc
 from ballotproof.store import Accounts, AuditStore, Workspace
 from ballotproof.usecases.accounts import Session
-from ballotproof.usecases.boards import create_board, revoke_board
-from ballotproof.usecases.retrieval import retrieval_list
+from ballotproof.usecases.boards import (
+    county_board,
+    county_boards,
+    county_retrieval,
+    create_board,
+    revoke_board,
+)
 from ballotproof.usecases.workspace import (
     MAX_UPLOAD_BYTES,
     WORKSPACE_METHODS,
     create_audit,
     draft_of,
+    drafts,
     launch,
+    launched_status,
     round_one_sizes,
     upload_manifest,
 )
@@ -99,11 +105,10 @@ def add_pages(
     @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     @allow(Access.STATE_ADMIN)
     def admin(request: Request) -> Response:
-        drafts = [d for n in workspace.names() if (d := draft_of(workspace, n)) is not None]
         return page(
             request,
             "admin.html",
-            drafts=drafts,
+            drafts=drafts(workspace),
             methods=[m.value for m in WORKSPACE_METHODS],
         )
 
@@ -151,8 +156,8 @@ def add_pages(
         draft = draft_of(workspace, name)
         if draft is None:
             raise HTTPException(404, f"no audit named {name!r} is set up in this workspace")
-        launched = name in store.names()
-        status = status_doc(store.status(name)) if launched else None
+        launched = launched_status(store, name)
+        status = status_doc(launched) if launched else None
         sizes = [] if launched else round_one_sizes(draft)
         return page(request, "admin_audit.html", draft=draft, status=status, sizes=sizes)
 
@@ -182,39 +187,24 @@ def add_pages(
     @allow(Access.COUNTY_MANAGER)
     def county_home(request: Request) -> Response:
         county = session(request).jurisdiction
-        drafts = [
-            d
-            for n in workspace.names()
-            if (d := draft_of(workspace, n)) is not None
-            and county in {c.county for c in d.counties}
-        ]
-        return page(request, "county.html", drafts=drafts, county=county)
+        mine_ = drafts(workspace, county=county or "")
+        return page(request, "county.html", drafts=mine_, county=county)
 
     @app.get("/county/audits/{name}", response_class=HTMLResponse, include_in_schema=False)
     @allow(Access.COUNTY_MANAGER)
     def county_audit(request: Request, name: str) -> Response:
         draft, county = mine(request, name)
         state = next(c for c in draft.counties if c.county == county)
-        launched = name in store.names()
-        boards = [
-            {
-                "name": b.name,
-                "code": b.code,
-                "members": json.loads(b.members),
-                "revoked": b.revoked,
-                "signed_off_round": b.signed_off_round,
-            }
-            for b in workspace.boards(name, county)
-        ]
+        launched = launched_status(store, name)
         return page(
             request,
             "county_audit.html",
             draft=draft,
             county=county,
             state=state,
-            launched=launched,
-            status=status_doc(store.status(name)) if launched else None,
-            boards=boards,
+            launched=launched is not None,
+            status=status_doc(launched) if launched else None,
+            boards=county_boards(workspace, name, county),
             max_mib=MAX_UPLOAD_BYTES >> 20,
         )
 
@@ -268,9 +258,10 @@ def add_pages(
     @allow(Access.COUNTY_MANAGER)
     def county_revoke(request: Request, name: str, code: str) -> Response:
         _draft, county = mine(request, name)
-        board = workspace.board(code=code)
-        if board is None or (board.audit, board.county) != (name, county):
-            raise HTTPException(404, f"no board {code!r} in {county}")
+        try:
+            board = county_board(workspace, name, county, code)
+        except StoreError as exc:
+            raise HTTPException(404, str(exc)) from exc
         revoke_board(accounts, workspace, board)
         return RedirectResponse(f"/county/audits/{name}", status_code=303)
 
@@ -280,10 +271,10 @@ def add_pages(
     @allow(Access.COUNTY_MANAGER)
     def county_retrieval_page(request: Request, name: str, round: int = 0) -> Response:
         _draft, county = mine(request, name)
-        if name not in store.names():
-            raise HTTPException(409, f"audit {name!r} has not been launched")
-        number = round or store.status(name).current_round
-        entries = [e for e in retrieval_list(store, name, number) if e.jurisdiction == county]
+        try:
+            _status, number, entries = county_retrieval(store, name, county, round)
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
         return page(
             request, "retrieval.html", name=name, county=county, number=number, entries=entries
         )
