@@ -424,6 +424,17 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
+def _latest(
+    rows: Iterable[tuple[Any, ...]], into: dict[str, tuple[int, str]] | None = None
+) -> dict[str, tuple[int, str]]:
+    """Ballot id → (version, reading) of its newest version, from (id, version, reading, …)."""
+    latest = {} if into is None else into
+    for bid, version, choice, *_ in rows:
+        if bid not in latest or latest[bid][0] < version:
+            latest[bid] = (version, choice)
+    return latest
+
+
 def _among(
     conn: Connection, columns: str, table: str, audit: str, ids: Sequence[str]
 ) -> Iterable[tuple[Any, ...]]:
@@ -938,11 +949,9 @@ class AuditStore:
             ):
                 if bid not in info or info[bid][0] > rnd:
                     info[bid] = (rnd, jur, tab, bat)
-            for bid, version, choice in _among(
-                conn, "ballot_id, version, choice", "interpretation", name, part
-            ):
-                if bid not in latest or latest[bid][0] < version:
-                    latest[bid] = (version, choice)
+            _latest(
+                _among(conn, "ballot_id, version, choice", "interpretation", name, part), latest
+            )
         sizes: dict[str, int] = {}
         if spec.method.is_batch:
             for chunk in _chunks(sorted({v[3] for v in info.values()})):
@@ -1083,6 +1092,19 @@ class AuditStore:
                 stream=True,
             )
 
+    def readings(self, name: str, ids: Sequence[str]) -> dict[str, str]:
+        """The latest reading of each of ``ids`` that has one (a round's list, not the audit)."""
+        order = sorted(set(ids))
+        latest: dict[str, tuple[int, str]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(order), _IN):
+                part = order[start : start + _IN]
+                _latest(
+                    _among(conn, "ballot_id, version, choice", "interpretation", name, part),
+                    latest,
+                )
+        return {bid: choice for bid, (_version, choice) in latest.items()}
+
     def first_rounds(self, name: str, ids: Sequence[str]) -> dict[str, int]:
         """The first round in which each of ``ids`` was drawn (ids never drawn are absent)."""
         out: dict[str, int] = {}
@@ -1193,10 +1215,7 @@ class AuditStore:
                 ).first()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read audit {name!r}: {_short(exc)}") from exc
-        latest: dict[str, tuple[int, str]] = {}
-        for bid, version, choice, *_ in hist:
-            if bid not in latest or latest[bid][0] < version:
-                latest[bid] = (version, choice)
+        latest = _latest(hist)
         return StoredAudit(
             spec=spec,
             created_at=a.created_at,

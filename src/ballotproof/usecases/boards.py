@@ -189,7 +189,7 @@ def county_board(workspace: Workspace, audit: str, county: str, code: str) -> Bo
 def board_ballots(store: AuditStore, board: BoardRow) -> tuple[AuditStatus, list[BoardBallot]]:
     """The board's county's ballots of the current round, with what is recorded for each."""
     status, _number, entries = county_retrieval(store, board.audit, board.county)
-    readings = store.load(board.audit).interpretations
+    readings = store.readings(board.audit, [e.ballot_id for e in entries])
     return status, [BoardBallot(e, readings.get(e.ballot_id)) for e in entries]
 
 
