@@ -29,6 +29,7 @@ from ballotproof.errors import BallotproofError
 from ballotproof.io.load import load_election
 from ballotproof.io.recount_rules import load_recount_rules
 from ballotproof.model import Election
+from ballotproof.model.electors import ElectionRecord
 from ballotproof.report import documents
 
 P = ParamSpec("P")
@@ -180,11 +181,17 @@ def emit_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
+@functools.cache
+def _record(year: int) -> ElectionRecord:
+    """A built-in year's record, read once per command (several documents use it)."""
+    from ballotproof.io.medsl import load_history_year
+
+    return load_history_year(year)
+
+
 def _load(data: Path | None, year: int | None = None) -> Election:
     if year is not None and data is None:
-        from ballotproof.io.medsl import load_history_year
-
-        record = load_history_year(year)
+        record = _record(year)
         for w in record.warnings:
             err.print(f"warning: {w}", style="yellow")
         return record.election
@@ -195,18 +202,16 @@ def _pledged(data: Path | None, year: int | None) -> Any:
     """For a built-in year, the pledged Electoral College (recorded district electors moved)."""
     if year is None or data is not None:
         return None
-    from ballotproof.io.medsl import load_history_year
     from ballotproof.results.history import pledged_college
 
-    return pledged_college(load_history_year(year))
+    return pledged_college(_record(year))
 
 
 def _electors_record(year: int) -> dict[str, Any]:
     """Pledged and cast electors of a built-in year (keys in docs/json.md)."""
-    from ballotproof.io.medsl import load_history_year
     from ballotproof.report.history import electors_doc
 
-    return electors_doc(load_history_year(year))
+    return electors_doc(_record(year))
 
 
 def _pct(x: float) -> str:
