@@ -502,7 +502,10 @@ class _StoredShangrla:
                 return phantom_record
             card = parse_card(spec, text, what="a cast vote record")
             if card is None:
-                raise AnalysisError("a cast vote record cannot be not_found")
+                raise AnalysisError(
+                    f"the cast vote record of ballot {d.ballot_id} reads not_found: a record "
+                    "is what the machine read, never a missing card"
+                )
             return card
 
         return self.evaluate(

@@ -73,7 +73,6 @@ from collections.abc import Mapping, Sequence
 
 from ballotproof.audit import macro
 from ballotproof.audit.card_rounds import CardMethod, overstatements
-from ballotproof.audit.methods import METHODS
 from ballotproof.audit.ppeb import draw_ppeb
 from ballotproof.audit.sampler import Batch, Draw
 from ballotproof.audit.spec import (
@@ -128,15 +127,10 @@ __all__ = [
 ]
 
 
-def stored(spec: AuditSpec) -> StoredMethod:
-    """The implementation of the spec's method (the registry's entry)."""
-    return METHODS[spec.method]
-
-
 def first_round_size(spec: AuditSpec) -> int:
     """The size whose chance of finishing the audit is ``spec.stop_probability`` (card
     methods; a batch method's first round is :func:`batch_first_round`)."""
-    return stored(spec).first_round_size(spec)
+    return spec.method.stored.first_round_size(spec)
 
 
 def evaluate(
@@ -150,7 +144,7 @@ def evaluate(
     for a comparison audit ``cvrs[j]`` the cast vote record of the same draws. The audit stops
     at the first round that confirms or escalates; later rounds are an error.
     """
-    method = stored(spec)
+    method = spec.method.stored
     if not isinstance(method, CardMethod):
         raise AnalysisError(
             f"{spec.method} readings are not one choice per draw: use recompute "
@@ -219,4 +213,4 @@ def recompute(
     vote record has the record ``phantom``, and a batch's reading is its hand count.
     ``KeyError`` names a drawn ballot with no reading.
     """
-    return stored(spec).recompute(spec, batches, rounds, latest, cvrs=cvrs, reported=reported)
+    return spec.method.stored.recompute(spec, batches, rounds, latest, cvrs=cvrs, reported=reported)

@@ -110,7 +110,6 @@ def _names(election: Election) -> dict[str, str]:
 
 
 def _count(
-    election: Election,
     totals: dict[str, int],
     names: dict[str, str],
     basis: str,
@@ -159,7 +158,7 @@ def cast_electors(
             names[key] = d.voted_for
             totals[key] = totals.get(key, 0) + d.electors
             notes.append((d.pledged_to, f"{who} voted for {d.voted_for}"))
-    return _count(election, totals, names, CAST, abstained, notes)
+    return _count(totals, names, CAST, abstained, notes)
 
 
 def _pledged_count(record: ElectionRecord, ec: ElectoralResult) -> ElectorCount:
@@ -172,7 +171,7 @@ def _pledged_count(record: ElectionRecord, ec: ElectoralResult) -> ElectorCount:
         )
         for a in record.district_awards
     ]
-    return _count(record.election, {str(k): v for k, v in ec.totals}, names, PLEDGED, 0, notes)
+    return _count({str(k): v for k, v in ec.totals}, names, PLEDGED, 0, notes)
 
 
 @dataclass(frozen=True, slots=True)
