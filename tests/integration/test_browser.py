@@ -21,7 +21,17 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 WIDTHS = {"phone": 375, "tablet": 768, "desktop": 1280}
-PAGES = {"results": "report.html", "replay": "replay/report.html", "audit": "audit/report.html"}
+PAGES = {
+    "results": "report.html",
+    "replay": "replay/report.html",
+    "audit": "audit/report.html",
+    "claims": "claims/report.html",
+}
+# Any element whose content is wider than its own box (a table scrolling inside a frame).
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + e.scrollWidth + '>'
+       + e.clientWidth)"""
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -96,7 +106,8 @@ def test_report_renders_in_chromium(report: Path, tmp_path: Path) -> None:
 
 
 def test_no_page_scrolls_sideways(report: Path) -> None:
-    """Phone (375 px), tablet and desktop: the page is never wider than the screen."""
+    """Phone (375 px), tablet and desktop: the page is never wider than the screen, and no
+    table scrolls sideways in a box of its own: at phone width the tables reflow."""
     _need_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -112,6 +123,12 @@ def test_no_page_scrolls_sideways(report: Path) -> None:
                     scroll = page.evaluate("document.documentElement.scrollWidth")
                     if scroll > width:
                         too_wide.append(f"{name} at {device} ({width} px): {scroll} px wide")
+                    for inner in page.evaluate(OVERFLOWING):
+                        too_wide.append(f"{name} at {device} ({width} px): {inner} scrolls")
+                    if device == "phone":
+                        # Every data table reflowed: its cells are labelled blocks.
+                        labelled = page.locator("table.reflow td[data-label]").count()
+                        assert labelled > 0, name
                     shot = ARTIFACTS / f"{name}-{device}-{width}.png"
                     page.screenshot(path=str(shot), full_page=True)
                     assert shot.stat().st_size > 10_000

@@ -79,12 +79,29 @@ def test_a_table_command_does_not_load_what_it_does_not_use() -> None:
     assert not {m for m in loaded if m.startswith(("ballotproof.audit", "ballotproof.store"))}
 
 
-def test_an_elector_unit_without_votes_names_the_data_and_contest(tmp_path: Path) -> None:
+def test_an_elector_unit_without_votes_names_the_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "results.csv").write_text("unit,choice,votes\nWI,a,5\nWI,b,3\n", encoding="utf-8")
     (tmp_path / "units.csv").write_text("unit,electors\nWI,10\nME,2\n", encoding="utf-8")
     result = runner.invoke(app, ["results", "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: unit ME awards 2 electors but has no votes in contest contest "
+        f"error: {tmp_path / 'units.csv'}:3: field 'electors': unit ME awards 2 electors but no "
+        "row of results.csv gives it votes\n"
+    )
+
+
+def test_an_elector_unit_without_votes_in_the_contest_names_data_and_contest(
+    tmp_path: Path,
+) -> None:
+    """ME has votes, but only in another contest: the contest-level error still names both."""
+    (tmp_path / "results.csv").write_text(
+        "contest,unit,choice,votes\npres,WI,a,5\npres,WI,b,3\nsen,ME,a,4\nsen,ME,b,1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "units.csv").write_text("unit,electors\nWI,10\nME,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["results", "--data", str(tmp_path), "--contest", "pres"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: unit ME awards 2 electors but has no votes in contest pres "
         f"(data: generic CSV folder {tmp_path})\n"
     )

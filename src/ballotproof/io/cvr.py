@@ -55,6 +55,7 @@ from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from ballotproof.audit.sampler import Ballot
 from ballotproof.errors import InputError, IntegrityError
@@ -192,6 +193,9 @@ class CvrFile:
         In file order.
     election : str or None
         The election named by the file (Dominion CSV: first header cell; JSON: ``ElectionId``).
+    origins : tuple of (int or str)
+        Where each record is in the file, parallel to ``records``: the physical line of a CSV
+        row, or the JSON pointer of a JSON record; empty when the records were built in code.
 
     Raises
     ------
@@ -207,9 +211,33 @@ class CvrFile:
     contests: Mapping[str, ContestInfo]
     records: tuple[CvrRecord, ...]
     election: str | None = None
+    origins: tuple[int | str, ...] = ()
+
+    def place(self, i: int, field: str | None = None) -> dict[str, Any]:
+        """``path``/``line``/``field`` keywords of an error about record ``i`` (and its
+        ``field``): the line of a CSV row, or the JSON pointer of a JSON record, when known.
+
+        >>> f = CvrFile("c.csv", CvrFormat.DOMINION_CSV, {}, (), origins=())
+        >>> f.place(0, "Mayor")
+        {'path': 'c.csv', 'field': 'Mayor'}
+        """
+        origin = self.origins[i] if 0 <= i < len(self.origins) else None
+        out: dict[str, Any] = {"path": self.source}
+        if isinstance(origin, int) and origin > 0:
+            out["line"] = origin
+        elif isinstance(origin, str):
+            field = origin if field is None else f"{origin} ({field})"
+        if field is not None:
+            out["field"] = field
+        return out
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "contests", MappingProxyType(dict(self.contests)))
+        if self.origins and len(self.origins) != len(self.records):
+            raise IntegrityError(
+                f"{len(self.origins)} record origins for {len(self.records)} records",
+                path=self.source,
+            )
         for name, described in self.contests.items():
             if described.name != name:
                 raise IntegrityError(
@@ -222,26 +250,26 @@ class CvrFile:
                 if info is None:
                     raise IntegrityError(
                         f"record {i} votes in contest {contest!r}, which the file does not list",
-                        path=self.source,
+                        **self.place(i),
                     )
                 if not marked <= allowed[contest]:
                     raise IntegrityError(
                         f"record {i} marks {sorted(marked - allowed[contest])} in contest "
                         f"{contest!r}, which does not list them",
-                        path=self.source,
+                        **self.place(i),
                     )
                 over = info.votes_allowed is not None and len(marked) > info.votes_allowed
                 if over and contest not in r.overvotes:
                     raise IntegrityError(
                         f"record {i} marks {len(marked)} choices in contest {contest!r}, which "
                         f"allows {info.votes_allowed}, but is not counted as an overvote",
-                        path=self.source,
+                        **self.place(i),
                     )
                 if contest in r.overvotes and marked and not over:
                     raise IntegrityError(
                         f"record {i} is counted as an overvote in contest {contest!r} but marks "
                         "no more choices than allowed",
-                        path=self.source,
+                        **self.place(i),
                     )
         _check_positions(self.records, self.source)
 
@@ -432,6 +460,7 @@ class RawCard:
     votes: dict[str, frozenset[str]]
     overvotes: frozenset[str]
     cvr_number: int | None
+    origin: int | str = 0  # the physical line (CSV) or JSON pointer (JSON) of the record
 
 
 def number_cards(cards: list[RawCard]) -> tuple[CvrRecord, ...]:

@@ -394,7 +394,9 @@ def load_dominion_csv(path: str | Path, *, display: str | None = None) -> CvrFil
                 field=imprint_column,
             )
         cards.append(
-            RawCard(tabulator, batch, record_id, imprinted, votes, frozenset(overvotes), number)
+            RawCard(
+                tabulator, batch, record_id, imprinted, votes, frozenset(overvotes), number, line
+            )
         )
     if not cards:
         raise InputError("the file lists no cast vote records", path=name, line=header_line + 1)
@@ -404,6 +406,7 @@ def load_dominion_csv(path: str | Path, *, display: str | None = None) -> CvrFil
         {c.name: ContestInfo(c.name, c.votes_allowed, c.choices) for c in contests},
         number_cards(cards),
         election or None,
+        tuple(c.origin for c in cards),
     )
 
 
@@ -696,7 +699,9 @@ def load_dominion_json(
                 field=f"{where}/{IMPRINTED_ID}",
             )
         cards.append(
-            RawCard(tabulator, batch, record_id, imprinted, votes, frozenset(overvotes), None)
+            RawCard(
+                tabulator, batch, record_id, imprinted, votes, frozenset(overvotes), None, where
+            )
         )
     if not cards:
         raise InputError("the file lists no cast vote records", path=name, field="/Sessions")
@@ -719,4 +724,5 @@ def load_dominion_json(
         {c.name: c for c in infos},
         number_cards(cards),
         election,
+        tuple(c.origin for c in cards),
     )

@@ -356,6 +356,7 @@ def load_ess_csv(
                 votes,
                 frozenset(overvotes),
                 number,
+                line,
             )
         )
     if not cards:
@@ -373,4 +374,5 @@ def load_ess_csv(
         CvrFormat.ESS_CSV,
         {c: ContestInfo(c, 1, tuple(sorted(choices[c]))) for c in contests},
         number_cards(cards),
+        origins=tuple(c.origin for c in cards),
     )

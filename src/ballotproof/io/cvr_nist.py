@@ -581,7 +581,9 @@ def _numbered(j: _Json, reads: list[_Read]) -> list[RawCard]:
                 )
         else:
             imprinted = f"{r.tabulator}-{r.batch}-{rid}"
-        cards.append(RawCard(r.tabulator, r.batch, rid, imprinted, r.votes, r.overvotes, None))
+        cards.append(
+            RawCard(r.tabulator, r.batch, rid, imprinted, r.votes, r.overvotes, None, r.where)
+        )
     return cards
 
 
@@ -708,10 +710,12 @@ def load_nist_cvr(path: str | Path, *, display: str | None = None) -> CvrFile:
                 overvotes,
             )
         )
+    cards = _numbered(j, reads)
     return CvrFile(
         name,
         FORMAT,
         {c.name: c.info() for c in contests.values()},
-        number_cards(_numbered(j, reads)),
+        number_cards(cards),
         election_name,
+        tuple(c.origin for c in cards),
     )

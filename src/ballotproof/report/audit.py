@@ -8,6 +8,7 @@ from typing import Any
 
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.html import RESPONSIVE_CSS
+from ballotproof.report.reflow import reflow
 from ballotproof.store import AuditStatus
 
 __all__ = [
@@ -174,7 +175,7 @@ def render_audit_report(status: dict[str, Any], checks: list[dict[str, Any]]) ->
     decision = status["decision"] or "in progress"
     what = unit_word(status)
     data = json.dumps({"status": status, "checks": checks}).replace("</", "<\\/")
-    return f"""<!doctype html>
+    return reflow(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>ballotproof audit — {escape(status["audit"])}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -201,4 +202,4 @@ Decision: <b id="decision">{escape(decision)}</b>.</p>
 <code>{escape(status["journal_head"])}</code></p>
 <script type="application/json" id="ballotproof-audit">{data}</script>
 </body></html>
-"""
+""")

@@ -25,6 +25,8 @@ from ballotproof.io.medsl import (
 from ballotproof.io.us2020 import DISTRICT_FILE
 from ballotproof.model import Election
 from ballotproof.model.electors import ElectionRecord
+from ballotproof.report.html import RESPONSIVE_CSS
+from ballotproof.report.reflow import reflow
 
 __all__ = [
     "CLAIMS_2020",
@@ -243,12 +245,13 @@ def render_claims_page(doc: dict[str, Any], *, audit_link: str | None = None) ->
         if audit_link
         else ""
     )
-    return f"""<!doctype html>
+    return reflow(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ballotproof — Claims and the record</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse;font-size:.9em}}td,th{{border:1px solid #ccc;padding:.2em .5em;
-text-align:left}}.check{{margin:0 0 1.2em 1em}}</style></head><body>
+text-align:left}}.check{{margin:0 0 1.2em 1em}}{RESPONSIVE_CSS}</style></head><body>
 <h1>Claims and the record</h1>
 <p>Claims made about the {escape(doc["election"])}, checked with <code>ballotproof check</code>
 against the built-in data. Each answer is true, false, or cannot be decided from this data, with
@@ -257,4 +260,4 @@ the numbers used and the file rows they come from.</p>
 <section><h2>What the data cannot settle</h2><p>{escape(doc["cannot_settle"])}{audit}</p>
 </section>
 </body></html>
-"""
+""")

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from ballotproof.report.charts import pyplot, svg
+from ballotproof.report.reflow import REFLOW_CSS, reflow
 from ballotproof.report.tilemap import TILES, tile_svg
 
 __all__ = [
@@ -37,21 +38,21 @@ OTHERS = [
 BINS = (1.0, 5.0, 10.0, 20.0)  # margin % bin edges, closest first
 BAND_NAMES = ("under 1%", "1–5%", "5–10%", "10–20%", "20% or more")
 
-# Shared by every report: nothing wider than the screen; wide tables scroll inside their own box
-# and long cells wrap, so the page itself never scrolls sideways (checked at 375 px).
-RESPONSIVE_CSS = """
+# Shared by every report: nothing wider than the screen; on a phone every data table reflows
+# into one card per row (report.reflow) and long cells wrap, so neither the page nor a table
+# scrolls sideways (checked at 375 px in the browser test).
+RESPONSIVE_CSS = (
+    """
 html{-webkit-text-size-adjust:100%}
-body{overflow-wrap:break-word}
+body{overflow-wrap:break-word} td{overflow-wrap:anywhere}
 .scroll{max-width:100%;overflow-x:auto}
 figure{margin:0;max-width:100%} figure svg{max-width:100%;height:auto}
 figcaption{color:#555;font-size:.85em;margin:.2em 0 1em}
 @media (max-width:600px){body{margin:1em auto;padding:0 .6em}
-table{font-size:.8em} td,th{padding:.2em .35em}
-table.reflow,table.reflow tbody{display:block}
-table.reflow tr{display:grid;grid-template-columns:3.2em 5.5em 5em 1fr;border-bottom:1px solid #ddd}
-table.reflow td,table.reflow th{border:0}
-table.reflow td:last-child,table.reflow th:last-child{grid-column:1/-1;padding-left:1em}}
+table{font-size:.8em} td,th{padding:.2em .35em}}
 """
+    + REFLOW_CSS
+)
 
 _DEM = {"dem", "d", "democrat", "democratic", "democratic party", "dfl", "democratic-farmer-labor"}
 _REP = {"rep", "r", "gop", "republican", "republican party"}
@@ -384,7 +385,7 @@ def render_report(docs: dict[str, Any], *, links: list[tuple[str, str]] | None =
             + " · ".join(f"<a href='{escape(href)}'>{escape(title)}</a>" for title, href in links)
             + "</p>"
         )
-    return f"""<!doctype html>
+    return reflow(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ballotproof — {escape(res["election"])}</title>
@@ -443,7 +444,7 @@ optimised on its own. A switcher moves from one candidate to the other, so it ta
 <figure id="recount-chart" aria-describedby="recount-chart-alt">{_chart_svg(rec)}
 <figcaption id="recount-chart-alt">{escape(_chart_alt(rec))}</figcaption></figure>
 <div class="scroll">
-<table id="recounts" class="reflow"><tr><th>State</th><th>Margin</th><th>%</th><th>Recount</th>
+<table id="recounts"><tr><th>State</th><th>Margin</th><th>%</th><th>Recount</th>
 <th>Rules in force (2020)</th></tr>{recount_rows}</table></div>
 <p class="muted">States whose rules are not in the table are reported as unknown, never as
 ineligible. Rules and their sources: RECOUNT_RULES.md in the package.</p>
@@ -458,4 +459,4 @@ ineligible. Rules and their sources: RECOUNT_RULES.md in the package.</p>
 candidates. All figures on this page are in the JSON below (also written beside this file).</p>
 <script type="application/json" id="ballotproof-data">{data_json}</script>
 </body></html>
-"""
+""")

@@ -38,6 +38,7 @@ from ballotproof.model.recount import rules_in_force
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.html import RESPONSIVE_CSS
 from ballotproof.report.localtime import local, zone_for
+from ballotproof.report.reflow import reflow
 from ballotproof.results import electoral_college
 
 __all__ = [
@@ -731,4 +732,4 @@ not an independent test.</p>
 <script type="application/json" id="ballotproof-replay">{data}</script>
 </body></html>
 """
-    write_atomic(path, html)
+    write_atomic(path, reflow(html))

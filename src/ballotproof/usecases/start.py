@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ballotproof.audit.contest import AuditContest
 from ballotproof.audit.process import (
@@ -99,9 +100,10 @@ def _load_cvrs(
     jurisdiction: str | None,
     choices: set[str],
     ess_ballots: Path | None = None,
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Ballot id → the record's reading of ``contest`` (a choice, blank or overvote), and
-    ballot id → the id imprinted on the card."""
+) -> tuple[dict[str, str], dict[str, str], Callable[[str], dict[str, Any]]]:
+    """Ballot id → the record's reading of ``contest`` (a choice, blank or overvote), ballot
+    id → the id imprinted on the card, and ballot id → where its record is in the file (the
+    ``path``/``line``/``field`` of an error about it)."""
     from ballotproof.io.cvr import to_ballot
 
     cvr_file = _cvr_file(path, fmt, ess_ballots)
@@ -114,7 +116,8 @@ def _load_cvrs(
         )
     out: dict[str, str] = {}
     imprints: dict[str, str] = {}
-    for record in cvr_file.records:
+    index: dict[str, int] = {}
+    for i, record in enumerate(cvr_file.records):
         marks = record.votes.get(contest, frozenset())
         if contest in record.overvotes or len(marks) > 1:
             choice = OVERVOTE
@@ -125,15 +128,15 @@ def _load_cvrs(
             if choice not in choices:
                 raise InputError(
                     f"card {record.imprinted_id}",
-                    path=str(path),
-                    field=contest,
+                    **{**cvr_file.place(i, contest), "path": str(path)},
                     expected="a choice of --tally",
                     got=choice,
                 )
         bid = to_ballot(record, jurisdiction).id
         out[bid] = choice
         imprints[bid] = record.imprinted_id
-    return out, imprints
+        index[bid] = i
+    return out, imprints, lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": str(path)}
 
 
 def _cvr_file(path: Path, fmt: str, ess_ballots: Path | None) -> CvrFile:
@@ -164,8 +167,10 @@ def _check_in_manifest(
     manifest: Manifest,
     path: Path,
     imprints: Mapping[str, str] | None = None,
+    where: Callable[[str], dict[str, Any]] | None = None,
 ) -> None:
-    """Every record is a ballot of the manifest (the error names the record by its imprint)."""
+    """Every record is a ballot of the manifest (the error names the record by its imprint,
+    and its line or JSON pointer when ``where`` knows it)."""
     # A record whose ballot is not in the manifest: match by batch first (cheap), then by
     # position within the batch, without listing every ballot.
     sizes = {(b.jurisdiction, b.tabulator, b.name): b.ballots for b in manifest.batches}
@@ -185,8 +190,7 @@ def _check_in_manifest(
                 + (f" (imprinted id {imprint!r})" if imprint else "")
                 + " matches no ballot of the manifest (check "
                 "--jurisdiction and the manifest's tabulator and batch names)",
-                path=str(path),
-                field="ballot",
+                **{"path": str(path), "field": "ballot", **(where(bid) if where else {})},
                 got=bid,
             )
 
@@ -197,6 +201,7 @@ def _check_cvrs(
     manifest: Manifest,
     path: Path,
     imprints: Mapping[str, str] | None = None,
+    where: Callable[[str], dict[str, Any]] | None = None,
 ) -> int:
     """The records add up to the tally and every record is a ballot of the manifest; returns
     the number of manifest ballots without a record (phantom records)."""
@@ -212,7 +217,7 @@ def _check_cvrs(
             path=str(path),
             field="tally",
         )
-    _check_in_manifest(committed, manifest, path, imprints)
+    _check_in_manifest(committed, manifest, path, imprints, where)
     return manifest.total_ballots - len(committed)
 
 
@@ -281,10 +286,10 @@ def prepare_audit(
                 path=str(manifest),
                 field="Number of Ballots",
             )
-        committed, imprints = _load_cvrs(
+        committed, imprints, where = _load_cvrs(
             cvrs, cvr_format, contest.name, jurisdiction, set(contest.tally), ess_ballots
         )
-        phantom_cvrs = _check_cvrs(committed, contest, m, cvrs, imprints)
+        phantom_cvrs = _check_cvrs(committed, contest, m, cvrs, imprints, where)
         if phantom_cvrs:
             notes.append(
                 f"{phantom_cvrs:,} ballots of the manifest have no cast vote record: each "
@@ -408,14 +413,22 @@ def prepare_multi_audit(
             )
     committed: dict[str, str] = {}
     imprints: dict[str, str] = {}
+    index: dict[str, int] = {}
     cards: list[dict[str, tuple[str, ...]]] = []
-    for record in cvr_file.records:
+    for i, record in enumerate(cvr_file.records):
         card = {k: tuple(sorted(v)) for k, v in record.votes.items() if k in names}
         bid = to_ballot(record, jurisdiction).id
         committed[bid] = card_text(card)
         imprints[bid] = record.imprinted_id
+        index[bid] = i
         cards.append(card)
-    _check_in_manifest(committed, m, cvrs, imprints)
+    _check_in_manifest(
+        committed,
+        m,
+        cvrs,
+        imprints,
+        lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": str(cvrs)},
+    )
     without = m.total_ballots - len(committed)
     if without:
         notes.append(
