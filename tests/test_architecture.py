@@ -3,7 +3,8 @@
 ::
 
     cli                         Typer commands: parse, call a use case, render
-    api                         the Python API's conveniences (docs/api.md)
+    api                         the Python API's conveniences (docs/api.md); like the CLI, it
+                                opens the audit store and hands it to a use case
     web                         the audit workspace (FastAPI): routes, pages, access rules
     report                      HTML, charts and the --json documents
     usecases                    the application layer (CLI now, the web workspace next)
@@ -46,7 +47,7 @@ ALLOWED: dict[str, set[str]] = {
     "web": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report"},
     "cli": BASE
     | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report", "web"},
-    "api": BASE | {"claims", "audit", "results", "calls", "io", "usecases", "report"},
+    "api": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report"},
 }
 PURE = {"model", "results", "audit", "calls", "claims"}
 THIRD_PARTY_OK = {"numpy", "scipy", "_typeshed"}  # _typeshed: type-checking stubs only

@@ -66,9 +66,35 @@ _LAZY: dict[str, str] = {
     "Batch": "ballotproof.audit.sampler",
     # election night
     "replay": "ballotproof.api",
+    # Comparison, ALPHA and batch audits ("module:attribute" where the public name differs).
+    "Discrepancies": "ballotproof.audit.supersimple",
+    "SuperSimpleSampleSize": "ballotproof.audit.supersimple",
+    "SuperSimpleRisk": "ballotproof.audit.supersimple",
+    "supersimple_sample_size": "ballotproof.audit.supersimple:sample_size",
+    "supersimple_risk": "ballotproof.audit.supersimple:risk",
+    "AlphaPollingSizes": "ballotproof.audit.alpha",
+    "AlphaComparisonSize": "ballotproof.audit.alpha",
+    "alpha_polling_sample_sizes": "ballotproof.audit.alpha:polling_sample_sizes",
+    "alpha_comparison_sample_size": "ballotproof.audit.alpha:comparison_sample_size",
+    "alpha_polling_risks": "ballotproof.audit.alpha_audit:polling_pair_risks",
+    "MacroBatch": "ballotproof.audit.macro:Batch",
+    "MacroSampleSize": "ballotproof.audit.macro",
+    "MacroRisk": "ballotproof.audit.macro",
+    "macro_sample_size": "ballotproof.audit.macro:sample_size",
+    "macro_risk": "ballotproof.audit.macro:risk",
+    # Stored audits (the database the ``audit`` commands and the workspace write).
+    "start_audit": "ballotproof.api",
+    "retrieval_sheet": "ballotproof.api",
+    "record_audit": "ballotproof.api",
+    "audit_status": "ballotproof.api",
+    "export_audit": "ballotproof.api",
+    "verify_audit": "ballotproof.api",
+    "verify_published": "ballotproof.api",
 }
 
 __all__ = [
+    "AlphaComparisonSize",
+    "AlphaPollingSizes",
     "AnalysisError",
     "AuditContest",
     "BallotproofError",
@@ -76,6 +102,7 @@ __all__ = [
     "BravoRisk",
     "BravoSampleSizes",
     "Decision",
+    "Discrepancies",
     "Election",
     "ElectoralResult",
     "FlipGoal",
@@ -83,38 +110,78 @@ __all__ = [
     "FlipSet",
     "InputError",
     "IntegrityError",
+    "MacroBatch",
+    "MacroRisk",
+    "MacroSampleSize",
     "PopularVote",
     "RecountCheck",
     "RecountStatus",
     "Sample",
     "StoreError",
+    "SuperSimpleRisk",
+    "SuperSimpleSampleSize",
     "TippingPoint",
     "UnitResult",
     "__version__",
+    "alpha_comparison_sample_size",
+    "alpha_polling_risks",
+    "alpha_polling_sample_sizes",
+    "audit_status",
     "bravo_risk",
     "bravo_sample_sizes",
     "draw_sample",
     "electoral_college",
+    "export_audit",
     "load_election",
     "load_manifest",
     "load_recount_rules",
+    "macro_risk",
+    "macro_sample_size",
     "margins",
     "minerva_risk",
     "minerva_sample_sizes",
     "minimal_flip",
     "popular_vote",
+    "record_audit",
     "recount_eligibility",
     "recounts",
     "replay",
+    "retrieval_sheet",
+    "start_audit",
+    "supersimple_risk",
+    "supersimple_sample_size",
     "tipping_point",
+    "verify_audit",
+    "verify_published",
 ]
 
 if TYPE_CHECKING:
-    from ballotproof.api import recounts, replay
+    from ballotproof.api import (
+        audit_status,
+        export_audit,
+        record_audit,
+        recounts,
+        replay,
+        retrieval_sheet,
+        start_audit,
+        verify_audit,
+        verify_published,
+    )
+    from ballotproof.audit.alpha import AlphaComparisonSize, AlphaPollingSizes
+    from ballotproof.audit.alpha import comparison_sample_size as alpha_comparison_sample_size
+    from ballotproof.audit.alpha import polling_sample_sizes as alpha_polling_sample_sizes
+    from ballotproof.audit.alpha_audit import polling_pair_risks as alpha_polling_risks
     from ballotproof.audit.bravo import BravoRisk, BravoSampleSizes, bravo_risk, bravo_sample_sizes
     from ballotproof.audit.contest import AuditContest, Decision
+    from ballotproof.audit.macro import Batch as MacroBatch
+    from ballotproof.audit.macro import MacroRisk, MacroSampleSize
+    from ballotproof.audit.macro import risk as macro_risk
+    from ballotproof.audit.macro import sample_size as macro_sample_size
     from ballotproof.audit.minerva import minerva_risk, minerva_sample_sizes
     from ballotproof.audit.sampler import Batch, Sample, draw_sample
+    from ballotproof.audit.supersimple import Discrepancies, SuperSimpleRisk, SuperSimpleSampleSize
+    from ballotproof.audit.supersimple import risk as supersimple_risk
+    from ballotproof.audit.supersimple import sample_size as supersimple_sample_size
     from ballotproof.io.load import load_election
     from ballotproof.io.manifest import load_manifest
     from ballotproof.io.recount_rules import load_recount_rules
@@ -177,6 +244,22 @@ def _module(where: str) -> Any:
         from ballotproof.audit import minerva
 
         return minerva
+    elif where == "ballotproof.audit.supersimple":
+        from ballotproof.audit import supersimple
+
+        return supersimple
+    elif where == "ballotproof.audit.alpha":
+        from ballotproof.audit import alpha
+
+        return alpha
+    elif where == "ballotproof.audit.alpha_audit":
+        from ballotproof.audit import alpha_audit
+
+        return alpha_audit
+    elif where == "ballotproof.audit.macro":
+        from ballotproof.audit import macro
+
+        return macro
     else:
         from ballotproof.audit import sampler
 
@@ -187,7 +270,8 @@ def __getattr__(name: str) -> Any:
     where = _LAZY.get(name)
     if where is None:
         raise AttributeError(f"module 'ballotproof' has no attribute {name!r}")
-    value = getattr(_module(where), name)
+    module, _, attribute = where.partition(":")
+    value = getattr(_module(module), attribute or name)
     globals()[name] = value  # the next lookup is an ordinary attribute
     return value
 
