@@ -26,6 +26,7 @@ PAGES = {
     "replay": "replay/report.html",
     "audit": "audit/report.html",
     "claims": "claims/report.html",
+    "history": "history/report.html",
 }
 # Any element whose content is wider than its own box (a table scrolling inside a frame).
 OVERFLOWING = """() => [...document.querySelectorAll('body *')]

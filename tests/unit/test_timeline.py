@@ -85,3 +85,20 @@ def test_timeline_command() -> None:
     ]
     bad = runner.invoke(app, ["timeline", "--on", "25 Nov"])
     assert bad.exit_code == 2
+
+
+def test_a_call_is_dated_by_the_states_own_calendar() -> None:
+    """AP called Georgia at 20:00 EST on 19 November (01:00 UTC on the 20th): the timeline's
+    day of the call is the 19th, as Georgians saw it."""
+    from ballotproof.report.timeline import timeline_doc
+
+    rows = {(r.split(",")[0], r.split(",")[1]): r.split(",")[3] for r in _call_lines()}
+    assert rows[("GA", "AP")] == "2020-11-20T01:00:00Z"
+    (ga,) = timeline_doc(["GA"])["states"]
+    assert ga["called"] == "2020-11-19"
+
+
+def _call_lines() -> list[str]:
+    from ballotproof.io.race_calls import default_race_calls_path
+
+    return default_race_calls_path().read_text(encoding="utf-8").splitlines()[1:]

@@ -181,7 +181,7 @@ def render_audit_report(status: dict[str, Any], checks: list[dict[str, Any]]) ->
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:system-ui,sans-serif;max-width:900px;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse}} td,th{{padding:.2em .6em;border-bottom:1px solid #eee;
-text-align:left}} {RESPONSIVE_CSS}</style></head><body>
+text-align:left}} #checks td{{overflow-wrap:anywhere}} {RESPONSIVE_CSS}</style></head><body>
 <h1>Risk-limiting audit: {escape(status["audit"])}</h1>
 <p>Contest {escape(status["contest"])}; method {escape(status["method"])}; risk limit
 {status["risk_limit"]:g}; public seed <code>{escape(status["seed"])}</code>.

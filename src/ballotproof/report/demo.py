@@ -3,6 +3,8 @@
 ``report.html`` — results, Electoral College, tipping point, flip sets, recounts;
 ``replay/report.html`` — election night replayed through the calling engine, scored against AP;
 ``claims/report.html`` — the claims of November 2020 checked against the record;
+``history/report.html`` — every presidential election 1976–2020 (how close each was) and the
+road from election day 2020 to the electors' vote;
 ``audit/report.html`` — a risk-limiting audit of Georgia's Fulton County contest, replayed on the
 hand-count batches with Georgia's public seed, kept in the embedded SQLite store
 (``audit.sqlite``), exported for publication (``audit/published/``) and verified from it.
@@ -93,6 +95,10 @@ def run_demo(
         if builtin:
             extra["claims_report"] = _claims(out_dir / "claims")
             links.append(("Claims and the record", "claims/report.html"))
+            extra["history_report"] = _history(out_dir / "history")
+            links.append(
+                ("Elections 1976–2020 and the road to certification", "history/report.html")
+            )
         step(8)
         html = render_report(docs, links=links)
         step(9)
@@ -112,6 +118,26 @@ def run_demo(
         "nist": str(out_dir / "election.nist.json"),
         **extra,
     }
+
+
+def _history(folder: Path) -> str:
+    """Every built-in election and the 2020 calendar, as pictures and tables."""
+    from ballotproof.io.medsl import load_history
+    from ballotproof.report.history import history_doc
+    from ballotproof.report.history_page import render_history_page
+    from ballotproof.report.timeline import timeline_doc
+
+    history, timeline = history_doc(load_history()), timeline_doc()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_all(
+        folder,
+        {
+            "report.html": render_history_page(history, timeline),
+            "history.json": json.dumps(history, indent=2, ensure_ascii=False) + "\n",
+            "timeline.json": json.dumps(timeline, indent=2, ensure_ascii=False) + "\n",
+        },
+    )
+    return str(folder / "report.html")
 
 
 def _replay(folder: Path) -> dict[str, Any]:

@@ -44,7 +44,7 @@ BAND_NAMES = ("under 1%", "1–5%", "5–10%", "10–20%", "20% or more")
 RESPONSIVE_CSS = (
     """
 html{-webkit-text-size-adjust:100%}
-body{overflow-wrap:break-word} td{overflow-wrap:anywhere}
+body{overflow-wrap:break-word}
 .scroll{max-width:100%;overflow-x:auto}
 figure{margin:0;max-width:100%} figure svg{max-width:100%;height:auto}
 figcaption{color:#555;font-size:.85em;margin:.2em 0 1em}

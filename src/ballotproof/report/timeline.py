@@ -10,6 +10,7 @@ from ballotproof.io.timeline import load_timeline
 from ballotproof.io.us2020 import load_us2020
 from ballotproof.model import UnitType
 from ballotproof.model.timeline import NATION, TimelineEvent
+from ballotproof.report.localtime import zone_for
 from ballotproof.results.timeline import StateTimeline, stage_on, state_timelines
 
 __all__ = ["timeline_doc"]
@@ -60,7 +61,13 @@ def _state(t: StateTimeline, on: date | None) -> dict[str, Any]:
 def timeline_doc(states: list[str] | None = None, on: date | None = None) -> dict[str, Any]:
     """Every state's (or the given states') road to certification in 2020."""
     events = load_timeline()
-    calls = {c.state: c.time.date() for c in load_race_calls() if c.desk == "AP"}
+    # The day of a call is the state's own calendar day (AP called Georgia on 19 November at
+    # 20:00 EST, which is already 20 November in UTC).
+    calls = {
+        c.state: c.time.astimezone(zone_for(c.state)).date()
+        for c in load_race_calls()
+        if c.desk == "AP"
+    }
     election = load_us2020()
     codes = [u.id for u in election.units if u.type is UnitType.STATE]
     chosen = [s for s in codes if states is None or s in states]
