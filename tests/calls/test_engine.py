@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ballotproof.calls.engine import Engine, EventKind, LookAheadError, StateSetup
+from ballotproof.calls.engine import CallBasis, Engine, EventKind, LookAheadError, StateSetup
 from ballotproof.calls.feed import Update
 from ballotproof.calls.rule import CallRule
 from ballotproof.io.feeds import BATCH_FILE, COUNTY_FILE, EDISON_FILE, load_2020_feed
@@ -155,6 +155,39 @@ def test_the_end_of_the_feed_closes_a_race_outside_the_recount_band() -> None:
     assert [ev.kind for ev in e.events[-2:]] == [EventKind.CLOSED, EventKind.CLOSED_IN_BAND]
 
 
+def test_certification_closes_a_race_in_time_order_and_never_rewrites_a_call() -> None:
+    from ballotproof.calls.engine import Certification
+    from ballotproof.calls.rule import Threshold
+
+    band = Threshold(((0.5, None, True),), "a 0.5 % automatic recount")
+    e = Engine(
+        [StateSetup("XX", (("XX", 10),), None), StateSetup("YY", (("YY", 5),), band)],
+        ("a", "b"),
+    )
+    yy = [Update("YY", T0 + timedelta(hours=h), {"a": 50_100, "b": 49_900}, 100_000,
+                 exact=True, expected_pct=100.0) for h in (0, 2)]  # fmt: skip
+    certs = [
+        Certification("YY", T0 + timedelta(hours=1), "a", "board of canvass, 1 Dec"),
+        # XX's model call (below) is for "a": a certification for "b" is logged, not obeyed.
+        Certification("XX", T0 + timedelta(hours=3), "b", "secretary of state"),
+    ]
+    e.run([yy[0], _big(0, 80_000, 20_000, pct=95.0), yy[1]], certifications=certs, close=True)
+    call_yy = e.state_call("YY")
+    assert call_yy is not None and call_yy.basis is CallBasis.CERTIFIED
+    assert (call_yy.candidate, call_yy.time, call_yy.source) == (
+        "a",
+        T0 + timedelta(hours=1),
+        "board of canvass, 1 Dec",
+    )
+    assert e.p_win()["YY"]["a"] == 1.0
+    call_xx = e.state_call("XX")
+    assert call_xx is not None and call_xx.candidate == "a" and call_xx.basis is CallBasis.MODEL
+    other = [ev for ev in e.events if ev.kind is EventKind.CERTIFIED_OTHER]
+    assert len(other) == 1 and other[0].state == "XX"
+    with pytest.raises(LookAheadError):  # the engine never goes back in time
+        e.certify(Certification("XX", T0, "a", "late news"))
+
+
 def test_call_is_never_withdrawn_but_a_reversal_is_recorded() -> None:
     e = Engine([StateSetup("XX", (("XX", 10),), None)], ("a", "b"), CallRule(0.99))
     e.process(_u(0, 60_000, 40_000, pct=99.0))
@@ -225,9 +258,13 @@ def test_full_2020_replay_has_no_wrong_call_and_waits_in_georgia() -> None:
     assert engine.calls, "the replay made no call at all"
     wrong = [c for c in engine.calls if c.candidate != winners[c.state]]
     assert wrong == []
-    # Georgia ended inside its 0.5% public recount threshold: no call before the margin
-    # settled outside it — which it never did.
-    assert engine.state_call("GA") is None
+    # Georgia ended inside its 0.5% public recount threshold: the model never calls it; the
+    # race closes on Georgia's certification (20 Nov 2020, after the hand count), at the end of
+    # that day in Georgia, never earlier.
+    ga = engine.state_call("GA")
+    assert ga is not None and ga.basis is CallBasis.CERTIFIED and ga.candidate == "biden"
+    assert ga.time == datetime(2020, 11, 21, 4, 59, 59, tzinfo=UTC)
+    assert "Raffensperger" in ga.source
     assert not [e for e in engine.events if e.kind is EventKind.WITHDRAW]
     assert len(engine.ec) > 5_000
     assert engine.ec[-1][1].p_majority["biden"] > 0.99
@@ -275,15 +312,18 @@ def test_readme_backtest_table_matches_the_replay() -> None:
     for level, row in levels.items():
         m = re.search(
             rf"^\| {re.escape(level)}(?: \(default\))? \| (\d+) \| (\d+) \| ([A-Z, ]*) \| "
-            rf"([−+-]?[\d.]+) \| (\d+) / (\d+) \|$",
+            rf"(\d+) \| ([A-Z, ]*) \| ([−+-]?[\d.]+) \| (\d+) / (\d+) \|$",
             readme,
             flags=re.M,
         )
         assert m, f"no README row for {level}"
-        calls, wrong, uncalled, median, early, late = m.groups()
+        calls, certified, by_certification, wrong, uncalled, median, early, late = m.groups()
         assert int(calls) == row["calls"]
+        assert int(certified) == row["calls_on_certification"]
+        closed = [s for s in row["not_called_by_model"] if s not in row["uncalled"]]
+        assert [x for x in by_certification.split(", ") if x] == closed
         assert int(wrong) == len(row["wrong_calls"])
-        assert uncalled.split(", ") == row["uncalled"]
+        assert [x for x in uncalled.split(", ") if x] == row["uncalled"]
         assert float(median.replace("−", "-")) == pytest.approx(row["median_hours_vs_ap"], abs=0.05)
         assert (int(early), int(late)) == (row["earlier_than_ap"], row["later_than_ap"])
 

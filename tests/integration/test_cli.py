@@ -55,7 +55,9 @@ def test_recounts_json() -> None:
     assert states["GA"]["status"] == "requestable"
     assert states["AZ"]["status"] == "not_eligible"
     assert states["TX"]["status"] == "requestable"  # no ground for electronic results (§ 212.0241)
-    assert states["KY"]["status"] == "unknown"  # electors' coverage not established (RECOUNT_RULES.md)
+    assert (
+        states["KY"]["status"] == "unknown"
+    )  # electors' coverage not established (RECOUNT_RULES.md)
     assert states["MS"]["status"] == "unknown"  # no recount statute found (RECOUNT_RULES.md)
 
 

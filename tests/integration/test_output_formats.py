@@ -85,15 +85,15 @@ def test_an_elector_unit_without_votes_names_the_file_and_line(tmp_path: Path) -
     result = runner.invoke(app, ["results", "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {tmp_path / 'units.csv'}:3: field 'electors': unit ME awards 2 electors but no "
-        "row of results.csv gives it votes\n"
+        f"error: {tmp_path / 'units.csv'}:3: field 'electors': unit ME awards 2 electors but has "
+        f"no votes in contest contest (data: generic CSV folder {tmp_path})\n"
     )
 
 
-def test_an_elector_unit_without_votes_in_the_contest_names_data_and_contest(
+def test_an_elector_unit_without_votes_in_the_contest_names_line_and_contest(
     tmp_path: Path,
 ) -> None:
-    """ME has votes, but only in another contest: the contest-level error still names both."""
+    """ME has votes, but only in another contest: the error names the line and the contest."""
     (tmp_path / "results.csv").write_text(
         "contest,unit,choice,votes\npres,WI,a,5\npres,WI,b,3\nsen,ME,a,4\nsen,ME,b,1\n",
         encoding="utf-8",
@@ -102,6 +102,6 @@ def test_an_elector_unit_without_votes_in_the_contest_names_data_and_contest(
     result = runner.invoke(app, ["results", "--data", str(tmp_path), "--contest", "pres"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: unit ME awards 2 electors but has no votes in contest pres "
-        f"(data: generic CSV folder {tmp_path})\n"
+        f"error: {tmp_path / 'units.csv'}:3: field 'electors': unit ME awards 2 electors but has "
+        f"no votes in contest pres (data: generic CSV folder {tmp_path})\n"
     )

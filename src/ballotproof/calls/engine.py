@@ -32,7 +32,11 @@ Per state it keeps the trusted count, the latest expected-vote estimate, and the
   at least that share counted — not as a value;
 * **end of the feed** — :meth:`Engine.close` closes every race when the feed ends (the count
   is final): a race not yet called is called for its leader if the final margin is outside the
-  public recount threshold (logged ``closed``), and otherwise left uncalled (``closed_in_band``).
+  public recount threshold (logged ``closed``), and otherwise left uncalled (``closed_in_band``);
+* **certification** — :meth:`Engine.certify` closes a race with the certified result and its
+  source, as the desks do for a race too close to call from the count (Georgia 2020 was called
+  by the AP only after its hand count). A certification for another candidate than an earlier
+  call is logged (``certified_other``) and the call stands as made, so the scoring sees it.
 
 Every held, corrected, accepted or rejected update is in :attr:`Engine.events` with its reason.
 """
@@ -56,6 +60,7 @@ from ballotproof.errors import BallotproofError
 __all__ = [
     "Call",
     "CallBasis",
+    "Certification",
     "Engine",
     "EventKind",
     "FeedEvent",
@@ -90,13 +95,31 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     CLOSED_IN_BAND = "closed_in_band"
     CLOSED_INCOMPLETE = "closed_incomplete"
+    CERTIFIED = "certified"
+    CERTIFIED_OTHER = "certified_other"
 
 
 class CallBasis(StrEnum):
-    """Why a race was called: by the model from partial returns, or when the feed ended."""
+    """Why a race was called: by the model from partial returns, when the feed ended, or on
+    the state's certification of its result."""
 
     MODEL = "model"
     END_OF_FEED = "end_of_feed"
+    CERTIFIED = "certified"
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    """A state's certification of its result: when, for whom, and who says so.
+
+    ``time`` is the moment the engine may use it; a source that gives only the date should be
+    read as the end of that day in the state's own time (never earlier than it happened).
+    """
+
+    state: str
+    time: datetime
+    winner: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +143,7 @@ class Call:
     margin: int
     counted: int
     basis: CallBasis = CallBasis.MODEL
+    source: str = ""  # for a call on certification: who certified, and where that is reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -618,6 +642,45 @@ class Engine:
                     "the public recount threshold: not called",
                 )
 
+    def certify(self, c: Certification) -> None:
+        """Close ``c.state``'s race with its certified result (see the module docstring).
+
+        Raises
+        ------
+        LookAheadError
+            If the certification is older than the last update processed.
+        """
+        if self._clock is not None and c.time < self._clock:
+            raise LookAheadError(
+                f"certification of {c.state} at {c.time.isoformat()} is older than the engine's "
+                f"clock {self._clock.isoformat()}"
+            )
+        t = self._states.get(c.state)
+        if t is None:
+            return
+        self._clock = c.time
+        if t.call is not None:
+            if t.call.candidate != c.winner:
+                self._log(
+                    c.state,
+                    c.time,
+                    EventKind.CERTIFIED_OTHER,
+                    f"certified for {c.winner}, but called for {t.call.candidate} ({c.source})",
+                )
+            return
+        margin = 0
+        if t.votes:
+            ranked = sorted(t.votes.values(), reverse=True)
+            margin = ranked[0] - (ranked[1] if len(ranked) > 1 else 0)
+        t.call = Call(
+            c.state, c.winner, c.time, 1.0, margin, t.total, CallBasis.CERTIFIED, c.source
+        )
+        self.calls.append(t.call)
+        a, b = self.candidates[:2]
+        self._p[c.state] = {k: float(k == c.winner) for k in {a, b, c.winner}}
+        self._log(c.state, c.time, EventKind.CERTIFIED, f"called for {c.winner} on certification "
+                  f"({c.source})")  # fmt: skip
+
     def national_odds(self) -> NationalOdds:
         """Every candidate's exact chance of a majority of the electors, now.
 
@@ -637,18 +700,33 @@ class Engine:
         if force or last is None or now - last >= self.correlated_every:
             self.ec_correlated.append((now, self.correlated_odds()))
 
-    def run(self, updates: Iterable[Update], *, track_ec: bool = True, close: bool = False) -> None:
+    def run(
+        self,
+        updates: Iterable[Update],
+        *,
+        track_ec: bool = True,
+        close: bool = False,
+        certifications: Iterable[Certification] = (),
+    ) -> None:
         """Process every update; after each, record the national odds; optionally close.
 
-        The correlated headline is recorded every ``correlated_every`` of feed time and once
-        more at the end (the last point is the state of the engine after every update).
+        ``certifications`` are applied in time order among the updates (a certification at
+        the same moment as an update comes after it); those after the last update come after
+        the close. The correlated headline is recorded every ``correlated_every`` of feed time
+        and once more at the end (the last point is the state of the engine after every
+        update).
         """
+        pending = sorted(certifications, key=lambda c: c.time)
         for u in updates:
+            while pending and pending[0].time < u.time:
+                self.certify(pending.pop(0))
             if self.process(u) is not None and track_ec:
                 self.ec.append((u.time, self.national_odds()))
                 self._track_correlated(u.time)
         if close:
             self.close()
+        for c in pending:
+            self.certify(c)
         if track_ec and self._clock is not None:
             if close:
                 self.ec.append((self._clock, self.national_odds()))

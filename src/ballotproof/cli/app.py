@@ -557,6 +557,15 @@ def replay(
             show_default=False,
         ),
     ] = None,
+    timeline: Annotated[
+        Path | None,
+        typer.Option(
+            help="Certification dates that close races (CSV as data/certification_2020.csv;"
+            " its 'certified' rows). Default: the packaged 2020 table with the built-in 2020"
+            " election, none otherwise.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
@@ -580,7 +589,13 @@ def replay(
             raise typer.BadParameter(f"{c} is not between 0.5 and 1", param_hint="--confidence")
     states = [s.upper() for s in state] if state else None
     inputs = load_replay_inputs(
-        feed=feed, data=data, year=year, baseline=baseline, calls=calls, states=states
+        feed=feed,
+        data=data,
+        year=year,
+        baseline=baseline,
+        calls=calls,
+        states=states,
+        timeline=timeline,
     )
     engines = run_replay(
         confidences=levels, inputs=inputs, progress=lambda m: err.print(m, style="dim")
@@ -599,9 +614,10 @@ def replay(
         table.add_column(col, overflow="fold")
     for st, s in sorted(doc["states"].items()):
         call = s["call"]
+        how = {"end_of_feed": " (feed end)", "certified": " (certified)"}
         table.add_row(
             st,
-            call["candidate"] if call else "—",
+            (call["candidate"] + how.get(call["basis"], "")) if call else "—",
             call["time"] if call else "",
             s["ap_call"]["time"] if s["ap_call"] else "",
             "" if s["hours_vs_ap"] is None else f"{s['hours_vs_ap']:+.1f}",

@@ -75,8 +75,8 @@ UNIT_COLUMNS = ("unit",)
 UNIT_OPTIONAL = ("name", "type", "parent", "electors")
 
 
-def _units(path: Path) -> tuple[list[Unit], dict[str, int]]:
-    """The units of ``units.csv``, and each unit's line."""
+def _units(path: Path) -> list[Unit]:
+    """The units of ``units.csv``, each knowing its line (for errors found later)."""
     rows = list(read_rows(path, UNIT_COLUMNS, optional=UNIT_OPTIONAL))
     ids: dict[str, int] = {}
     for row in rows:
@@ -110,9 +110,10 @@ def _units(path: Path) -> tuple[list[Unit], dict[str, int]]:
                 utype,
                 UnitId(parent) if parent else None,
                 electors,
+                origin=(str(path), row.line),
             )
         )
-    return units, ids
+    return units
 
 
 @dataclass
@@ -241,7 +242,7 @@ def load_generic(folder: str | Path) -> Election:
         raise InputError(
             "file not found: every election folder needs results.csv", path=str(results_path)
         )
-    units, unit_lines = _units(root / UNITS) if (root / UNITS).is_file() else (None, {})
+    units = _units(root / UNITS) if (root / UNITS).is_file() else None
     known = {str(u.id) for u in units} if units is not None else None
     contests_rows = _results(results_path, known)
     if units is None:
@@ -262,15 +263,6 @@ def load_generic(folder: str | Path) -> Election:
             )
         )
     name, when, source = _meta(root / META) if (root / META).is_file() else (root.name, None, "")
-    voted = {count.unit for rows in contests_rows.values() for count, _ in rows.counts}
-    for u in units or ():
-        if u.electors and u.id not in voted:
-            raise IntegrityError(
-                f"unit {u.id} awards {u.electors} electors but no row of {RESULTS} gives it votes",
-                path=str(root / UNITS),
-                line=unit_lines[u.id],
-                field="electors",
-            )
     try:
         return Election(
             name, when, tuple(units), tuple(contests), source or f"generic CSV folder {root}"

@@ -93,6 +93,9 @@ class Unit:
         The unit this one lies in; ``None`` only for the root.
     electors : int
         Electors awarded to the plurality winner of this unit (0 if none).
+    origin : (str, int) or None
+        The file and line the unit was read from, for errors found after loading (not part of
+        the unit's identity: ignored by ``==``).
     """
 
     id: UnitId
@@ -100,6 +103,7 @@ class Unit:
     type: UnitType
     parent: UnitId | None = None
     electors: int = 0
+    origin: tuple[str, int] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.id or self.id != self.id.strip():

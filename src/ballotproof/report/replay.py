@@ -16,13 +16,13 @@ import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from ballotproof.calls.backtest import RaceCall, calibration, score_calls
-from ballotproof.calls.engine import Engine, Moment, StateSetup, UnitBaseline
+from ballotproof.calls.engine import Certification, Engine, Moment, StateSetup, UnitBaseline
 from ballotproof.calls.feed import Update
 from ballotproof.calls.outstanding import ModelParams
 from ballotproof.calls.rule import CallRule, public_threshold
@@ -31,10 +31,13 @@ from ballotproof.io.atomic import write_atomic
 from ballotproof.io.feeds import load_2020_feed, load_generic_feed
 from ballotproof.io.race_calls import default_race_calls_path, load_race_calls
 from ballotproof.io.recount_rules import load_recount_rules
+from ballotproof.io.timeline import default_timeline_path, load_timeline
 from ballotproof.io.us2020 import data_dir, load_us2020
 from ballotproof.model import Election
 from ballotproof.model.election import UnitType
 from ballotproof.model.recount import rules_in_force
+from ballotproof.model.timeline import EventKind as TimelineKind
+from ballotproof.model.timeline import TimelineEvent
 from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.html import RESPONSIVE_CSS
 from ballotproof.report.localtime import local, zone_for
@@ -79,6 +82,32 @@ class ReplayInputs:
     prior: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     year: int | None = None
     baseline_units: Mapping[str, tuple[UnitBaseline, ...]] = field(default_factory=dict)
+    certifications: tuple[Certification, ...] = ()
+    certifications_source: str | None = None
+
+
+def certifications_from(
+    election: Election, events: Sequence[TimelineEvent], source: str
+) -> tuple[Certification, ...]:
+    """Each state's first certification in a timeline table, for the winner of the election's
+    results (the certified count), at the end of that day in the state's own time: the table
+    gives dates, not hours, so the engine never learns of a certification before it happened.
+    """
+    winners = _winners(election)
+    first: dict[str, TimelineEvent] = {}
+    for e in sorted(events, key=lambda e: e.day):
+        if e.kind is TimelineKind.CERTIFIED and e.state in winners:
+            first.setdefault(e.state, e)
+    out = []
+    for st, e in first.items():
+        winner = winners[st]
+        if winner is None:
+            continue
+        zone = zone_for(st)
+        end = datetime.combine(e.day + timedelta(days=1), time.min, zone) - timedelta(seconds=1)
+        where = e.source_url or e.citation or source
+        out.append(Certification(st, end.astimezone(UTC), winner, f"{e.title} — {where}"))
+    return tuple(sorted(out, key=lambda c: c.time))
 
 
 def _load_baseline(baseline: str | Path) -> tuple[Election, str]:
@@ -182,8 +211,11 @@ def load_replay_inputs(
     baseline: str | Path | None = None,
     calls: Path | None = None,
     states: Sequence[str] | None = None,
+    timeline: Path | None = None,
 ) -> ReplayInputs:
-    """Load what a replay needs; the built-in 2020 election, feeds and desk calls by default."""
+    """Load what a replay needs; the built-in 2020 election, feeds, desk calls and
+    certification dates by default (``timeline``: a table in the format of
+    ``data/certification_2020.csv`` whose ``certified`` rows close races)."""
     builtin = data is None and year is None
     if builtin:
         election, election_source = load_us2020(), "built-in us2020"
@@ -251,6 +283,13 @@ def load_replay_inputs(
         prior = prior_from_baseline(election, base, candidates)
         if any(u.parts for u in updates):
             by_unit = baseline_units(election, base, candidates)
+    certs: tuple[Certification, ...] = ()
+    certs_source: str | None = None
+    if timeline is not None or builtin:
+        certs_source = str(timeline) if timeline is not None else default_timeline_path().name
+        certs = certifications_from(election, load_timeline(timeline), certs_source)
+        if states is not None:
+            certs = tuple(c for c in certs if c.state in states)
     return ReplayInputs(
         election,
         election_source,
@@ -265,6 +304,8 @@ def load_replay_inputs(
         prior,
         year,
         by_unit,
+        certs,
+        certs_source,
     )
 
 
@@ -327,7 +368,12 @@ def run_replay(
         if progress:
             progress(f"replaying at confidence {c}")
         engine = Engine(setups, inputs.candidates, CallRule(c), ModelParams())
-        engine.run(inputs.updates, track_ec=track_ec and inputs.states is None, close=True)
+        engine.run(
+            inputs.updates,
+            track_ec=track_ec and inputs.states is None,
+            close=True,
+            certifications=inputs.certifications,
+        )
         engines[c] = engine
     return engines
 
@@ -385,6 +431,7 @@ def replay_doc(
                 "margin": s.call.margin,
                 "counted": s.call.counted,
                 "basis": s.call.basis.value,
+                "source": s.call.source or None,
             },
             "ap_call": None
             if s.ap is None
@@ -435,6 +482,12 @@ def replay_doc(
             "calls_at_end_of_feed": sum(
                 1 for x in sc if x.call is not None and x.call.basis == "end_of_feed"
             ),
+            "calls_on_certification": sum(
+                1 for x in sc if x.call is not None and x.call.basis == "certified"
+            ),
+            "not_called_by_model": [
+                x.state for x in sc if x.call is None or x.call.basis != "model"
+            ],
             "wrong_calls": sorted(
                 {x.state for x in sc if x.wrong}
                 | {e.state for e in eng.events if e.kind == "call_would_be_withdrawn"}
@@ -481,6 +534,7 @@ def replay_doc(
             "feed": inputs.feed_source,
             "feed_updates": len(inputs.updates),
             "calls": inputs.calls_source,
+            "certifications": inputs.certifications_source,
             "baseline": inputs.baseline_source,
             "states": None if inputs.states is None else list(inputs.states),
             "confidences": sorted(engines),

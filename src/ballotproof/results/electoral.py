@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ballotproof.errors import AnalysisError
+from ballotproof.errors import AnalysisError, IntegrityError
 from ballotproof.model import ChoiceId, Election, UnitId
 from ballotproof.results.tabulate import UnitResult, tabulate_unit
 
@@ -82,6 +82,8 @@ def electoral_college(election: Election, contest_id: str | None = None) -> Elec
     ------
     AnalysisError
         If no unit awards electors, or an elector-bearing unit has no counts.
+    IntegrityError
+        Instead, when that unit knows the file and line it was read from (named in the error).
     """
     contest = election.contest(contest_id)
     units = election.electoral_units()
@@ -94,10 +96,14 @@ def electoral_college(election: Election, contest_id: str | None = None) -> Elec
     undecided = 0
     for unit in units:
         if unit.id not in contest.totals:
-            raise AnalysisError(
+            message = (
                 f"unit {unit.id} awards {unit.electors} electors but has no votes in contest "
                 f"{contest.id} (data: {election.source or election.name})"
             )
+            if unit.origin is not None:
+                path, line = unit.origin
+                raise IntegrityError(message, path=path, line=line, field="electors")
+            raise AnalysisError(message)
         result = tabulate_unit(contest, unit.id)
         awards.append(Award(unit=unit.id, electors=unit.electors, result=result))
         if result.winner is None:
