@@ -46,3 +46,23 @@ def test_import_is_lazy() -> None:
     )
     assert {m for m in loaded if m.startswith("ballotproof.")} == {"ballotproof.errors"}
     assert "numpy" not in loaded
+
+
+def test_start_audit_passes_text_options_as_text_and_file_options_as_paths(tmp_path: Path) -> None:
+    """``jurisdiction`` stays a name (it was once turned into a path); ``cvrs`` becomes one."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "Tabulator,Batch Name,Number of Ballots\nT1,B1,600\nT2,B1,400\n", encoding="utf-8"
+    )
+    contest = ballotproof.AuditContest("Mayor", {"A": 600, "B": 400}, ballots=1000)
+    status = ballotproof.start_audit(
+        tmp_path / "a.db",
+        name="m",
+        contest=contest,
+        manifest=str(manifest),
+        seed="12345678901234567890",
+        jurisdiction="Lake",
+    )
+    sheet = ballotproof.retrieval_sheet(tmp_path / "a.db", "m")
+    assert sheet.splitlines()[1].startswith("Lake,")  # the jurisdiction column, as given
+    assert status.round_sizes[0] > 0

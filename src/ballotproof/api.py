@@ -131,8 +131,9 @@ def start_audit(
     from ballotproof.usecases.start import prepare_audit
     from ballotproof.usecases.start import start_audit as store_new
 
+    files = {"cvrs", "ess_ballots", "batch_tallies"}  # the options that name files
     paths: dict[str, Any] = {
-        k: Path(v) if isinstance(v, str) and k != "cvr_format" else v for k, v in options.items()
+        k: Path(v) if k in files and isinstance(v, str) else v for k, v in options.items()
     }
     new = prepare_audit(
         name=name,
