@@ -113,12 +113,45 @@ def timeline(
     on: Annotated[
         str | None, typer.Option(help="Also say where each state stood on this date (YYYY-MM-DD).")
     ] = None,
+    federal: Annotated[
+        int | None,
+        typer.Option(
+            help="Only the federal calendar of this year's presidential election (any year from"
+            " 1940; the Electoral Count Reform Act's rules from 2024), computed from the statutes.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
     """The road to certification in 2020: calls, recounts, audits, certifications, court cases."""
     as_json = output_format(as_json, fmt) is Format.JSON
     from datetime import date
+
+    if federal is not None:
+        from ballotproof.results.calendar import federal_calendar
+
+        try:
+            dates = federal_calendar(federal)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--federal") from None
+        fed = {
+            "year": federal,
+            "dates": [
+                {"key": d.key, "date": d.day.isoformat(), "title": d.title, "citation": d.citation}
+                for d in dates
+            ],
+        }
+        if as_json:
+            emit_json(fed)
+            return
+        cal = Table(title=f"Federal calendar — {federal} election", title_justify="left")
+        for col in ("Date", "What", "Rule"):
+            cal.add_column(col, overflow="fold")
+        for d in dates:
+            cal.add_row(d.day.isoformat(), d.title, d.citation)
+        out.print(cal)
+        return
 
     from ballotproof.report.timeline import timeline_doc
 
