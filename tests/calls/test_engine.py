@@ -346,3 +346,27 @@ def test_an_expected_vote_glitch_is_rejected_unless_it_persists() -> None:
         e.process(_big(m, 480_100 + m, 320_000, pct=99.0))
     assert any(ev.kind is EventKind.REVISION and "kept for 30 min" in ev.detail for ev in e.events)
     assert e.moments[-1].estimate.expected_total != expected
+
+
+def test_levels_decided_in_one_pass_equal_one_engine_per_level() -> None:
+    """The estimates do not depend on the calls, so the extra levels of one pass make exactly
+    the calls (states, candidates, times, bases, probabilities), the withdrawals and the lowest
+    chances after a call of separate engines, one per level — certifications included."""
+    from ballotproof.report.replay import load_replay_inputs
+
+    inputs = load_replay_inputs(states=["AZ", "GA", "NV", "PA", "WI", "NC"])
+    levels = (0.9, 0.99, 0.995, 0.999)
+    separate = run_replay(confidences=levels, inputs=inputs, track_ec=False)
+    one = run_replay(confidences=levels, inputs=inputs, track_ec=False, main=0.995)
+    assert len({id(e) for e in one.values()}) == 1
+    for c in levels:
+        a, b = separate[c].level(c), one[c].level(c)
+        assert [(x.state, x.candidate, x.time, x.basis, x.probability) for x in b.calls] == [
+            (x.state, x.candidate, x.time, x.basis, x.probability) for x in a.calls
+        ], c
+        assert (b.withdrawals, dict(b.lowest_after_call)) == (
+            a.withdrawals,
+            dict(a.lowest_after_call),
+        ), c
+    # the levels differ from each other (else the test would prove little)
+    assert one[0.9].level(0.9).calls[0].time < one[0.999].level(0.999).calls[0].time

@@ -64,6 +64,7 @@ __all__ = [
     "Engine",
     "EventKind",
     "FeedEvent",
+    "LevelScore",
     "LookAheadError",
     "Moment",
     "StateSetup",
@@ -193,6 +194,25 @@ class _Source:
 
 
 @dataclass
+class _Level:
+    """What one extra confidence level (scored in the same pass) has decided in one state."""
+
+    call: Call | None = None
+    min_p: float = 1.0
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LevelScore:
+    """The calls of one confidence level of a pass, for scoring (:meth:`Engine.level`)."""
+
+    confidence: float
+    calls: tuple[Call, ...]
+    withdrawals: tuple[str, ...]  # states whose call would have had to be withdrawn, sorted
+    lowest_after_call: Mapping[str, float]
+
+
+@dataclass
 class _Tracker:
     setup: StateSetup
     sources: dict[str, _Source] = field(default_factory=dict)
@@ -213,6 +233,7 @@ class _Tracker:
     last: OutstandingEstimate | None = None
     last_time: datetime | None = None
     parts: tuple[UnitCount, ...] = ()
+    levels: dict[float, _Level] = field(default_factory=dict)
 
     @property
     def expected_total(self) -> float | None:
@@ -230,6 +251,9 @@ class Engine:
     candidates : the candidate ids the feed carries (two or more); the order breaks ties
     rule : the call rule
     params : the outstanding-vote model's constants
+    also : more call rules (other confidence levels) decided in the same pass: the estimates
+        do not depend on the calls, so each level's calls are those of a separate engine with
+        that rule, at the cost of one (:meth:`level`; checked by the tests)
     rho : the correlation of the states' errors through one common factor, for the correlated
         national headline (:func:`~ballotproof.calls.electoral.correlated_pmf`), recorded in
         :attr:`ec_correlated` at most every ``correlated_every`` of feed time and at the close;
@@ -243,6 +267,7 @@ class Engine:
         rule: CallRule | None = None,
         params: ModelParams | None = None,
         *,
+        also: Sequence[CallRule] = (),
         rho: float = RHO,
         correlated_every: timedelta = timedelta(minutes=30),
     ) -> None:
@@ -254,7 +279,11 @@ class Engine:
             raise ValueError("the engine needs two or more distinct candidates")
         self.rule = rule or CallRule()
         self.params = params or ModelParams()
-        self._states = {s.state: _Tracker(s) for s in setups}
+        self.also = tuple(r for r in also if r.confidence != self.rule.confidence)
+        self._states = {
+            s.state: _Tracker(s, levels={r.confidence: _Level() for r in self.also}) for s in setups
+        }
+        self._level_calls: dict[float, list[Call]] = {r.confidence: [] for r in self.also}
         self._clock: datetime | None = None
         self.events: list[FeedEvent] = []
         self.calls: list[Call] = []
@@ -486,7 +515,61 @@ class Engine:
             return None
         return self._evaluate(t, u.state, u.time)
 
-    def _evaluate(self, t: _Tracker, state: str, time: datetime, *, final: bool = False) -> Moment:
+    def _levels(
+        self,
+        t: _Tracker,
+        state: str,
+        time: datetime,
+        est: OutstandingEstimate,
+        pair: tuple[str, str],
+        *,
+        final: bool,
+    ) -> None:
+        """The extra levels' decisions on this estimate: the main rule's logic, level by level."""
+        informed = est.expected_total is not None
+        settled = final or t.quiet_until is None or time >= t.quiet_until
+        leader, trailer = pair
+        p = {leader: est.p_leader, trailer: 1.0 - est.p_leader}
+        for r in self.also:
+            lv = t.levels[r.confidence]
+            if lv.call is None:
+                if informed and settled and r.may_call(est.p_leader, est.p_within):
+                    basis = CallBasis.END_OF_FEED if final else CallBasis.MODEL
+                    lv.call = Call(state, leader, time, est.p_leader, est.margin, t.total, basis)
+                    self._level_calls[r.confidence].append(lv.call)
+            elif not final:  # as a separate engine would: a called race is not reopened at close
+                p_called = p.get(lv.call.candidate, 0.0)
+                lv.min_p = min(lv.min_p, p_called)
+                lv.withdrawn = lv.withdrawn or r.would_withdraw(p_called)
+
+    def level(self, confidence: float) -> LevelScore:
+        """The calls of the main rule or of one of the ``also`` rules."""
+        if confidence == self.rule.confidence:
+            return LevelScore(
+                confidence,
+                tuple(self.calls),
+                tuple(sorted({e.state for e in self.events if e.kind is EventKind.WITHDRAW})),
+                {st: t.min_p_called for st, t in self._states.items() if t.call is not None},
+            )
+        if confidence not in self._level_calls:
+            raise KeyError(f"confidence {confidence} was not scored in this pass")
+        levels = {st: t.levels[confidence] for st, t in self._states.items()}
+        return LevelScore(
+            confidence,
+            tuple(self._level_calls[confidence]),
+            tuple(sorted(st for st, lv in levels.items() if lv.withdrawn)),
+            {st: lv.min_p for st, lv in levels.items() if lv.call is not None},
+        )
+
+    def _evaluate(
+        self,
+        t: _Tracker,
+        state: str,
+        time: datetime,
+        *,
+        final: bool = False,
+        levels_only: bool = False,
+    ) -> Moment:
         leader, trailer = self._pair(t)
         batches = [Batch(d.get(leader, 0), d.get(trailer, 0), c) for d, c in t.batches[-50:]]
         thr = t.setup.threshold
@@ -516,6 +599,10 @@ class Engine:
         )
         if t.setup.baseline_units and t.parts and not final:
             est = self._by_units(t, est, leader, trailer, thr, final_total)
+        if self.also:
+            self._levels(t, state, time, est, (leader, trailer), final=final)
+        if levels_only:  # the main level has called: only the extra levels are closing
+            return Moment(state, time, est, t.call.candidate if t.call else None)
         t.last, t.last_time = est, time
         self._p[state] = {leader: est.p_leader, trailer: 1.0 - est.p_leader}
         if t.call is None:
@@ -611,7 +698,11 @@ class Engine:
         if when is None:
             return
         for st, t in self._states.items():
-            if t.call is not None or t.total == 0:
+            if t.total == 0:
+                continue
+            if t.call is not None:
+                if any(lv.call is None for lv in t.levels.values()):
+                    self._evaluate(t, st, when, final=True, levels_only=True)
                 continue
             reported = {p.unit for p in t.parts}
             missing = [b.unit for b in t.setup.baseline_units if b.unit not in reported]
@@ -659,6 +750,11 @@ class Engine:
         if t is None:
             return
         self._clock = c.time
+        for conf, lv in t.levels.items():
+            if lv.call is None:
+                lv.call = Call(c.state, c.winner, c.time, 1.0, 0, t.total, CallBasis.CERTIFIED,
+                               c.source)  # fmt: skip
+                self._level_calls[conf].append(lv.call)
         if t.call is not None:
             if t.call.candidate != c.winner:
                 self._log(

@@ -598,7 +598,10 @@ def replay(
         timeline=timeline,
     )
     engines = run_replay(
-        confidences=levels, inputs=inputs, progress=lambda m: err.print(m, style="dim")
+        confidences=levels,
+        inputs=inputs,
+        progress=lambda m: err.print(m, style="dim"),
+        main=confidence,
     )
     doc = replay_doc(engines, main=confidence, inputs=inputs)
     if out_dir is not None:

@@ -352,8 +352,14 @@ def run_replay(
     inputs: ReplayInputs | None = None,
     track_ec: bool = True,
     progress: Callable[[str], None] | None = None,
+    main: float | None = None,
 ) -> dict[float, Engine]:
-    """Run the engine over the feed once per confidence level (the feed's end closes races)."""
+    """Run the engine over the feed (the feed's end and certifications close races).
+
+    With ``main`` (one of ``confidences``): one pass, the other levels decided alongside
+    (:class:`~ballotproof.calls.engine.Engine` ``also``), every level mapped to that engine —
+    read a level's calls with ``engine.level(c)``. Without: one engine per level.
+    """
     if inputs is None:
         inputs = load_replay_inputs(feed=feed, states=states)
     setups = setups_for(
@@ -364,6 +370,18 @@ def run_replay(
         by_unit=inputs.baseline_units,
     )
     engines = {}
+    if main is not None and main in confidences:
+        if progress:
+            progress(f"replaying at confidence {main} (and {len(confidences) - 1} more levels)")
+        others = [CallRule(c) for c in confidences if c != main]
+        engine = Engine(setups, inputs.candidates, CallRule(main), ModelParams(), also=others)
+        engine.run(
+            inputs.updates,
+            track_ec=track_ec and inputs.states is None,
+            close=True,
+            certifications=inputs.certifications,
+        )
+        return dict.fromkeys(confidences, engine)
     for c in confidences:
         if progress:
             progress(f"replaying at confidence {c}")
@@ -474,7 +492,8 @@ def replay_doc(
     bins, brier = calibration(engine.moments, winners)
     levels = {}
     for c, eng in sorted(engines.items()):
-        sc = score_calls(eng.calls, winners, desk_calls)
+        lv = eng.level(c)
+        sc = score_calls(list(lv.calls), winners, desk_calls)
         deltas = sorted(x.hours_vs_ap for x in sc if x.hours_vs_ap is not None)
         _b, br = calibration(eng.moments, winners)
         levels[f"{c:g}"] = {
@@ -488,12 +507,9 @@ def replay_doc(
             "not_called_by_model": [
                 x.state for x in sc if x.call is None or x.call.basis != "model"
             ],
-            "wrong_calls": sorted(
-                {x.state for x in sc if x.wrong}
-                | {e.state for e in eng.events if e.kind == "call_would_be_withdrawn"}
-            ),
+            "wrong_calls": sorted({x.state for x in sc if x.wrong} | set(lv.withdrawals)),
             "uncalled": [x.state for x in sc if x.call is None],
-            "withdrawals": [e.state for e in eng.events if e.kind == "call_would_be_withdrawn"],
+            "withdrawals": list(lv.withdrawals),
             "median_hours_vs_ap": round(statistics.median(deltas), 2) if deltas else None,
             "earlier_than_ap": sum(1 for d in deltas if d < 0),
             "later_than_ap": sum(1 for d in deltas if d >= 0),
