@@ -141,3 +141,33 @@ def test_correlation_widens_the_national_distribution() -> None:
     assert correlated.p_majority["a"] < independent.p_majority["a"]
     assert correlated.p_majority["b"] > independent.p_majority["b"]
     assert correlated.expected["a"] == pytest.approx(independent.expected["a"])
+
+
+@given(
+    st.lists(st.integers(1, 55), min_size=1, max_size=60),
+    st.data(),
+)
+def test_incremental_odds_equal_the_full_convolution_after_any_updates(
+    electors: list[int], data: st.DataObject
+) -> None:
+    """Oracle: :func:`majority_chances` recomputed from scratch after every change."""
+    from ballotproof.calls.electoral import IncrementalOdds, majority_chances
+
+    prob = st.floats(0.0, 1.0)
+    cands = ("a", "b", "c")
+
+    def chances() -> dict[str, float]:
+        pa = data.draw(prob)
+        pb = data.draw(st.floats(0.0, 1.0 - pa))
+        return {"a": pa, "b": pb, "c": max(0.0, 1.0 - pa - pb)}
+
+    p = [chances() for _ in electors]
+    inc = IncrementalOdds(electors, p, cands)
+    for _ in range(data.draw(st.integers(0, 8))):
+        i = data.draw(st.integers(0, len(electors) - 1))
+        p[i] = chances()
+        inc.set(i, p[i])
+        full, fast = majority_chances(electors, p, cands), inc.odds()
+        for c in cands:
+            assert fast.p_majority[c] == pytest.approx(full.p_majority[c], abs=1e-12)
+            assert fast.expected[c] == pytest.approx(full.expected[c], rel=1e-12, abs=1e-9)

@@ -47,6 +47,7 @@ from scipy.special import ndtr, ndtri
 __all__ = [
     "RHO",
     "EcOdds",
+    "IncrementalOdds",
     "NationalOdds",
     "correlated_pmf",
     "exact_pmf",
@@ -175,6 +176,88 @@ def exact_pmf(electors: Sequence[int], p_a: Sequence[float]) -> np.ndarray:
         factor[e] += p
         pmf = np.convolve(pmf, factor)
     return pmf
+
+
+class _PmfTree:
+    """The exact elector pmf of one candidate, kept as a product tree over the units: leaf i
+    is the polynomial (1 − pᵢ) + pᵢ·x^{eᵢ}, each inner node the product (convolution) of its
+    children, the root the pmf. Changing one unit's pᵢ recomputes only its ⌈log₂ n⌉
+    ancestors instead of all n convolutions (a segment tree over a polynomial product)."""
+
+    __slots__ = ("_electors", "_expected", "_nodes", "_p", "_size")
+
+    def __init__(self, electors: Sequence[int], p: Sequence[float]) -> None:
+        self._electors = list(electors)
+        self._p = [float(x) for x in p]
+        self._expected = float(sum(e * q for e, q in zip(self._electors, self._p, strict=True)))
+        size = 1
+        while size < len(self._electors):
+            size *= 2
+        self._size = size
+        one = np.ones(1)
+        self._nodes: list[np.ndarray] = [one] * (2 * size)
+        for i in range(len(self._electors)):
+            self._nodes[size + i] = self._leaf(i)
+        for k in range(size - 1, 0, -1):
+            self._nodes[k] = np.convolve(self._nodes[2 * k], self._nodes[2 * k + 1])
+
+    def _leaf(self, i: int) -> np.ndarray:
+        leaf = np.zeros(self._electors[i] + 1)
+        leaf[0] = 1.0 - self._p[i]
+        leaf[self._electors[i]] += self._p[i]
+        return leaf
+
+    def set(self, i: int, p: float) -> None:
+        if self._p[i] == p:
+            return
+        self._expected += self._electors[i] * (p - self._p[i])
+        self._p[i] = p
+        k = self._size + i
+        self._nodes[k] = self._leaf(i)
+        k //= 2
+        while k:
+            self._nodes[k] = np.convolve(self._nodes[2 * k], self._nodes[2 * k + 1])
+            k //= 2
+
+    @property
+    def pmf(self) -> np.ndarray:
+        return self._nodes[1]
+
+    @property
+    def expected(self) -> float:
+        return self._expected
+
+
+class IncrementalOdds:
+    """:func:`majority_chances` with independent units, kept up to date as units' chances
+    change one at a time (the election-night engine after each update): one
+    :class:`_PmfTree` per candidate, so an update costs O(log n) convolutions, not n. The
+    chances equal :func:`majority_chances`'s up to rounding (the products are grouped
+    differently; checked by the tests)."""
+
+    def __init__(
+        self,
+        electors: Sequence[int],
+        p_win: Sequence[Mapping[str, float]],
+        candidates: Sequence[str],
+    ) -> None:
+        self._electors = list(electors)
+        self._candidates = tuple(candidates)
+        self._total = sum(self._electors)
+        self._trees = {
+            c: _PmfTree(self._electors, [p.get(c, 0.0) for p in p_win]) for c in self._candidates
+        }
+
+    def set(self, i: int, p_win: Mapping[str, float]) -> None:
+        """Unit ``i`` now has these chances (a candidate not named: 0)."""
+        for c, tree in self._trees.items():
+            tree.set(i, p_win.get(c, 0.0))
+
+    def odds(self) -> NationalOdds:
+        need = self._total // 2 + 1
+        p_major = {c: min(1.0, float(t.pmf[need:].sum())) for c, t in self._trees.items()}
+        expected = {c: t.expected for c, t in self._trees.items()}
+        return NationalOdds(p_major, expected, self._total, 0.0)
 
 
 def odds_from_pmf(pmf: np.ndarray) -> EcOdds:

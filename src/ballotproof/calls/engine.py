@@ -50,7 +50,7 @@ from enum import StrEnum
 
 from scipy.special import ndtr
 
-from ballotproof.calls.electoral import RHO, NationalOdds, majority_chances
+from ballotproof.calls.electoral import RHO, IncrementalOdds, NationalOdds, majority_chances
 from ballotproof.calls.feed import UnitCount, Update
 from ballotproof.calls.outstanding import Batch, ModelParams, OutstandingEstimate, estimate
 from ballotproof.calls.rule import CallRule, Threshold
@@ -296,6 +296,9 @@ class Engine:
         # Maine's and Nebraska's districts move with their state: one unit per state.
         self._order = list(self._states)
         self._electors = [self._states[st].setup.electors for st in self._order]
+        # The independent-states headline, updated unit by unit (national_odds).
+        self._odds: IncrementalOdds | None = None
+        self._pushed: list[dict[str, float]] = []
 
     @property
     def now(self) -> datetime | None:
@@ -783,8 +786,16 @@ class Engine:
         States are independent; a state's districts (Maine, Nebraska) go with it, as the
         feeds carry no district returns. A state with no returns yet counts at its prior.
         """
-        probs = [self._p[st] for st in self._order]
-        return majority_chances(self._electors, probs, self.candidates)
+        if self._odds is None:
+            self._pushed = [dict(self._p[st]) for st in self._order]
+            self._odds = IncrementalOdds(self._electors, self._pushed, self.candidates)
+        else:
+            for i, st in enumerate(self._order):
+                now = self._p[st]
+                if now != self._pushed[i]:
+                    self._pushed[i] = dict(now)
+                    self._odds.set(i, now)
+        return self._odds.odds()
 
     def correlated_odds(self) -> NationalOdds:
         """The same, with the states correlated through one common factor (``rho``)."""
