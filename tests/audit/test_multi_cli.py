@@ -181,7 +181,7 @@ def test_a_multi_contest_audit_confirms_every_targeted_contest_and_verifies(
     page = tmp_path / "report.html"
     _run("audit", "report", "--db", str(db), "--audit", "multi", "--out", str(page))
     html = page.read_text(encoding="utf-8")
-    assert '<table id="contests">' in html and "opportunistic" in html
+    assert '<table id="contests"' in html and "opportunistic" in html
     assert f"{risks['Measure A']:.4g}" in html
     checks = json.loads(
         _run("audit", "verify", "--db", str(db), "--audit", "multi", "--json").stdout
