@@ -277,3 +277,30 @@ def test_district_figures_cite_their_own_file() -> None:
     assert (e2020.source, e2016.source) == (DISTRICT_FILE, DISTRICT_RESULTS_FILE)
     (state,) = check_record("margin(NE, 2020) > 0").evidence
     assert state.source == MEDSL_FILE and state.rows.startswith("lines ")
+
+
+@pytest.mark.parametrize(
+    "quantity", ["flip_states", "tipping_votes", "popular_votes", "votes_cast", "winner_electors"]
+)
+def test_rank_by_more_quantities_counts_smaller_years(quantity: str) -> None:
+    """Oracle: each year's value computed here from the results functions."""
+    from ballotproof.results import popular_vote, tipping_point
+
+    data = record_data()
+
+    def value(r: ElectionRecord) -> int:
+        ec = pledged_college(r)
+        if quantity == "flip_states":
+            return len(minimal_flip(r.election, FlipGoal.DENY, ec=ec).items)
+        if quantity == "tipping_votes":
+            return tipping_point(r.election, ec=ec).result.margin
+        if quantity == "winner_electors":
+            return max(n for _, n in ec.totals)
+        pv = popular_vote(r.election)
+        return pv.votes_cast if quantity == "votes_cast" else pv.votes[0][1] - pv.votes[1][1]
+
+    values = {y: value(r) for y, r in data.records.items()}
+    for year in (1976, 2000, 2020):
+        expected = 1 + sum(v < values[year] for v in values.values())
+        r = check_claim(f"rank({year}, {quantity}) = {expected}", data)
+        assert r.verdict is Verdict.TRUE, (quantity, year, r)

@@ -23,7 +23,10 @@ Functions of the claim language (``Y`` a year, ``S`` a state or district, ``C`` 
                          results' counts by vote method, else from :class:`MailCount` (for
                          Georgia 2020: its hand count's batch types)
 ``rank(Y, Q)``           Y's rank among the loaded years by Q, 1 = smallest; Q is one of
-                         ``flip_votes``, ``elect_votes``, ``tipping_margin``, ``popular_margin``
+                         ``flip_votes``, ``elect_votes``, ``flip_states`` (units in the deny
+                         set), ``tipping_margin`` (share), ``tipping_votes``,
+                         ``popular_margin`` (share), ``popular_votes`` (the leader's lead in
+                         votes), ``votes_cast``, ``winner_electors``
 =======================  ========================================================================
 
 A share compares with a percentage (``0.5%``) or a plain fraction (``0.005``); a count with a
@@ -74,7 +77,17 @@ __all__ = [
     "check_claim",
 ]
 
-RANKABLE = ("flip_votes", "elect_votes", "tipping_margin", "popular_margin")
+RANKABLE = (
+    "flip_votes",
+    "elect_votes",
+    "flip_states",
+    "tipping_margin",
+    "tipping_votes",
+    "popular_margin",
+    "popular_votes",
+    "votes_cast",
+    "winner_electors",
+)
 
 
 class Verdict(StrEnum):
@@ -489,13 +502,20 @@ class _Checker:
     def measure(self, record: ElectionRecord, what: str) -> Fraction:
         election = record.election
         ec = pledged_college(record)
-        if what in ("flip_votes", "elect_votes"):
-            goal = FlipGoal.DENY if what == "flip_votes" else FlipGoal.ELECT
-            return Fraction(minimal_flip(election, goal, FlipObjective.VOTES, ec=ec).votes)
-        if what == "tipping_margin":
-            return tipping_point(election, ec=ec).result.margin_fraction
+        if what in ("flip_votes", "elect_votes", "flip_states"):
+            goal = FlipGoal.ELECT if what == "elect_votes" else FlipGoal.DENY
+            fs = minimal_flip(election, goal, FlipObjective.VOTES, ec=ec)
+            return Fraction(len(fs.items) if what == "flip_states" else fs.votes)
+        if what in ("tipping_margin", "tipping_votes"):
+            tp = tipping_point(election, ec=ec).result
+            return tp.margin_fraction if what == "tipping_margin" else Fraction(tp.margin)
+        if what == "winner_electors":
+            return Fraction(ec.electors_of(ec.winner) if ec.winner else 0)
         pv = popular_vote(election)
-        return Fraction(pv.votes[0][1] - pv.votes[1][1], pv.votes_cast)
+        if what == "votes_cast":
+            return Fraction(pv.votes_cast)
+        lead = pv.votes[0][1] - pv.votes[1][1]
+        return Fraction(lead) if what == "popular_votes" else Fraction(lead, pv.votes_cast)
 
     def rank(self, term: Call) -> _Quantity:
         record = self.year(term.args[0])
