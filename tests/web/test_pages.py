@@ -109,10 +109,22 @@ def test_set_up_upload_launch_boards_and_entry_through_the_pages(store: AuditSto
     # Before launch: round 1's size under each method, as the engine sizes it.
     draft = draft_of(Workspace(store.engine), "mayor-2026")
     assert draft is not None
-    for size in round_one_sizes(draft):
-        assert size.size == first_round_size(replace(draft.spec, method=size.method))
-        assert f"<td>{size.method.value}" in page and f"<td>{size.size:,}</td>" in page
-    assert "bravo (chosen)" in page
+    sizes = round_one_sizes(draft)
+    assert {(s.method.value, s.chance) for s in sizes} == {
+        (m, q) for m in ("bravo", "minerva", "alpha") for q in (0.7, 0.8, 0.9)
+    }
+    for size in sizes:
+        spec = replace(draft.spec, method=size.method, stop_probability=size.chance)
+        assert size.size == first_round_size(spec)
+        row = f"<td>{size.method.value}{' (chosen)' if size.chosen else ''}</td>"
+        assert f"{row}<td>{size.chance * 100:g} %</td><td>{size.size:,}</td>" in page
+    # A larger chance of finishing costs more ballots, under every method.
+    for m in ("bravo", "minerva", "alpha"):
+        mine = sorted((s.chance, s.size) for s in sizes if s.method.value == m)
+        assert [n for _, n in mine] == sorted(n for _, n in mine)
+    assert [s for s in sizes if s.chosen] == [
+        next(s for s in sizes if s.method.value == "bravo" and s.chance == 0.9)
+    ]
     launched = admin.post("/admin/audits/mayor-2026/launch", data={"csrf": _csrf(page)})
     assert launched.status_code == 200 and 'id="rounds"' in launched.text
 

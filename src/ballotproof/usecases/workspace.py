@@ -114,29 +114,38 @@ class Draft:
         }
 
 
+CHANCES = (
+    0.7,
+    0.8,
+    0.9,
+)  # the chances of finishing in round 1 shown before launch, as `audit plan`
+
+
 @dataclass(frozen=True, slots=True)
 class RoundOneSize:
-    """How many ballots round 1 draws with a method, and its chance of ending the audit."""
+    """How many ballots round 1 draws with a method for a chance of ending the audit there."""
 
     method: Method
     size: int
     chance: float
-    chosen: bool
+    chosen: bool  # the audit's own method at the audit's own stop probability
 
 
 def round_one_sizes(draft: Draft) -> list[RoundOneSize]:
-    """Round 1's size under each ballot-polling method the workspace launches: the size whose
-    chance of confirming in round 1 is the audit's stop probability (90 %) when the reported
-    result is right (:func:`ballotproof.audit.process.first_round_size`), so the admin sees the
-    cost of each choice before launching."""
+    """Round 1's size under each ballot-polling method the workspace launches, for a 70 %,
+    80 % and 90 % chance of confirming in round 1 when the reported result is right (and the
+    audit's own stop probability, if it is another), each from
+    :func:`ballotproof.audit.process.first_round_size` — so the admin sees the cost of each
+    choice before launching. The audit itself draws the size of its method at its stop
+    probability (``chosen``)."""
+    own = draft.spec.stop_probability
+    chances = sorted({*CHANCES, own})
     out = []
     for method in WORKSPACE_METHODS:
-        spec = replace(draft.spec, method=method)
-        out.append(
-            RoundOneSize(
-                method, first_round_size(spec), spec.stop_probability, method is draft.spec.method
-            )
-        )
+        for q in chances:
+            spec = replace(draft.spec, method=method, stop_probability=q)
+            chosen = method is draft.spec.method and q == own
+            out.append(RoundOneSize(method, first_round_size(spec), q, chosen))
     return out
 
 
