@@ -142,8 +142,8 @@ def test_a_bad_colour_names_file_line_and_field(tmp_path: Path) -> None:
 def test_report_module_examples_run() -> None:
     import doctest
 
-    from ballotproof.report import html, localtime, reflow
+    from ballotproof.report import audit, html, localtime, reflow
 
-    for module in (html, localtime, reflow):
+    for module in (audit, html, localtime, reflow):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -113,6 +113,29 @@ def test_the_downloaded_bundle_verifies_offline(
     assert not all(c.ok for c in stale)
 
 
+def test_the_audit_report_as_a_page_and_as_csv(client: TestClient, store: AuditStore) -> None:
+    import csv
+
+    status = store.status("county-mayor")
+    page = client.get("/audits/county-mayor")
+    assert 'href="/audits/county-mayor/report.html"' in page.text
+    html = client.get("/audits/county-mayor/report.html")
+    assert html.status_code == 200 and 'id="decision">confirm<' in html.text
+    assert "FAIL" not in html.text and status.journal_head in html.text
+    response = client.get("/audits/county-mayor/report.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [int(r["round"]) for r in rows] == list(range(1, len(status.round_sizes) + 1))
+    for row, size, result in zip(rows, status.round_sizes, status.results, strict=True):
+        assert int(row["size"]) == size
+        assert result is not None and float(row["risk"]) == result.risk
+        assert row["decision"] == result.decision.value
+        for choice, n in result.sample.items():
+            assert int(row[f"sample: {choice}"]) == n
+    assert client.get("/audits/nope/report.csv").status_code == 404
+    assert client.get("/audits/nope/report.html").status_code == 404
+
+
 def test_unknown_audits_are_one_clear_error(client: TestClient) -> None:
     api = client.get("/api/audits/nope")
     assert api.status_code == 404

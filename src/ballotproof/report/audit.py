@@ -65,6 +65,44 @@ def status_doc(stored: AuditStatus) -> dict[str, Any]:
 
 BATCH_METHODS = frozenset({"macro"})
 
+ROUND_COLUMNS = ("round", "size", "missing", "risk", "decision", "next_size")
+
+
+def rounds_csv(status: dict[str, Any]) -> str:
+    """The audit report as CSV: one row per round (:data:`ROUND_COLUMNS`), then one column per
+    tested pair or contest (``risk: <name>``) and per sample count (``sample: <reading>``),
+    from :func:`status_doc`; an open round has only its size and what is still unread.
+
+    >>> doc = {"rounds": [{"round": 1, "size": 5, "missing": 0, "result": {"risk": 0.02,
+    ...        "decision": "confirm", "next_size": None, "pair_risks": {"A>B": 0.02},
+    ...        "sample": {"A": 4, "B": 1}}}]}
+    >>> print(rounds_csv(doc), end="")
+    round,size,missing,risk,decision,next_size,risk: A>B,sample: A,sample: B
+    1,5,0,0.02,confirm,,0.02,4,1
+    """
+    import csv
+    import io
+
+    risk_keys: list[str] = []
+    sample_keys: list[str] = []
+    for r in status["rounds"]:
+        res = r["result"] or {}
+        risk_keys += [k for k in res.get("pair_risks", {}) if k not in risk_keys]
+        sample_keys += [k for k in res.get("sample", {}) if k not in sample_keys]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*ROUND_COLUMNS, *(f"risk: {k}" for k in risk_keys),
+                *(f"sample: {k}" for k in sample_keys)])  # fmt: skip
+    for r in status["rounds"]:
+        res = r["result"] or {}
+        w.writerow(
+            [r["round"], r["size"], r["missing"], res.get("risk", ""), res.get("decision", "open"),
+             "" if res.get("next_size") is None else res["next_size"]]
+            + [res.get("pair_risks", {}).get(k, "") for k in risk_keys]
+            + [res.get("sample", {}).get(k, "") for k in sample_keys]
+        )  # fmt: skip
+    return buf.getvalue()
+
 
 def unit_word(status: dict[str, Any]) -> str:
     """What the audit draws: ``"batches"`` for a batch-comparison audit, else ``"ballots"``."""

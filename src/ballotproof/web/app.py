@@ -54,7 +54,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ballotproof.audit.contest import AuditContest
 from ballotproof.audit.process import BLANK, NOT_FOUND, OVERVOTE, Method
 from ballotproof.errors import BallotproofError, InputError, StoreError
-from ballotproof.report.audit import risk_chart, status_doc
+from ballotproof.report.audit import render_audit_report, risk_chart, rounds_csv, status_doc
 from ballotproof.store import Accounts, AuditStore, Workspace, open_store
 from ballotproof.usecases.accounts import LoggedIn, Session, log_in, log_out
 from ballotproof.usecases.boards import (
@@ -74,6 +74,7 @@ from ballotproof.usecases.boards import (
 )
 from ballotproof.usecases.bundle import bundle_zip
 from ballotproof.usecases.retrieval import retrieval_csv
+from ballotproof.usecases.verify import verify_store
 from ballotproof.usecases.workspace import (
     MAX_UPLOAD_BYTES,
     Draft,
@@ -308,6 +309,31 @@ def create_app(
             media_type="application/zip",
             headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
         )
+
+    @app.get("/audits/{name}/report.csv", response_class=Response)
+    @allow(Access.PUBLIC)
+    def report_csv(name: str) -> Response:
+        """The audit report as CSV: one row per round, its risk per pair or contest and its
+        sample counts (as ``audit status --json`` holds them)."""
+        status = launched_status(store, name)
+        if status is None:
+            raise HTTPException(404, f"no audit named {name!r} in this workspace")
+        return Response(
+            rounds_csv(status_doc(status)),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}-report.csv"'},
+        )
+
+    @app.get("/audits/{name}/report.html", response_class=HTMLResponse, include_in_schema=False)
+    @allow(Access.PUBLIC)
+    def report_html(name: str) -> Response:
+        """The audit report (``audit report``): risk over the rounds, the sample, and every
+        check of the record recomputed now from the journal."""
+        status = launched_status(store, name)
+        if status is None:
+            raise HTTPException(404, f"no audit named {name!r} in this workspace")
+        checks = [c.to_json() for c in verify_store(store, name)]
+        return HTMLResponse(render_audit_report(status_doc(status), checks))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     @allow(Access.PUBLIC)
