@@ -9,7 +9,7 @@ drawn truth (:mod:`ballotproof.calls.validate`).
 
 Frozen constants: the generator's parameters (``SynthParams``) and the engine's
 (``ModelParams``, ``CallRule``, ``UnitParams``) scored here are those of commit
-FROZEN_COMMIT (see ``FROZEN_COMMIT`` below), committed before any synthetic election was
+76b9a7b (``FROZEN_COMMIT`` below), committed before any synthetic election was
 scored. The JSON records the commit the run was made from.
 
 Election i of a run with seed S uses ``numpy.random.default_rng([S, i])``: a run of N
@@ -44,7 +44,7 @@ from ballotproof.io.synthetic_inputs import county_baseline, georgia_mode_profil
 from ballotproof.io.us2020 import load_us2020
 from ballotproof.report.replay import setups_for
 
-FROZEN_COMMIT = "to be filled in by the commit after the freeze"
+FROZEN_COMMIT = "76b9a7b"  # the freeze: constants committed before any scoring
 CONFIDENCE = 0.995
 
 
