@@ -51,7 +51,11 @@ CONFIDENCE = 0.995
 def _git_head() -> str:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
         )
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
