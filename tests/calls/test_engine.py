@@ -164,8 +164,12 @@ def test_certification_closes_a_race_in_time_order_and_never_rewrites_a_call() -
         [StateSetup("XX", (("XX", 10),), None), StateSetup("YY", (("YY", 5),), band)],
         ("a", "b"),
     )
-    yy = [Update("YY", T0 + timedelta(hours=h), {"a": 50_100, "b": 49_900}, 100_000,
-                 exact=True, expected_pct=100.0) for h in (0, 2)]  # fmt: skip
+    yy = [
+        Update("YY", T0, {"a": 50_100, "b": 49_900}, 100_000, exact=True, expected_pct=100.0),
+        # after the certification a (glitched or late) update puts b ahead: it moves nothing
+        Update("YY", T0 + timedelta(hours=2), {"a": 50_100, "b": 60_000}, 110_100, exact=True,
+               expected_pct=90.0),
+    ]  # fmt: skip
     certs = [
         Certification("YY", T0 + timedelta(hours=1), "a", "board of canvass, 1 Dec"),
         # XX's model call (below) is for "a": a certification for "b" is logged, not obeyed.
@@ -174,12 +178,16 @@ def test_certification_closes_a_race_in_time_order_and_never_rewrites_a_call() -
     e.run([yy[0], _big(0, 80_000, 20_000, pct=95.0), yy[1]], certifications=certs, close=True)
     call_yy = e.state_call("YY")
     assert call_yy is not None and call_yy.basis is CallBasis.CERTIFIED
-    assert (call_yy.candidate, call_yy.time, call_yy.source) == (
+    assert (call_yy.candidate, call_yy.time, call_yy.source, call_yy.margin) == (
         "a",
         T0 + timedelta(hours=1),
         "board of canvass, 1 Dec",
+        200,
     )
-    assert e.p_win()["YY"]["a"] == 1.0
+    assert e.p_win()["YY"]["a"] == 1.0  # still: the certified result is final
+    assert e.lowest_after_call("YY") == 1.0
+    assert not [ev for ev in e.events if ev.state == "YY" and ev.kind is EventKind.WITHDRAW]
+    assert e.p_win()["XX"]["b"] == 1.0  # the certified winner, though the call stands
     call_xx = e.state_call("XX")
     assert call_xx is not None and call_xx.candidate == "a" and call_xx.basis is CallBasis.MODEL
     other = [ev for ev in e.events if ev.kind is EventKind.CERTIFIED_OTHER]
@@ -320,8 +328,7 @@ def test_readme_backtest_table_matches_the_replay() -> None:
         calls, certified, by_certification, wrong, uncalled, median, early, late = m.groups()
         assert int(calls) == row["calls"]
         assert int(certified) == row["calls_on_certification"]
-        closed = [s for s in row["not_called_by_model"] if s not in row["uncalled"]]
-        assert [x for x in by_certification.split(", ") if x] == closed
+        assert [x for x in by_certification.split(", ") if x] == row["closed_on_certification"]
         assert int(wrong) == len(row["wrong_calls"])
         assert [x for x in uncalled.split(", ") if x] == row["uncalled"]
         assert float(median.replace("−", "-")) == pytest.approx(row["median_hours_vs_ap"], abs=0.05)
@@ -361,12 +368,41 @@ def test_levels_decided_in_one_pass_equal_one_engine_per_level() -> None:
     assert len({id(e) for e in one.values()}) == 1
     for c in levels:
         a, b = separate[c].level(c), one[c].level(c)
-        assert [(x.state, x.candidate, x.time, x.basis, x.probability) for x in b.calls] == [
-            (x.state, x.candidate, x.time, x.basis, x.probability) for x in a.calls
-        ], c
+        assert b.calls == a.calls, c  # every field: time, probability, margin, basis, source
         assert (b.withdrawals, dict(b.lowest_after_call)) == (
             a.withdrawals,
             dict(a.lowest_after_call),
         ), c
     # the levels differ from each other (else the test would prove little)
     assert one[0.9].level(0.9).calls[0].time < one[0.999].level(0.999).calls[0].time
+
+
+def test_one_pass_levels_follow_the_missing_units_rule_at_the_close() -> None:
+    """A state whose baseline units have not all reported stays uncalled at the close at
+    every level, as it would in an engine of that level alone."""
+    from ballotproof.calls.engine import UnitBaseline
+    from ballotproof.calls.feed import UnitCount
+
+    base = (UnitBaseline("U1", {"a": 600, "b": 400}, 1000),
+            UnitBaseline("U2", {"a": 500, "b": 500}, 1000))  # fmt: skip
+    setup = [StateSetup("XX", (("XX", 10),), None, {}, base)]
+    part = UnitCount("U1", {"a": 60_000, "b": 40_000}, 100_000, 100_000.0)  # P(a) ≈ 0.98
+    update = Update("XX", T0, {"a": 60_000, "b": 40_000}, 100_000, exact=True,
+                    expected_pct=50.0, parts=(part,))  # fmt: skip
+    levels = (0.6, 0.99999)
+    one = Engine(setup, ("a", "b"), CallRule(levels[0]), also=[CallRule(levels[1])])
+    one.run([update], close=True)
+    for c in levels:
+        alone = Engine(setup, ("a", "b"), CallRule(c))
+        alone.run([update], close=True)
+        assert one.level(c).calls == alone.level(c).calls, c
+    assert one.level(levels[0]).calls  # the lower level calls; the higher one must not
+    assert not one.level(levels[1]).calls
+
+
+def test_levels_must_differ_and_a_main_level_must_be_scored() -> None:
+    setup = [StateSetup("XX", (("XX", 10),), None)]
+    with pytest.raises(ValueError, match="own confidence"):
+        Engine(setup, ("a", "b"), CallRule(0.99), also=[CallRule(0.99)])
+    with pytest.raises(ValueError, match="not one of the levels"):
+        run_replay(states=["PA"], confidences=(0.99,), main=0.995)

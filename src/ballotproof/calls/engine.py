@@ -55,7 +55,7 @@ from ballotproof.calls.feed import UnitCount, Update
 from ballotproof.calls.outstanding import Batch, ModelParams, OutstandingEstimate, estimate
 from ballotproof.calls.rule import CallRule, Threshold
 from ballotproof.calls.units import UnitView, estimate_units
-from ballotproof.errors import BallotproofError
+from ballotproof.errors import BallotproofError, IntegrityError
 
 __all__ = [
     "Call",
@@ -121,6 +121,14 @@ class Certification:
     time: datetime
     winner: str
     source: str
+
+    def __post_init__(self) -> None:
+        if self.time.tzinfo is None or self.time.utcoffset() is None:
+            raise IntegrityError(
+                f"certification of {self.state}: the time must carry its zone (UTC)",
+                field="time",
+                got=self.time.isoformat(),
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +242,7 @@ class _Tracker:
     last_time: datetime | None = None
     parts: tuple[UnitCount, ...] = ()
     levels: dict[float, _Level] = field(default_factory=dict)
+    certified: bool = False
 
     @property
     def expected_total(self) -> float | None:
@@ -251,9 +260,11 @@ class Engine:
     candidates : the candidate ids the feed carries (two or more); the order breaks ties
     rule : the call rule
     params : the outstanding-vote model's constants
-    also : more call rules (other confidence levels) decided in the same pass: the estimates
-        do not depend on the calls, so each level's calls are those of a separate engine with
-        that rule, at the cost of one (:meth:`level`; checked by the tests)
+    also : more call rules (each at a confidence level of its own) decided in the same pass:
+        the estimates do not depend on the calls, so each level makes the calls, withdrawals
+        and lowest chances of a separate engine with that rule, at the cost of one
+        (:meth:`level`; checked by the tests). The moments (calibration) are the main
+        rule's.
     rho : the correlation of the states' errors through one common factor, for the correlated
         national headline (:func:`~ballotproof.calls.electoral.correlated_pmf`), recorded in
         :attr:`ec_correlated` at most every ``correlated_every`` of feed time and at the close;
@@ -279,7 +290,10 @@ class Engine:
             raise ValueError("the engine needs two or more distinct candidates")
         self.rule = rule or CallRule()
         self.params = params or ModelParams()
-        self.also = tuple(r for r in also if r.confidence != self.rule.confidence)
+        levels = [self.rule.confidence, *(r.confidence for r in also)]
+        if len(set(levels)) != len(levels):
+            raise ValueError(f"each call rule needs its own confidence level, got {levels}")
+        self.also = tuple(also)
         self._states = {
             s.state: _Tracker(s, levels={r.confidence: _Level() for r in self.also}) for s in setups
         }
@@ -516,6 +530,8 @@ class Engine:
             return None  # nothing the model uses has changed
         if t.total == 0:
             return None
+        if t.certified:  # the certified result settles the race: no estimate moves it
+            return None
         return self._evaluate(t, u.state, u.time)
 
     def _levels(
@@ -555,7 +571,7 @@ class Engine:
                 {st: t.min_p_called for st, t in self._states.items() if t.call is not None},
             )
         if confidence not in self._level_calls:
-            raise KeyError(f"confidence {confidence} was not scored in this pass")
+            raise ValueError(f"confidence {confidence} was not scored in this pass")
         levels = {st: t.levels[confidence] for st, t in self._states.items()}
         return LevelScore(
             confidence,
@@ -701,14 +717,14 @@ class Engine:
         if when is None:
             return
         for st, t in self._states.items():
-            if t.total == 0:
-                continue
-            if t.call is not None:
-                if any(lv.call is None for lv in t.levels.values()):
-                    self._evaluate(t, st, when, final=True, levels_only=True)
+            if t.total == 0 or t.certified:
                 continue
             reported = {p.unit for p in t.parts}
             missing = [b.unit for b in t.setup.baseline_units if b.unit not in reported]
+            if t.call is not None:
+                if not missing and any(lv.call is None for lv in t.levels.values()):
+                    self._evaluate(t, st, when, final=True, levels_only=True)
+                continue
             if missing:
                 self._log(
                     st,
@@ -750,14 +766,22 @@ class Engine:
                 f"clock {self._clock.isoformat()}"
             )
         t = self._states.get(c.state)
+        self._clock = c.time
         if t is None:
             return
-        self._clock = c.time
+        t.certified = True
+        votes = dict(t.votes)
+        margin = votes.get(c.winner, 0) - max(
+            (v for k, v in votes.items() if k != c.winner), default=0
+        )
         for conf, lv in t.levels.items():
             if lv.call is None:
-                lv.call = Call(c.state, c.winner, c.time, 1.0, 0, t.total, CallBasis.CERTIFIED,
-                               c.source)  # fmt: skip
+                lv.call = Call(c.state, c.winner, c.time, 1.0, margin, t.total,
+                               CallBasis.CERTIFIED, c.source)  # fmt: skip
                 self._level_calls[conf].append(lv.call)
+        # The certified result is the state's outcome from now on, whoever was called.
+        a, b = self.candidates[:2]
+        self._p[c.state] = {k: float(k == c.winner) for k in {a, b, c.winner}}
         if t.call is not None:
             if t.call.candidate != c.winner:
                 self._log(
@@ -767,16 +791,10 @@ class Engine:
                     f"certified for {c.winner}, but called for {t.call.candidate} ({c.source})",
                 )
             return
-        margin = 0
-        if t.votes:
-            ranked = sorted(t.votes.values(), reverse=True)
-            margin = ranked[0] - (ranked[1] if len(ranked) > 1 else 0)
         t.call = Call(
             c.state, c.winner, c.time, 1.0, margin, t.total, CallBasis.CERTIFIED, c.source
         )
         self.calls.append(t.call)
-        a, b = self.candidates[:2]
-        self._p[c.state] = {k: float(k == c.winner) for k in {a, b, c.winner}}
         self._log(c.state, c.time, EventKind.CERTIFIED, f"called for {c.winner} on certification "
                   f"({c.source})")  # fmt: skip
 

@@ -370,7 +370,9 @@ def run_replay(
         by_unit=inputs.baseline_units,
     )
     engines = {}
-    if main is not None and main in confidences:
+    if main is not None and main not in confidences:
+        raise ValueError(f"the main level {main} is not one of the levels {list(confidences)}")
+    if main is not None:
         if progress:
             progress(f"replaying at confidence {main} (and {len(confidences) - 1} more levels)")
         others = [CallRule(c) for c in confidences if c != main]
@@ -504,6 +506,9 @@ def replay_doc(
             "calls_on_certification": sum(
                 1 for x in sc if x.call is not None and x.call.basis == "certified"
             ),
+            "closed_on_certification": [
+                x.state for x in sc if x.call is not None and x.call.basis == "certified"
+            ],
             "not_called_by_model": [
                 x.state for x in sc if x.call is None or x.call.basis != "model"
             ],
