@@ -11,6 +11,8 @@ The hierarchy::
     │     fields: path, line, field, expected, got
     ├── AnalysisError                 a question that the data cannot answer
     │                                 (no electors, no contest, nobody won a majority …)
+    │   LocatedAnalysisError          both an IntegrityError and an AnalysisError: the
+    │                                 question fails on data at a known file and line
     └── StoreError                    the database refused or is inconsistent
 
 ``str(error)`` is always one line a user can act on, for example::
@@ -31,6 +33,7 @@ __all__ = [
     "ClaimSyntaxError",
     "InputError",
     "IntegrityError",
+    "LocatedAnalysisError",
     "StoreError",
 ]
 
@@ -90,6 +93,12 @@ class IntegrityError(_LocatedError):
 
 class AnalysisError(BallotproofError):
     """The question asked cannot be answered from this election's data."""
+
+
+class LocatedAnalysisError(IntegrityError, AnalysisError):
+    """A question that cannot be answered because of data at a known place (file, line,
+    field): both an :class:`IntegrityError` and an :class:`AnalysisError`, so a caller that
+    handles unanswerable questions handles it whichever loader read the data."""
 
 
 class StoreError(BallotproofError):

@@ -181,3 +181,21 @@ def test_the_built_in_2020_baseline_gives_counties_by_fips(tmp_path: Path) -> No
     assert len(wi) == 72  # Wisconsin's counties
     dane = wi["55025"]
     assert dane.votes["biden"] > dane.votes["trump"] > 0 and dane.total >= sum(dane.votes.values())
+
+
+def test_a_replay_of_partial_results_scores_the_states_it_can(tmp_path: Path) -> None:
+    """CC awards electors but has no results yet: the replay runs, CC's winner is unknown."""
+    data = _election(
+        tmp_path / "partial",
+        ("xavier", "yara", "zed"),
+        {"AA": (290_000, 195_000, 11_000), "BB": (80_000, 60_000, 3_000)},
+    )
+    (tmp_path / "feed.csv").write_text(FEED, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["replay", "--feed", str(tmp_path / "feed.csv"), "--data", str(data), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    cc = doc["states"]["CC"]
+    assert cc["final_winner"] is None and cc["wrong"] is False
+    assert doc["states"]["AA"]["final_winner"] == "xavier"

@@ -105,3 +105,16 @@ def test_an_elector_unit_without_votes_in_the_contest_names_line_and_contest(
         f"error: {tmp_path / 'units.csv'}:3: field 'electors': unit ME awards 2 electors but has "
         f"no votes in contest pres (data: generic CSV folder {tmp_path})\n"
     )
+
+
+def test_a_located_elector_error_is_also_an_analysis_error(tmp_path: Path) -> None:
+    """Callers that turn unanswerable questions into answers catch it whatever the loader."""
+    from ballotproof.errors import AnalysisError, IntegrityError
+    from ballotproof.io.load import load_election
+    from ballotproof.results import electoral_college
+
+    (tmp_path / "results.csv").write_text("unit,choice,votes\nWI,a,5\nWI,b,3\n", encoding="utf-8")
+    (tmp_path / "units.csv").write_text("unit,electors\nWI,10\nME,2\n", encoding="utf-8")
+    with pytest.raises(AnalysisError) as info:
+        electoral_college(load_election(tmp_path))
+    assert isinstance(info.value, IntegrityError) and info.value.line == 3

@@ -48,7 +48,11 @@ class StateScore:
 
     @property
     def wrong(self) -> bool:
-        return self.call is not None and self.call.candidate != self.winner
+        """A call for someone other than the result's winner (``winner`` ``None``: no result
+        on record yet, as in a replay of partial results, so nothing to be wrong against)."""
+        return (
+            self.call is not None and self.winner is not None and self.call.candidate != self.winner
+        )
 
     @property
     def hours_vs_ap(self) -> float | None:

@@ -42,7 +42,7 @@ from ballotproof.report.charts import pyplot, svg
 from ballotproof.report.html import RESPONSIVE_CSS
 from ballotproof.report.localtime import local, zone_for
 from ballotproof.report.reflow import reflow
-from ballotproof.results import electoral_college
+from ballotproof.results import tabulate_unit
 
 __all__ = [
     "BATTLEGROUND",
@@ -399,8 +399,15 @@ def run_replay(
 
 
 def _winners(election: Election) -> dict[str, str | None]:
-    ec = electoral_college(election)
-    return {a.unit: a.to for a in ec.awards if a.unit == election.state_of(a.unit).id}
+    """Each state's winner in the results; ``None`` for a tie or a state with no results yet
+    (a replay of partial results scores only the states it can)."""
+    contest = election.contest()
+    out: dict[str, str | None] = {}
+    for unit in election.electoral_units():
+        if unit.id != election.state_of(unit.id).id:
+            continue
+        out[unit.id] = tabulate_unit(contest, unit.id).winner if unit.id in contest.totals else None
+    return out
 
 
 def replay_doc(

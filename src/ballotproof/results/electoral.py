@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ballotproof.errors import AnalysisError, IntegrityError
+from ballotproof.errors import AnalysisError, LocatedAnalysisError
 from ballotproof.model import ChoiceId, Election, UnitId
 from ballotproof.results.tabulate import UnitResult, tabulate_unit
 
@@ -82,8 +82,8 @@ def electoral_college(election: Election, contest_id: str | None = None) -> Elec
     ------
     AnalysisError
         If no unit awards electors, or an elector-bearing unit has no counts.
-    IntegrityError
-        Instead, when that unit knows the file and line it was read from (named in the error).
+        (A :class:`~ballotproof.errors.LocatedAnalysisError`, naming the file and line, when
+        the unit knows where it was read from.)
     """
     contest = election.contest(contest_id)
     units = election.electoral_units()
@@ -102,7 +102,7 @@ def electoral_college(election: Election, contest_id: str | None = None) -> Elec
             )
             if unit.origin is not None:
                 path, line = unit.origin
-                raise IntegrityError(message, path=path, line=line, field="electors")
+                raise LocatedAnalysisError(message, path=path, line=line, field="electors")
             raise AnalysisError(message)
         result = tabulate_unit(contest, unit.id)
         awards.append(Award(unit=unit.id, electors=unit.electors, result=result))
