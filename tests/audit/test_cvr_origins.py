@@ -73,8 +73,15 @@ def test_json_records_name_their_pointer(name: str, load: Any) -> None:
         pointer, _, rest = place["field"].partition(" ")
         assert rest == "(Mayor)"
         record = _resolve(doc, pointer)
-        batch = record.get("BatchId")
-        assert str(batch) == r.batch
+        assert str(record.get("BatchId")) == r.batch
+        # and the record itself, not another of its batch
+        own = record.get("RecordId", record.get("BatchSequenceId"))
+        if own == "X":  # a redacted RecordId: the record's number is in its image's name
+            assert record["ImageMask"].split("_")[-1].startswith(f"{r.record_id:06d}")
+        elif own is not None:
+            assert int(own) == r.record_id
+        else:
+            assert record.get("BallotAuditId", r.imprinted_id) == r.imprinted_id
 
 
 def test_records_built_in_code_have_no_place_and_origins_must_match() -> None:

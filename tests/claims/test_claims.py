@@ -280,7 +280,7 @@ def test_district_figures_cite_their_own_file() -> None:
 
 
 @pytest.mark.parametrize(
-    "quantity", ["flip_states", "tipping_votes", "popular_votes", "votes_cast", "winner_electors"]
+    "quantity", ["flip_units", "tipping_votes", "popular_votes", "votes_cast", "winner_electors"]
 )
 def test_rank_by_more_quantities_counts_smaller_years(quantity: str) -> None:
     """Oracle: each year's value computed here from the results functions."""
@@ -290,7 +290,7 @@ def test_rank_by_more_quantities_counts_smaller_years(quantity: str) -> None:
 
     def value(r: ElectionRecord) -> int:
         ec = pledged_college(r)
-        if quantity == "flip_states":
+        if quantity == "flip_units":
             return len(minimal_flip(r.election, FlipGoal.DENY, ec=ec).items)
         if quantity == "tipping_votes":
             return tipping_point(r.election, ec=ec).result.margin
@@ -304,3 +304,16 @@ def test_rank_by_more_quantities_counts_smaller_years(quantity: str) -> None:
         expected = 1 + sum(v < values[year] for v in values.values())
         r = check_claim(f"rank({year}, {quantity}) = {expected}", data)
         assert r.verdict is Verdict.TRUE, (quantity, year, r)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "rank(2000, tipping_votes) = 1",  # Florida, 537 votes (MEDSL)
+        "rank(2020, votes_cast) = 12",  # the most votes cast of the twelve elections
+        "rank(2000, winner_electors) = 1",  # Bush 271 pledged, the fewest of any winner
+        "rank(1984, winner_electors) = 12",  # Reagan 525, the most
+    ],
+)
+def test_rank_matches_the_record(claim: str) -> None:
+    assert check_claim(claim, record_data()).verdict is Verdict.TRUE

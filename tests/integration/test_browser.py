@@ -130,6 +130,8 @@ def test_no_page_scrolls_sideways(report: Path) -> None:
                         # Every data table reflowed: its cells are labelled blocks.
                         labelled = page.locator("table.reflow td[data-label]").count()
                         assert labelled > 0, name
+                        flat = page.locator("table:not(.reflow):not(.legend)").count()
+                        assert flat == 0, f"{name}: {flat} data tables do not reflow"
                     shot = ARTIFACTS / f"{name}-{device}-{width}.png"
                     page.screenshot(path=str(shot), full_page=True)
                     assert shot.stat().st_size > 10_000

@@ -95,7 +95,7 @@ def test_a_call_is_dated_by_the_states_own_calendar() -> None:
     day of the call is the 19th, as Georgians saw it."""
     from ballotproof.report.timeline import timeline_doc
 
-    rows = {(r.split(",")[0], r.split(",")[1]): r.split(",")[3] for r in _call_lines()}
+    rows = {(r[0], r[1]): r[3] for r in csv.reader(_call_lines())}
     assert rows[("GA", "AP")] == "2020-11-20T01:00:00Z"
     (ga,) = timeline_doc(["GA"])["states"]
     assert ga["called"] == "2020-11-19"

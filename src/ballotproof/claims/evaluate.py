@@ -23,10 +23,11 @@ Functions of the claim language (``Y`` a year, ``S`` a state or district, ``C`` 
                          results' counts by vote method, else from :class:`MailCount` (for
                          Georgia 2020: its hand count's batch types)
 ``rank(Y, Q)``           Y's rank among the loaded years by Q, 1 = smallest; Q is one of
-                         ``flip_votes``, ``elect_votes``, ``flip_states`` (units in the deny
-                         set), ``tipping_margin`` (share), ``tipping_votes``,
-                         ``popular_margin`` (share), ``popular_votes`` (the leader's lead in
-                         votes), ``votes_cast``, ``winner_electors``
+                         ``flip_votes``, ``elect_votes``, ``flip_units`` (states, DC and
+                         districts in the fewest-votes deny set: not the fewest states),
+                         ``tipping_margin`` (share), ``tipping_votes``, ``popular_margin``
+                         (share), ``popular_votes`` (the leader's lead in votes),
+                         ``votes_cast``, ``winner_electors`` (pledged)
 =======================  ========================================================================
 
 A share compares with a percentage (``0.5%``) or a plain fraction (``0.005``); a count with a
@@ -80,7 +81,7 @@ __all__ = [
 RANKABLE = (
     "flip_votes",
     "elect_votes",
-    "flip_states",
+    "flip_units",
     "tipping_margin",
     "tipping_votes",
     "popular_margin",
@@ -502,10 +503,10 @@ class _Checker:
     def measure(self, record: ElectionRecord, what: str) -> Fraction:
         election = record.election
         ec = pledged_college(record)
-        if what in ("flip_votes", "elect_votes", "flip_states"):
+        if what in ("flip_votes", "elect_votes", "flip_units"):
             goal = FlipGoal.ELECT if what == "elect_votes" else FlipGoal.DENY
             fs = minimal_flip(election, goal, FlipObjective.VOTES, ec=ec)
-            return Fraction(len(fs.items) if what == "flip_states" else fs.votes)
+            return Fraction(len(fs.items) if what == "flip_units" else fs.votes)
         if what in ("tipping_margin", "tipping_votes"):
             tp = tipping_point(election, ec=ec).result
             return tp.margin_fraction if what == "tipping_margin" else Fraction(tp.margin)

@@ -230,7 +230,7 @@ def check(
     votes(C, Y), votes(C, S, Y), margin(S, Y), margin_votes(S, Y), leader(S, Y),
     hand_winner(S, Y), tipping(Y), tipping_margin(Y), flip(Y), flip(Y, elect), flip_votes(Y),
     flip_votes(Y, elect), states(flip(Y)), mail_share(S, Y),
-    rank(Y, Q) (1 = smallest; Q: flip_votes, elect_votes, flip_states, tipping_margin,
+    rank(Y, Q) (1 = smallest; Q: flip_votes, elect_votes, flip_units, tipping_margin,
     tipping_votes, popular_margin, popular_votes, votes_cast, winner_electors). Y is a year, S
     a state (code or name), C a candidate (last name, full name or id; case does not matter).
     Compare with = != < <= > >=; combine with and, or, not and parentheses. Shares compare with

@@ -140,7 +140,7 @@ def _timeline_chart(doc: dict[str, Any]) -> str:
             x = (date.fromisoformat(f["date"]) - start).days
             ax.axvline(x, color="#999999", lw=0.8, ls="--", zorder=0)
             ax.annotate(
-                date.fromisoformat(f["date"]).strftime("%-d %b"),
+                f"{date.fromisoformat(f['date']).day} {date.fromisoformat(f['date']):%b}",
                 (x, len(states) - 0.4),
                 fontsize=7,
                 ha="center",
@@ -148,7 +148,7 @@ def _timeline_chart(doc: dict[str, Any]) -> str:
             )
         ax.set_yticks(range(len(states)), [s["state"] for s in reversed(states)], fontsize=7)
         ax.set_ylim(-0.8, len(states) + 0.2)
-        ax.set_xlabel(f"days after election day ({start.strftime('%-d %B %Y')})")
+        ax.set_xlabel(f"days after election day ({f'{start.day} {start:%B %Y}'})")
         ax.set_title("From election day to the electors' vote (dashed: federal dates)", pad=14)
         ax.legend(loc="center right", fontsize=7, frameon=True)
         fig.tight_layout()

@@ -14,6 +14,10 @@ Dates are computed, not typed, from the rules in force in the election's year:
 * **Congress counts** — 6 January (3 U.S.C. § 15); **inauguration** — noon, 20 January (U.S.
   Const. amend. XX § 1; before the 1937 inauguration it was 4 March, out of this range).
 
+These are the *statutory* dates. Congress has moved a count by a law of its own in some years
+(and the inauguration moves to the 21st when the 20th is a Sunday for the public ceremony);
+those exceptions are not in this table, so the titles say "statutory date".
+
 Sources of the ECRA rules: ``data/CERTIFICATION_2020.md``, "Later years (ECRA 2022)". Checked
 against the dates on record: 14 Dec 2020, 19 Dec 2016, 18 Dec 2000, 17 Dec 2024 (electors),
 8 Dec 2020 (safe harbor), 11 Dec 2024 (certificates).
@@ -95,13 +99,13 @@ def federal_calendar(year: int) -> tuple[FederalDate, ...]:
         FederalDate(
             "congress_counts",
             date(year + 1, 1, 6),
-            "Congress counts the electoral votes in joint session",
+            "Congress counts the electoral votes in joint session (statutory date)",
             "3 U.S.C. § 15: the sixth day of January",
         ),
         FederalDate(
             "inauguration",
             date(year + 1, 1, 20),
-            "Inauguration: the President's term begins at noon",
+            "Inauguration: the President's term begins at noon (statutory date)",
             "U.S. Const. amend. XX § 1",
         ),
     )
