@@ -66,3 +66,15 @@ def test_start_audit_passes_text_options_as_text_and_file_options_as_paths(tmp_p
     sheet = ballotproof.retrieval_sheet(tmp_path / "a.db", "m")
     assert sheet.splitlines()[1].startswith("Lake,")  # the jurisdiction column, as given
     assert status.round_sizes[0] > 0
+
+
+def test_start_audit_names_an_unknown_method(tmp_path: Path) -> None:
+    import pytest
+
+    contest = ballotproof.AuditContest("Mayor", {"A": 600, "B": 400}, ballots=1000)
+    with pytest.raises(ballotproof.InputError, match=r"field 'method'.*got 'bravoo'"):
+        ballotproof.start_audit(
+            tmp_path / "a.db", name="m", contest=contest, manifest=tmp_path / "m.csv",
+            seed="1", method="bravoo",
+        )  # fmt: skip
+    assert not (tmp_path / "a.db").exists()  # nothing was written

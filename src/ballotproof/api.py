@@ -13,7 +13,8 @@ used, so ``import ballotproof`` stays instant.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from ballotproof.audit.verify import Check
     from ballotproof.model import Election
     from ballotproof.results import RecountCheck
-    from ballotproof.store import AuditStatus
+    from ballotproof.store import AuditStatus, AuditStore
 
 __all__ = [
     "audit_status",
@@ -100,6 +101,18 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@contextmanager
+def _store(db: str | Path, *, create: bool = False) -> Iterator[AuditStore]:
+    """The audit store at ``db``, closed (its connections released) when done."""
+    from ballotproof.store import open_store
+
+    store = open_store(db, create=create)
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+
+
 def start_audit(
     db: str | Path,
     *,
@@ -109,62 +122,75 @@ def start_audit(
     seed: str,
     risk_limit: float = 0.1,
     method: str = "bravo",
-    **options: Any,
+    jurisdiction: str | None = None,
+    allow_phantoms: bool = False,
+    cvrs: str | Path | None = None,
+    cvr_format: str = "dominion-csv",
+    ess_ballots: str | Path | None = None,
+    batch_tallies: str | Path | None = None,
+    round_size: int | None = None,
+    replacement: bool = True,
 ) -> AuditStatus:
     """Check the inputs, size round 1 and store a new audit (``audit start``).
 
     ``method`` is a method id of ``ballotproof audit methods`` (``bravo``, ``minerva``,
-    ``alpha``, ``supersimple``, ``alpha-comparison``, ``macro``, …); ``options`` are the other
-    keywords of :func:`ballotproof.usecases.start.prepare_audit` (``cvrs=``, ``cvr_format=``,
-    ``batch_tallies=``, ``jurisdiction=``, ``allow_phantoms=``, ``round_size=``,
-    ``replacement=``). ``db`` is a SQLite file (created if missing) or a database URL.
+    ``alpha``, ``supersimple``, ``alpha-comparison``, ``macro``, …); the other keywords are
+    those of :func:`ballotproof.usecases.start.prepare_audit` (and of ``audit start``). ``db``
+    is a SQLite file (created if missing) or a database URL.
 
     Raises
     ------
+    InputError
+        An unknown ``method``, or an input the checks of ``audit start`` refuse.
     AnalysisError
         When the margin is so small that the audit is a full hand count from the start (no
         sample is drawn and nothing is stored).
     """
     from ballotproof.audit.spec import Method
-    from ballotproof.errors import AnalysisError
-    from ballotproof.store import open_store
+    from ballotproof.errors import AnalysisError, InputError
     from ballotproof.usecases.start import prepare_audit
-    from ballotproof.usecases.start import start_audit as store_new
+    from ballotproof.usecases.start import start_audit as store_new_audit
 
-    files = {"cvrs", "ess_ballots", "batch_tallies"}  # the options that name files
-    paths: dict[str, Any] = {
-        k: Path(v) if k in files and isinstance(v, str) else v for k, v in options.items()
-    }
+    try:
+        chosen = Method(method)
+    except ValueError:
+        raise InputError(
+            field="method", expected="one of " + ", ".join(m.value for m in Method), got=method
+        ) from None
+
+    def path(value: str | Path | None) -> Path | None:
+        return None if value is None else Path(value)
+
     new = prepare_audit(
         name=name,
         contest=contest,
         manifest=Path(manifest),
         seed=seed,
         risk_limit=risk_limit,
-        method=Method(method),
-        **paths,
+        method=chosen,
+        jurisdiction=jurisdiction,
+        allow_phantoms=allow_phantoms,
+        cvrs=path(cvrs),
+        cvr_format=cvr_format,
+        ess_ballots=path(ess_ballots),
+        batch_tallies=path(batch_tallies),
+        round_size=round_size,
+        replacement=replacement,
     )
     if new.full_hand_count is not None:
         raise AnalysisError(f"audit {name!r} is a full hand count: {new.full_hand_count}")
-    store = open_store(db)
-    try:
-        return store_new(store, new, now=_now)
-    finally:
-        store.engine.dispose()
+    with _store(db, create=True) as store:
+        return store_new_audit(store, new, now=_now)
 
 
-def retrieval_sheet(db: str | Path, name: str, round: int | None = None) -> str:
+def retrieval_sheet(db: str | Path, name: str, number: int | None = None) -> str:
     """The retrieval list of a round (default: the latest) as CSV, as ``audit sample --out``
     writes it: fill each row's ``Interpretation`` and give the file to :func:`record_audit`."""
-    from ballotproof.store import open_store
     from ballotproof.usecases.retrieval import retrieval_csv, retrieval_list
 
-    store = open_store(db, create=False)
-    try:
-        number = round if round is not None else len(store.status(name).round_sizes)
-        return retrieval_csv(retrieval_list(store, name, number))
-    finally:
-        store.engine.dispose()
+    with _store(db) as store:
+        latest = len(store.status(name).round_sizes)
+        return retrieval_csv(retrieval_list(store, name, number or latest))
 
 
 def record_audit(
@@ -172,27 +198,19 @@ def record_audit(
 ) -> AuditStatus:
     """Record a filled retrieval list (or a batch audit's tally sheet), as ``audit record``
     does; a round whose every ballot is read is closed and its risk measured."""
-    from ballotproof.store import open_store
     from ballotproof.usecases.record import record_file
 
-    store = open_store(db, create=False)
-    try:
+    with _store(db) as store:
         status, _, _ = record_file(store, name, Path(sheet), now=_now, correct=correct)
         return status
-    finally:
-        store.engine.dispose()
 
 
 def export_audit(db: str | Path, name: str, folder: str | Path) -> list[str]:
     """Write the audit's published bundle (``audit export``); returns the files written."""
-    from ballotproof.store import open_store
     from ballotproof.usecases.bundle import export_bundle
 
-    store = open_store(db, create=False)
-    try:
+    with _store(db) as store:
         return export_bundle(store, name, Path(folder))
-    finally:
-        store.engine.dispose()
 
 
 def audit_status(db: str | Path, name: str) -> AuditStatus:
@@ -200,13 +218,8 @@ def audit_status(db: str | Path, name: str) -> AuditStatus:
 
     ``db``: the SQLite file or database URL the ``audit`` commands or the workspace wrote.
     """
-    from ballotproof.store import open_store
-
-    store = open_store(db, create=False)
-    try:
+    with _store(db) as store:
         return store.status(name)
-    finally:
-        store.engine.dispose()
 
 
 def verify_audit(
@@ -214,14 +227,10 @@ def verify_audit(
 ) -> tuple[Check, ...]:
     """Recompute a stored audit from its journal (``audit verify --db``): every check, each
     with ``name``, ``ok`` and ``detail``; the audit is verified when every ``ok`` is true."""
-    from ballotproof.store import open_store
     from ballotproof.usecases.verify import verify_store
 
-    store = open_store(db, create=False)
-    try:
+    with _store(db) as store:
         return verify_store(store, name, expected_head=expected_head)
-    finally:
-        store.engine.dispose()
 
 
 def verify_published(folder: str | Path, *, expected_head: str | None = None) -> tuple[Check, ...]:

@@ -504,7 +504,8 @@ def replay_doc(
         lv = eng.level(c)
         sc = score_calls(list(lv.calls), winners, desk_calls)
         deltas = sorted(x.hours_vs_ap for x in sc if x.hours_vs_ap is not None)
-        _b, br = calibration(eng.moments, winners)
+        # One engine decided every level of a one-pass replay: its calibration once.
+        br = brier if eng is engine else calibration(eng.moments, winners)[1]
         levels[f"{c:g}"] = {
             "calls": sum(1 for x in sc if x.call is not None),
             "calls_at_end_of_feed": sum(

@@ -136,7 +136,15 @@ def _load_cvrs(
         out[bid] = choice
         imprints[bid] = record.imprinted_id
         index[bid] = i
-    return out, imprints, lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": str(path)}
+    return out, imprints, _locator(cvr_file, index, path)
+
+
+def _locator(
+    cvr_file: CvrFile, index: Mapping[str, int], path: Path
+) -> Callable[[str], dict[str, Any]]:
+    """Ballot id → the ``path``/``line``/``field`` of an error about its record (the file
+    named as the user gave it)."""
+    return lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": str(path)}
 
 
 def _cvr_file(path: Path, fmt: str, ess_ballots: Path | None) -> CvrFile:
@@ -427,7 +435,7 @@ def prepare_multi_audit(
         m,
         cvrs,
         imprints,
-        lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": str(cvrs)},
+        _locator(cvr_file, index, cvrs),
     )
     without = m.total_ballots - len(committed)
     if without:
