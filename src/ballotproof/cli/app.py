@@ -506,7 +506,9 @@ def demo(
         r = summary["replay"]
         out.print(
             f"Election night replay: [bold]{r['replay_report']}[/] (wrong calls: "
-            f"{len(r['wrong_calls'])}; not called: {', '.join(r['uncalled']) or 'none'})"
+            f"{len(r['wrong_calls'])}; not called by the model: "
+            f"{', '.join(r['not_called_by_model']) or 'none'}, closed at the feed's end or on "
+            "certification)"
         )
     if "audit" in summary:
         a = summary["audit"]
@@ -630,7 +632,9 @@ def replay(
     bt = doc["backtest"]
     out.print(
         f"wrong calls: {len(bt['wrong_calls'])}; not called: "
-        f"{', '.join(bt['uncalled']) or 'none'}; Brier score {bt['brier']}"
+        f"{', '.join(bt['uncalled']) or 'none'}; not called by the model: "
+        f"{', '.join(bt['levels'][f'{confidence:g}']['not_called_by_model']) or 'none'}; "
+        f"Brier score {bt['brier']}"
     )
 
 

@@ -154,6 +154,7 @@ def _replay(folder: Path) -> dict[str, Any]:
         "replay_report": str(folder / "report.html"),
         "wrong_calls": bt["wrong_calls"],
         "uncalled": bt["uncalled"],
+        "not_called_by_model": bt["levels"]["0.995"]["not_called_by_model"],
     }
 
 
