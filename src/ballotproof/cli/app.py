@@ -84,7 +84,7 @@ app = typer.Typer(
         "Turn counted ballots into an election outcome that everyone can check.\n\n"
         "Every command works on the built-in 2020 U.S. presidential election unless --data "
         "points at another election (a folder in the generic CSV format, a folder of the 2020 "
-        "files, or a NIST SP 1500-100 JSON file)."
+        "files, or a NIST SP 1500-100 JSON or XML file) or --election names a year 1976-2020."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -493,7 +493,8 @@ def demo(
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the 2020 demonstration: results, election-night replay and a Georgia audit."""
+    """Run the 2020 demonstration: results, election-night replay, a Georgia audit, claims
+    checked, and every election 1976-2020 with the road to certification."""
     from ballotproof.report.demo import run_demo
 
     summary = run_demo(out_dir, data=data, console=err.rich())
