@@ -48,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": BASE
     | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report", "web"},
     "api": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report"},
+    "__main__": {"cli"},  # ``python -m ballotproof`` runs the command line, nothing else
 }
 PURE = {"model", "results", "audit", "calls", "claims"}
 THIRD_PARTY_OK = {"numpy", "scipy", "_typeshed"}  # _typeshed: type-checking stubs only

@@ -141,3 +141,47 @@ def test_demo_writes_a_report(tmp_path: Path) -> None:
     again = runner.invoke(app, ["demo", "--out", str(tmp_path / "e")])
     assert again.exit_code == 0, again.output
     assert (tmp_path / "e" / "report.html").read_text(encoding="utf-8") == html  # reproducible
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["results", "--json"],
+        ["--debug", "tipping-point", "--json"],
+        ["timeline", "--state", "GA", "--json"],
+        ["audit", "plan", "--help"],
+        ["import", "--help"],
+    ],
+)
+def test_console_script_builds_only_the_named_command(args: list[str]) -> None:
+    """``main`` hands Typer an app holding just the command (or group) named, for start-up speed;
+    its output must be exactly what the whole app prints."""
+    from ballotproof.cli.app import _narrowed
+
+    slim = _narrowed(args)
+    names = [c.name or c.callback.__name__ for c in slim.registered_commands if c.callback]
+    assert len(names) + len(slim.registered_groups) == 1
+    whole, narrow = runner.invoke(app, args), runner.invoke(slim, args)
+    assert narrow.exit_code == whole.exit_code == 0, narrow.output
+    assert narrow.stdout == whole.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["resultz"], ["--version"]])
+def test_console_script_keeps_the_whole_app_without_a_known_command(args: list[str]) -> None:
+    from ballotproof.cli.app import _narrowed
+
+    assert _narrowed(args) is app
+
+
+def test_python_dash_m_reaches_every_command() -> None:
+    """``python -m ballotproof.cli.app audit`` once said 'No such command': the audit commands
+    register on the importable module's app, not on the ``__main__`` copy."""
+    import subprocess
+    import sys
+
+    for module in ("ballotproof", "ballotproof.cli.app"):
+        done = subprocess.run(
+            [sys.executable, "-m", module, "audit", "--help"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert "plan" in done.stdout
