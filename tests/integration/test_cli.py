@@ -185,3 +185,48 @@ def test_python_dash_m_reaches_every_command() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "plan" in done.stdout
+
+
+_HEAVY = (
+    "numpy",
+    "scipy",
+    "sqlalchemy",
+    "pandas",
+    "matplotlib",
+    "fastapi",
+    "pydantic",
+    "xmlschema",
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["results", "--json"],
+        ["margins", "--json"],
+        ["flip", "--json"],
+        ["tipping-point"],
+        ["recounts"],
+        ["timeline", "--state", "GA"],
+        ["check", "margin(GA, 2020) < 0.5%"],
+    ],
+)
+def test_results_commands_import_only_what_they_use(args: list[str]) -> None:
+    """Issue 11: a results command once spent 93 % of its start importing scipy and SQLAlchemy."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io\n"
+        f"sys.argv = ['ballotproof', *{args!r}]\n"
+        "from ballotproof.cli.app import main\n"
+        "try:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"print(sorted(m for m in {_HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout

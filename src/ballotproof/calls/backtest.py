@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ballotproof.calls.engine import Call, Moment
+if TYPE_CHECKING:  # annotations only: a desk's call record must not pull in the engine (numpy)
+    from ballotproof.calls.engine import Call, Moment
 
 __all__ = ["CalibrationBin", "RaceCall", "StateScore", "calibration", "score_calls"]
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from html import escape
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ballotproof.claims import ClaimData, ClaimResult, HandCount, MailCount, check_claim
 from ballotproof.errors import AnalysisError
-from ballotproof.io.georgia import BATCHES, CANDIDATES, GaBatches, load_ga_batches
 from ballotproof.io.medsl import (
     DISTRICT_RESULTS_FILE,
     MEDSL_FILE,
@@ -40,6 +39,9 @@ __all__ = [
     "render_claims_page",
 ]
 
+if TYPE_CHECKING:  # the Georgia batch reader pulls in numpy: only the Georgia claims read it
+    from ballotproof.io.georgia import GaBatches
+
 MAIL_BATCH_TYPE = "Absentee By Mail"
 
 
@@ -49,6 +51,8 @@ V = TypeVar("V")
 
 @cache
 def _ga_batches() -> GaBatches:
+    from ballotproof.io.georgia import load_ga_batches
+
     return load_ga_batches()
 
 
@@ -74,6 +78,8 @@ class _Lazy(Mapping[K, V]):
 
 def georgia_hand_count() -> HandCount:
     """Georgia's November 2020 full hand count (the sum of its batch tallies), per candidate."""
+    from ballotproof.io.georgia import BATCHES, CANDIDATES
+
     tally = _ga_batches().hand_tally()
     return HandCount(
         {c: tally.get(c, 0) for c in CANDIDATES},
@@ -85,6 +91,8 @@ def georgia_hand_count() -> HandCount:
 
 def georgia_mail() -> MailCount:
     """Votes for candidates in the hand count's mail batches, out of all its candidate votes."""
+    from ballotproof.io.georgia import BATCHES, CANDIDATES
+
     ga = _ga_batches()
     mail = total = 0
     for b in ga.batches:
