@@ -65,6 +65,31 @@ def test_a_medsl_file_with_election(tmp_path: Path) -> None:
         "reagan": 489,
         "carter": 49,
     }
-    late = runner.invoke(app, ["import", "medsl", medsl, str(tmp_path / "x"), "--year", "2024"])
+    late = runner.invoke(app, ["import", "medsl", medsl, str(tmp_path / "x"), "--year", "2032"])
     assert late.exit_code == 1
-    assert "2022 apportionment" in late.output
+    assert "no apportionment" in late.output and "2022 to 2031" in late.output
+
+
+def test_2020_votes_on_the_2024_map(tmp_path: Path) -> None:
+    """The 2020 census moved seven House seats among 13 states (apportionment_changes.csv):
+    2020's state winners on the 2024 map give Biden 303 and Trump 235, the figure 270toWin and
+    Sabato's Crystal Ball published (Washington Examiner, 2024, as copied at
+    https://www.johnlocke.org/biden-trump-face-different-electoral-paths-in-2024/)."""
+    import csv
+
+    source = history_dir() / "1976-2020-president.csv"
+    with source.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = [r | {"year": "2024"} for r in reader if r["year"] == "2020"]
+        fields = list(reader.fieldnames or ())
+    medsl = tmp_path / "medsl-2020-as-2024.csv"
+    with medsl.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["results", "--data", str(medsl), "--election", "2024", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["electoral_college"]["electors"] == {
+        "biden": 303,
+        "trump": 235,
+    }

@@ -218,3 +218,43 @@ def test_a_year_exports_to_nist_and_back(
     back = load_nist(tmp_path / "e2000.json")
     assert electoral_college(back).totals == electoral_college(records[2000].election).totals
     assert popular_vote(back).other_lines == popular_vote(records[2000].election).other_lines
+
+
+def _changes(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "apportionment_changes.csv"
+    path.write_text("first_year,state,seats_change\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_2020_census_apportionment_applies_from_2024() -> None:
+    """Electors of the packaged apportionments: every year sums to 538; the 2020 census (first
+    applied 2023, so from the 2024 election) moves exactly the 13 states of the changes file."""
+    from ballotproof.io.medsl import APPORTIONMENT_FILE, _electors
+
+    table = history_dir() / APPORTIONMENT_FILE
+    before, after = _electors(table, 2020), _electors(table, 2024)
+    assert sum(before.values()) == sum(after.values()) == 538
+    with (history_dir() / "apportionment_changes.csv").open(encoding="utf-8") as f:
+        moved = {r["state"]: int(r["seats_change"]) for r in csv.DictReader(f)}
+    assert {s: after[s] - before[s] for s in after if after[s] != before[s]} == moved
+    assert len(moved) == 13 and sum(moved.values()) == 0
+    assert _electors(table, 2028) == after
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["2023,TX,2"], "gives 437 House seats, not 435"),
+        (["2023,TX,x"], "apportionment_changes.csv:2: field 'seats_change'"),
+        (["2023,TX,1", "2023,TX,-1"], "apportionment_changes.csv:3: field 'state'"),
+        (["2023,ZZ,1", "2023,TX,-1"], "apportionment_changes.csv:2: field 'state'"),
+        (["2013,TX,1", "2013,CA,-1"], "apportionment_changes.csv:2: field 'first_year'"),
+    ],
+)
+def test_a_bad_apportionment_change_is_refused(
+    tmp_path: Path, rows: list[str], message: str
+) -> None:
+    from ballotproof.io.medsl import APPORTIONMENT_FILE, _electors
+
+    with pytest.raises((InputError, IntegrityError), match=message):
+        _electors(history_dir() / APPORTIONMENT_FILE, 2024, _changes(tmp_path, rows))

@@ -70,6 +70,8 @@ __all__ = [
 
 MEDSL_FILE = "1976-2020-president.csv"
 APPORTIONMENT_FILE = "electoral_vote_apportionment.csv"
+APPORTIONMENT_CHANGES_FILE = "apportionment_changes.csv"
+HOUSE_SEATS = 435
 FAITHLESS_FILE = "faithless_electors.csv"
 CAST_FILE = "electoral_votes_cast.csv"
 AWARDS_FILE = "district_awards.csv"
@@ -181,29 +183,76 @@ def _display_path(p: Path, given: str | Path | None) -> str:
     return p.name if given is None else str(given)
 
 
-def _electors(path: Path, year: int) -> dict[str, int]:
-    """Electors per state for ``year``: House seats of the apportionment in force, plus 2."""
+def _seats(path: Path, changes: Path) -> dict[int, dict[str, int]]:
+    """House seats per state, by the first year each apportionment applied: the columns of
+    ``path``, then each later apportionment of ``changes`` (``first_year, state,
+    seats_change``: the states whose seats changed) applied to the one before it. Every
+    apportionment must give the House its 435 seats."""
     header = path.read_text(encoding="utf-8").partition("\n")[0].strip().split(",")
     optional = tuple(c for c in header if c.isdigit())
     rows = list(read_rows(path, ("State",), optional=optional, display=path.name))
     if not rows:
         raise InputError("no rows", path=path.name)
-    columns = [c for c in rows[0].values if c.isdigit()]
-    in_force = [int(c) for c in columns if int(c) <= year + 1]
-    if not in_force or year > max(int(c) for c in columns) + 9:
-        raise InputError(
-            f"no apportionment in {path.name} covers {year} (the 2022 apportionment, in force "
-            "from 2024, is not packaged)",
-            path=path.name,
-            field="year",
-        )
-    column = str(max(in_force))
-    electors = {"DC": 3}
+    seats: dict[int, dict[str, int]] = {int(c): {} for c in optional}
     for row in rows:
         state = row.require("State")
         if state in {"Total", "DC"}:
             continue
-        electors[state] = parse_int(row, column, minimum=1) + 2
+        for column in optional:
+            seats[int(column)][state] = parse_int(row, column, minimum=0)
+    delta: dict[int, dict[str, tuple[int, int]]] = {}
+    for row in read_rows(
+        changes, ("first_year", "state", "seats_change"), optional=("census", "source_url")
+    ):
+        first = parse_int(row, "first_year", minimum=max(seats) + 1)
+        state = row.require("state")
+        if state not in seats[max(seats)]:
+            raise row.error("state", f"a state of {path.name}", state)
+        text = row.get("seats_change")
+        if not re.fullmatch(r"[+-]?[0-9]+", text) or int(text) == 0:
+            raise row.error("seats_change", "a non-zero whole number such as 2 or -1", text)
+        if state in delta.get(first, {}):
+            raise row.error("state", f"one row per state and year ({state} is repeated)", state)
+        delta.setdefault(first, {})[state] = (int(text), row.line)
+    for first in sorted(delta):
+        now = dict(seats[max(seats)])
+        for state, (change, line) in delta[first].items():
+            now[state] += change
+            if now[state] < 1:
+                raise IntegrityError(
+                    f"{state} would have {now[state]} House seats",
+                    path=changes.name,
+                    line=line,
+                    field="seats_change",
+                )
+        seats[first] = now
+    for first, by_state in seats.items():
+        if first >= 1913 and sum(by_state.values()) != HOUSE_SEATS:
+            raise IntegrityError(
+                f"the apportionment first applied in {first} gives "
+                f"{sum(by_state.values())} House seats, not {HOUSE_SEATS}",
+                path=changes.name if first in delta else path.name,
+                field="seats_change" if first in delta else str(first),
+            )
+    return seats
+
+
+def _electors(path: Path, year: int, changes: Path | None = None) -> dict[str, int]:
+    """Electors per state for ``year``: House seats of the apportionment in force, plus 2
+    (DC: 3, Twenty-third Amendment). An apportionment first applies to the Congress elected
+    the year before (the 2020 census: elections from 2022, so presidential ones from 2024)."""
+    changes = changes or path.with_name(APPORTIONMENT_CHANGES_FILE)
+    seats = _seats(path, changes)
+    in_force = [first for first in seats if first <= year + 1]
+    if not in_force or year + 1 >= max(seats) + 10:  # the next census's would be in force
+        raise InputError(
+            f"no apportionment in {path.name} or {changes.name} covers {year} (the last "
+            f"packaged one is in force for elections from {max(seats) - 1} to {max(seats) + 8})",
+            path=path.name,
+            field="year",
+        )
+    electors = {"DC": 3}
+    electors.update({state: n + 2 for state, n in seats[max(in_force)].items()})
     return electors
 
 
