@@ -30,9 +30,13 @@ def test_every_row_is_sourced_and_loads() -> None:
     assert len(events) == len(_rows())
     assert all(e.citation or e.source_url for e in events)
     certified = {e.state for e in events if e.kind is EventKind.CERTIFIED}
-    # the contested six and the 15 states dated in the third session (CERTIFICATION_2020.md)
+    # the contested six, the 15 dated in the third session and the 20 dated in the fourth
+    # (CERTIFICATION_2020.md): 41 jurisdictions
     sourced_later = {"FL", "VA", "ME", "MN", "NC", "NM", "OH", "IA", "NE", "NY", "CA", "NJ", "CO"}
-    assert certified == set(CONTESTED) | sourced_later | {"HI", "MO"}
+    fourth = {"OK", "VT", "ND", "ID", "KY", "MS", "AL", "UT", "CT", "IN", "AK", "KS", "MT", "RI"}
+    fourth |= {"WA", "AR", "OR", "IL", "MD", "WV"}
+    assert certified == set(CONTESTED) | sourced_later | {"HI", "MO"} | fourth
+    assert len(certified) == 41
     assert "TX" not in certified  # no dated source for Texas's canvass
 
 
