@@ -58,7 +58,9 @@ def test_recounts_json() -> None:
     assert (
         states["KY"]["status"] == "unknown"
     )  # electors' coverage not established (RECOUNT_RULES.md)
-    assert states["MS"]["status"] == "unknown"  # no recount statute found (RECOUNT_RULES.md)
+    # no recount statute (MS) or only one a court hearing a contest may order (TN)
+    assert states["MS"]["status"] == states["TN"]["status"] == "no_recount"
+    assert states["MS"]["rules"][0]["qualifies"] is False
 
 
 def test_data_option_with_a_generic_folder() -> None:

@@ -92,7 +92,7 @@ def test_packaged_table_covers_the_2020_battlegrounds() -> None:
         ),
         (
             "GA,recount,0.5,,,office_total,true,x,y,cite",
-            "field 'kind': expected one of automatic, request, got 'recount'",
+            "field 'kind': expected one of automatic, request, none, got 'recount'",
         ),
         (
             "GA,request,0.5,,,,true,x,y,cite",
@@ -130,9 +130,37 @@ UNKNOWN_2020 = {
     "KY",
     "LA",
     "MD",
-    "MS",
-    "TN",
-}  # searched, documented in RECOUNT_RULES.md (MO, SD, TX have rows since the third session)
+}  # searched, documented in RECOUNT_RULES.md (MO, SD, TX have rows since the third session;
+# MS and TN, whose law provides no recount, rows of kind 'none' since the fourth)
+
+
+def test_a_state_without_a_recount_law_is_never_eligible() -> None:
+    """Kind 'none': at any margin, even a tie, no rule qualifies and the status says why; the
+    election-night call rule finds no recount threshold to hold a call back."""
+    from ballotproof.calls.rule import public_threshold
+    from ballotproof.io.recount_rules import load_recount_rules
+    from ballotproof.io.us2020 import load_us2020
+    from ballotproof.results.recounts import RecountStatus, recount_eligibility
+
+    none = [r for r in load_recount_rules(year=2020) if r.state in {"MS", "TN"}]
+    assert {r.state for r in none} == {"MS", "TN"}
+    assert all(r.kind is RecountKind.NONE for r in none)
+    assert all(not check_rule(r, _result(5000, 5000)).qualifies for r in none)
+    assert public_threshold(none) is None
+    assert "MS" not in {r.state for r in load_recount_rules(year=2012)}  # before the sources
+    checks = {c.state: c for c in recount_eligibility(load_us2020(), none)}
+    assert checks["MS"].status is checks["TN"].status is RecountStatus.NO_RECOUNT
+    assert checks["MS"].checks[0].threshold_votes is None
+
+
+def test_a_none_rule_with_a_threshold_is_refused(tmp_path: Path) -> None:
+    from ballotproof.errors import InputError
+    from ballotproof.io.recount_rules import COLUMNS, load_recount_rules
+
+    bad = tmp_path / "rules.csv"
+    bad.write_text(",".join(COLUMNS) + "\nMS,none,0.5,,,office_total,true,,,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"rules.csv:2: field 'threshold_pct'"):
+        load_recount_rules(bad)
 
 
 def _fifty_one() -> set[str]:

@@ -64,7 +64,7 @@ def public_threshold(rules: Iterable[RecountRule]) -> Threshold | None:
     parts = []
     citations = []
     for rule in rules:
-        if rule.any_margin:
+        if rule.any_margin or rule.kind is RecountKind.NONE:
             continue
         if rule.kind is RecountKind.REQUEST and rule.who_pays not in PUBLIC_PAYERS:
             continue

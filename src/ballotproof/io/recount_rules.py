@@ -59,6 +59,28 @@ def _rule(row: Row) -> RecountRule:
     state = row.require("state_po")
     if len(state) != 2 or not state.isalpha() or not state.isupper():
         raise row.error("state_po", "a two-letter postal code", state)
+    if row.get("kind") == RecountKind.NONE.value:
+        for column in ("threshold_pct", "threshold_votes", "combine", "base"):
+            if row.get(column):
+                raise row.error(column, "nothing for kind 'none' (no recount)", row.get(column))
+        return RecountRule(
+            state=state,
+            kind=RecountKind.NONE,
+            threshold_pct=None,
+            threshold_votes=None,
+            any_margin=False,
+            combine=ThresholdCombine.NONE,
+            base=MarginBase.NONE,
+            inclusive=True,
+            requested_by=row.get("requested_by"),
+            who_pays=row.get("who_pays"),
+            citation=row.require("citation"),
+            source_url=row.get("source_url"),
+            note=row.get("in_force_note"),
+            verified=parse_bool(row, "verified", default=False),
+            in_force_from=_year(row, "in_force_from"),
+            in_force_until=_year(row, "in_force_until"),
+        )
     pct_text = row.get("threshold_pct").lower()
     any_margin = pct_text == "any"
     pct = None if any_margin else parse_fraction(row, "threshold_pct")

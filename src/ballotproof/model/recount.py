@@ -24,6 +24,7 @@ __all__ = ["MarginBase", "RecountKind", "RecountRule", "ThresholdCombine", "rule
 class RecountKind(StrEnum):
     AUTOMATIC = "automatic"
     REQUEST = "request"
+    NONE = "none"  # the law provides no recount for the office (a court may order one in a contest)
 
 
 class MarginBase(StrEnum):
@@ -97,6 +98,19 @@ class RecountRule:
                 expected=f"a year from {self.in_force_from} on",
                 got=self.in_force_until,
             )
+        if self.kind is RecountKind.NONE:
+            if (
+                self.any_margin
+                or self.threshold_pct is not None
+                or self.threshold_votes is not None
+            ):
+                raise IntegrityError(
+                    f"recount rule for {self.state}",
+                    field="threshold_pct",
+                    expected="no threshold for kind 'none' (the law provides no recount)",
+                    got="a threshold",
+                )
+            return
         if not self.any_margin and self.threshold_pct is None and self.threshold_votes is None:
             raise IntegrityError(
                 f"recount rule for {self.state}",
@@ -131,6 +145,8 @@ class RecountRule:
 
     def describe(self) -> str:
         """The threshold in words: ``margin ≤ 0.5% of office_total``."""
+        if self.kind is RecountKind.NONE:
+            return "no recount provided for this office"
         if self.any_margin:
             return "any margin"
         op = "≤" if self.inclusive else "<"

@@ -278,6 +278,8 @@ def headline(docs: dict[str, Any]) -> str:
             what = "recount rules not in the table"
         elif s["status"] == "not_eligible":
             what = "outside every recount threshold"
+        elif s["status"] == "no_recount":
+            what = "state law provides no recount for president"
         elif s["status"] == "automatic":
             what = "within its automatic recount threshold"
         else:

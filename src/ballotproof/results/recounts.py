@@ -12,8 +12,9 @@ that state in the rule table (:class:`~ballotproof.model.recount.RecountRule`):
 * a rule with both combines them as the statute says (``lesser``: both must hold).
 
 The status of a state is ``automatic`` if an automatic rule qualifies, else ``requestable`` if a
-request rule does, else ``not_eligible``. A state with no rule in the table is ``unknown``:
-never reported as ineligible.
+request rule does, else ``not_eligible``; ``no_recount`` where the law provides no recount for
+the office (Mississippi; Tennessee, where only a court hearing an election contest may order
+one). A state with no rule in the table is ``unknown``: never reported as ineligible.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class RecountStatus(StrEnum):
     AUTOMATIC = "automatic"
     REQUESTABLE = "requestable"
     NOT_ELIGIBLE = "not_eligible"
+    NO_RECOUNT = "no_recount"
     UNKNOWN = "unknown"
 
 
@@ -42,7 +44,8 @@ class RuleCheck:
     """One rule applied to one state's result.
 
     ``threshold_votes`` is the largest margin (in votes, possibly fractional) that still
-    qualifies, or ``None`` when any margin qualifies; ``spare`` is that minus the margin.
+    qualifies, or ``None`` when any margin qualifies (or, for a rule of kind ``none``, none
+    does: ``qualifies`` is then false); ``spare`` is that minus the margin.
     """
 
     rule: RecountRule
@@ -79,6 +82,8 @@ def _base_votes(result: UnitResult, base: MarginBase) -> int:
 
 def check_rule(rule: RecountRule, result: UnitResult) -> RuleCheck:
     """Apply one rule to one unit's result (exact arithmetic)."""
+    if rule.kind is RecountKind.NONE:
+        return RuleCheck(rule, None, False)
     if rule.any_margin:
         return RuleCheck(rule, None, True)
     limits: list[Fraction] = []
@@ -113,6 +118,8 @@ def recount_eligibility(
         checks = tuple(check_rule(r, result) for r in by_state.get(unit.id, []))
         if not checks:
             status = RecountStatus.UNKNOWN
+        elif all(c.rule.kind is RecountKind.NONE for c in checks):
+            status = RecountStatus.NO_RECOUNT
         elif any(c.qualifies and c.rule.kind is RecountKind.AUTOMATIC for c in checks):
             status = RecountStatus.AUTOMATIC
         elif any(c.qualifies and c.rule.kind is RecountKind.REQUEST for c in checks):
