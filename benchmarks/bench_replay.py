@@ -28,7 +28,7 @@ from ballotproof.calls.engine import Engine
 from ballotproof.calls.rule import CallRule
 from ballotproof.io.feeds import load_2020_feed
 from ballotproof.io.us2020 import data_dir, load_us2020
-from ballotproof.report.replay import setups_for
+from ballotproof.usecases.replay import setups_for
 
 CANDIDATES = ("biden", "trump")
 

@@ -42,7 +42,7 @@ from ballotproof.calls.units import UnitParams
 from ballotproof.calls.validate import Scores
 from ballotproof.io.synthetic_inputs import county_baseline, georgia_mode_profiles
 from ballotproof.io.us2020 import load_us2020
-from ballotproof.report.replay import setups_for
+from ballotproof.usecases.replay import setups_for
 
 FROZEN_COMMIT = "76b9a7b"  # the freeze: constants committed before any scoring
 CONFIDENCE = 0.995

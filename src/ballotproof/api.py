@@ -81,7 +81,8 @@ def replay(
     every state; ``states=["PA"]`` takes seconds). The keys are those of ``docs/json.md``
     (``states``, ``backtest``, ``electoral_college``, ``inputs``, …); times are UTC.
     """
-    from ballotproof.report.replay import load_replay_inputs, replay_doc, run_replay
+    from ballotproof.report.replay import replay_doc
+    from ballotproof.usecases.replay import load_replay_inputs, run_replay
 
     inputs = load_replay_inputs(
         feed=None if feed is None else Path(feed),

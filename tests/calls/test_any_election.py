@@ -172,7 +172,7 @@ def test_a_feed_by_county_with_a_county_baseline_sees_through_the_mirage(tmp_pat
 
 def test_the_built_in_2020_baseline_gives_counties_by_fips(tmp_path: Path) -> None:
     from ballotproof.io.us2020 import load_us2020
-    from ballotproof.report.replay import baseline_units
+    from ballotproof.usecases.replay import baseline_units
 
     election = load_us2020()
     base = load_us2020(include_counties=True)

@@ -13,7 +13,7 @@ from ballotproof.calls.feed import Update
 from ballotproof.calls.rule import CallRule
 from ballotproof.io.feeds import BATCH_FILE, COUNTY_FILE, EDISON_FILE, load_2020_feed
 from ballotproof.io.us2020 import data_dir, load_us2020
-from ballotproof.report.replay import run_replay, setups_for
+from ballotproof.usecases.replay import run_replay, setups_for
 
 T0 = datetime(2020, 11, 4, 1, 0, tzinfo=UTC)
 
@@ -359,7 +359,7 @@ def test_levels_decided_in_one_pass_equal_one_engine_per_level() -> None:
     """The estimates do not depend on the calls, so the extra levels of one pass make exactly
     the calls (states, candidates, times, bases, probabilities), the withdrawals and the lowest
     chances after a call of separate engines, one per level — certifications included."""
-    from ballotproof.report.replay import load_replay_inputs
+    from ballotproof.usecases.replay import load_replay_inputs
 
     inputs = load_replay_inputs(states=["AZ", "GA", "NV", "PA", "WI", "NC"])
     levels = (0.9, 0.99, 0.995, 0.999)

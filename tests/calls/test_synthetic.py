@@ -129,7 +129,7 @@ def test_validate_scores_a_run_against_the_truth() -> None:
 def test_no_call_for_the_loser_on_ten_synthetic_elections() -> None:
     from ballotproof.io.synthetic_inputs import county_baseline, georgia_mode_profiles
     from ballotproof.io.us2020 import load_us2020
-    from ballotproof.report.replay import setups_for
+    from ballotproof.usecases.replay import setups_for
 
     baseline, profiles = county_baseline(), georgia_mode_profiles()
     setups = setups_for(load_us2020())

@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ballotproof.report.replay import (
-    NO_CALL_TIME,
-    load_replay_inputs,
-    replay_doc,
-    run_replay,
-    write_replay_report,
-)
+from ballotproof.report.replay import NO_CALL_TIME, replay_doc, write_replay_report
+from ballotproof.usecases.replay import load_replay_inputs, run_replay
 
 
 def test_replay_page_for_one_state(tmp_path: Path) -> None:

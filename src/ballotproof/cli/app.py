@@ -575,12 +575,8 @@ def replay(
 ) -> None:
     """Replay election night through the calling engine and score it against the desks."""
     as_json = output_format(as_json, fmt) is Format.JSON
-    from ballotproof.report.replay import (
-        load_replay_inputs,
-        replay_doc,
-        run_replay,
-        write_replay_report,
-    )
+    from ballotproof.report.replay import replay_doc, write_replay_report
+    from ballotproof.usecases.replay import load_replay_inputs, run_replay
 
     try:
         levels = sorted({confidence, *(float(x) for x in compare.split(",") if x.strip())})

@@ -142,7 +142,8 @@ def _history(folder: Path) -> str:
 
 def _replay(folder: Path) -> dict[str, Any]:
     """Election night 2020 at the default confidence (and two others for comparison)."""
-    from ballotproof.report.replay import replay_doc, run_replay, write_replay_report
+    from ballotproof.report.replay import replay_doc, write_replay_report
+    from ballotproof.usecases.replay import run_replay
 
     engines = run_replay(confidences=(0.99, 0.995, 0.999), main=0.995)
     doc = replay_doc(engines, main=0.995)

@@ -7,37 +7,11 @@ UTC. Units that are not U.S. states fall back to UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime
+
+from ballotproof.model.zones import NATIONAL_ZONE, STATE_ZONES, zone_for
 
 __all__ = ["NATIONAL_ZONE", "STATE_ZONES", "local", "zone_for"]
-
-NATIONAL_ZONE = "America/New_York"
-
-_EASTERN = "CT DC DE FL GA IN KY MA MD ME MI NC NH NJ NY OH PA RI SC VA VT WV"
-_CENTRAL = "AL AR IA IL KS LA MN MO MS ND NE OK SD TN TX WI"
-_MOUNTAIN = "CO ID MT NM UT WY"
-STATE_ZONES: dict[str, str] = {
-    **dict.fromkeys(_EASTERN.split(), "America/New_York"),
-    **dict.fromkeys(_CENTRAL.split(), "America/Chicago"),
-    **dict.fromkeys(_MOUNTAIN.split(), "America/Denver"),
-    "AZ": "America/Phoenix",  # no daylight saving time
-    "CA": "America/Los_Angeles",
-    "NV": "America/Los_Angeles",
-    "OR": "America/Los_Angeles",
-    "WA": "America/Los_Angeles",
-    "AK": "America/Anchorage",
-    "HI": "Pacific/Honolulu",
-}
-
-
-def zone_for(unit: str | None) -> tzinfo:
-    """The time zone of a state (``"PA"``, or a district such as ``"NE-2"``); the national
-    zone for ``None``; UTC for a unit that is not a U.S. state."""
-    if unit is None:
-        return ZoneInfo(NATIONAL_ZONE)
-    name = STATE_ZONES.get(unit.split("-")[0])
-    return ZoneInfo(name) if name else UTC
 
 
 def local(iso_utc: str | None, unit: str | None) -> str:
