@@ -39,16 +39,18 @@ ALLOWED: dict[str, set[str]] = {
     "calls": BASE | {"results"},
     "claims": BASE | {"results"},
     "io": BASE | {"audit", "results", "calls"},
-    "store": BASE | {"audit"},
+    "store": BASE | {"audit", "parallel"},
     "testing": BASE | {"audit", "results", "calls"},
     "data": set(),
-    "usecases": BASE | {"claims", "audit", "results", "calls", "io", "store"},
+    "usecases": BASE | {"claims", "audit", "results", "calls", "io", "store", "parallel"},
     "report": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases"},
     "web": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report"},
     "cli": BASE
-    | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report", "web"},
+    | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report", "web"}
+    | {"parallel"},
     "api": BASE | {"claims", "audit", "results", "calls", "io", "store", "usecases", "report"},
     "__main__": {"cli"},  # ``python -m ballotproof`` runs the command line, nothing else
+    "parallel": set(),  # process pools the edges hand to the pure core; imports no room
 }
 PURE = {"model", "results", "audit", "calls", "claims"}
 THIRD_PARTY_OK = {"numpy", "scipy", "_typeshed"}  # _typeshed: type-checking stubs only

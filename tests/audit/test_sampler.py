@@ -655,3 +655,75 @@ def test_two_hundred_thousand_ballots_against_the_oracle() -> None:
         want = oracle(ids, SEED, take=2_000, with_replacement=with_replacement, digits=18)
         got = draw_sample(batches, SEED, 2_000, with_replacement=with_replacement)
         assert triples(got.draws) == want
+
+
+class _InProcessPool:
+    """A PartPool that runs its jobs here, one by one, in ``size`` parts (the merge is what is
+    tested; ``ProcessPool`` is tested for real below)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.jobs = 0
+
+    def map(self, fn: Any, jobs: Any) -> list[Any]:
+        self.jobs += len(jobs)
+        return [fn(j) for j in jobs]
+
+
+@given(
+    batches=manifests(),
+    seed=seeds,
+    size=st.integers(0, 60),
+    skip=st.integers(0, 20),
+    parts=st.integers(2, 5),
+    with_replacement=st.booleans(),
+)
+@FAST
+def test_a_manifest_hashed_in_parts_gives_the_same_draws(
+    batches: list[Batch], seed: str, size: int, skip: int, parts: int, with_replacement: bool
+) -> None:
+    """The parts' selections merged are the whole manifest's: the draws equal the reference's
+    whatever the number of parts (every ballot is a candidate of one part only)."""
+    ids = arlo_ids(batches)
+    want = oracle(ids, seed, take=skip + size, with_replacement=with_replacement, digits=18)
+    pool = _InProcessPool(parts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sampler_module, "_PARALLEL_MIN", 0)
+        got = draw_sample(
+            batches, seed, size, skip=skip, with_replacement=with_replacement, pool=pool
+        )
+    assert triples(got.draws) == want[skip:]
+    assert pool.jobs >= (1 if batches and skip + size else 0)
+
+
+def test_parts_are_contiguous_and_balanced() -> None:
+    batches = [Batch("J", None, f"B{i}", n) for i, n in enumerate([5, 1, 1, 9, 2, 2, 3, 7])]
+    for n in range(1, 10):
+        parts = sampler_module._parts(batches, n)
+        assert [b for p in parts for b in p] == batches
+        assert 1 <= len(parts) <= n
+
+
+def test_a_process_pool_draws_what_one_process_draws() -> None:
+    """Two real processes (spawned) on a manifest over the threshold, with the estimate's
+    second pass forced by a tiny bound: the same draws, ticket for ticket."""
+    from ballotproof.parallel import ProcessPool
+
+    batches = [Batch("J", "T", f"B{i}", 400) for i in range(50)]
+    want = oracle(arlo_ids(batches), SEED, take=500, with_replacement=True, digits=18)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sampler_module, "_PARALLEL_MIN", 10_000)
+        got = draw_sample(batches, SEED, 500, pool=ProcessPool(2))
+    assert triples(got.draws) == want
+
+
+def test_the_worker_count_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ballotproof.parallel import WORKERS_ENV, ProcessPool, worker_count
+
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    assert worker_count() == 1 and ProcessPool().size == 1
+    monkeypatch.setenv(WORKERS_ENV, "zero")
+    with pytest.raises(ValueError, match=WORKERS_ENV):
+        worker_count()
+    monkeypatch.delenv(WORKERS_ENV)
+    assert 1 <= worker_count() <= 8

@@ -99,7 +99,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -119,6 +119,7 @@ __all__ = [
     "Draw",
     "DrawRow",
     "IdDraw",
+    "PartPool",
     "RetrievalRow",
     "Sample",
     "ballot_id",
@@ -132,6 +133,21 @@ __all__ = [
 ]
 
 _T = TypeVar("_T", bound="DataclassInstance")
+_J = TypeVar("_J")
+_R = TypeVar("_R")
+
+
+class PartPool(Protocol):
+    """Runs one function over a list of jobs, perhaps in several processes at once (the edges
+    supply one: :class:`ballotproof.parallel.ProcessPool`; this module stays free of
+    processes). ``size`` is how many jobs it runs at once; ``map`` returns results in job
+    order."""
+
+    @property
+    def size(self) -> int: ...
+
+    def map(self, fn: Callable[[_J], _R], jobs: Sequence[_J]) -> list[_R]: ...
+
 
 METHOD: Final = "consistent sampling with SHA-256 tickets (Rivest 2018, consistent_sampler 1.0.10)"
 
@@ -139,6 +155,9 @@ METHOD: Final = "consistent sampling with SHA-256 tickets (Rivest 2018, consiste
 ARLO_DIGITS: Final = 18
 
 _CHUNK: Final = 1 << 16  # ballots hashed before their keys are reduced with numpy
+# Hashing a million first tickets takes about a second: below that, starting a process costs
+# more than it saves.
+_PARALLEL_MIN: Final = 1_000_000
 _KEY_DIGITS: Final = 8  # digits of the ticket in the prefilter key
 # Weight of each big-endian 32-bit limb of a digest modulo 10**8: sum(limb * weight) is below
 # 8 * 2**32 * 10**8 < 2**64, so the dot product is exact in uint64.
@@ -835,6 +854,60 @@ def _select_below(
     return index[:held].copy(), rows[:held].tobytes()
 
 
+def _select_part(job: tuple[str, Sequence[Batch], int, int]) -> tuple[npt.NDArray[np.int64], bytes]:
+    """:func:`_select_below` over one contiguous part of a manifest (indices within the part):
+    ``job`` is the seed, the part's batches, the count and the bound. A module-level function
+    of plain values, so that a process pool can run it."""
+    seed, part, count, bound = job
+    total = sum(b.ballots for b in part)
+    return _select_below(_batch_digests(_seed_state(seed), part), count, total, np.uint64(bound))
+
+
+def _parts(batches: Sequence[Batch], n: int) -> list[Sequence[Batch]]:
+    """``batches`` cut into at most ``n`` contiguous parts of about equal ballots."""
+    total = sum(b.ballots for b in batches)
+    parts: list[Sequence[Batch]] = []
+    start, held = 0, 0
+    for i, b in enumerate(batches):
+        held += b.ballots
+        if held * n >= total * (len(parts) + 1) and len(parts) < n - 1:
+            parts.append(batches[start : i + 1])
+            start = i + 1
+    parts.append(batches[start:])
+    return [p for p in parts if p]
+
+
+def _select_parallel(
+    seed: str, batches: Sequence[Batch], count: int, total: int, pool: PartPool
+) -> tuple[npt.NDArray[np.int64], bytes]:
+    """:func:`_select` with the manifest's parts selected at once by ``pool``: each part keeps
+    its ``count`` smallest keys (and ties), so their union holds the whole manifest's ``count``
+    smallest, and one more cut gives exactly what :func:`_select` gives (same rows, same
+    order: parts are contiguous and come back in order)."""
+    parts = _parts(batches, pool.size)
+    offsets = np.cumsum([0] + [sum(b.ballots for b in p) for p in parts[:-1]])
+
+    def run(bound: np.uint64) -> tuple[npt.NDArray[np.int64], bytes]:
+        found = pool.map(_select_part, [(seed, p, count, int(bound)) for p in parts])
+        index = np.concatenate(
+            [i + np.int64(o) for (i, _), o in zip(found, offsets, strict=True)]
+        ).astype(np.int64)
+        digests = b"".join(d for _, d in found)
+        if len(index) > count:
+            keys = _prefix_keys(digests)
+            keep = np.flatnonzero(keys <= np.partition(keys, count - 1)[count - 1])
+            rows = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 32)
+            index, digests = index[keep], rows[keep].tobytes()
+        return index, digests
+
+    share = (count + 8 * math.isqrt(count) + 64) / total if total else 1.0
+    if share < 1:
+        index, digests = run(np.uint64(math.ceil(share * 10**_KEY_DIGITS)))
+        if len(index) >= min(count, total):
+            return index, digests
+    return run(_NO_BOUND)
+
+
 @dataclass(slots=True)
 class _Known:
     """Tickets computed so far, as parallel columns: full ticket, key, ballot index, generation."""
@@ -983,9 +1056,11 @@ def _stream(
     count: int,
     *,
     with_replacement: bool,
+    select: Callable[[int], tuple[npt.NDArray[np.int64], bytes]] | None = None,
 ) -> tuple[_Known, npt.NDArray[np.int64]]:
     """The first ``count`` draws; ``digest_chunks()`` yields the first-ticket digests of all
-    ``total`` ids in order.
+    ``total`` ids in order (``select(count)``, if given, selects among them instead of
+    :func:`_select`, e.g. in several processes).
 
     Returns the tickets known and the rows of the draws among them, in draw order. The tickets
     stay in the order they were made: reading a million strings in another order is slow.
@@ -993,7 +1068,7 @@ def _stream(
     if count == 0:
         nothing = _Known([], np.empty(0, np.uint64), np.empty(0, np.int64), np.empty(0, np.int64))
         return nothing, np.empty(0, dtype=np.int64)
-    index, digests = _select(digest_chunks, count, total)
+    index, digests = select(count) if select else _select(digest_chunks, count, total)
     tickets = _uniforms(_split_digests(digests))
     del digests
     keys = _order_keys(tickets)
@@ -1213,6 +1288,7 @@ def draw_sample(
     skip: int = 0,
     with_replacement: bool = True,
     digits: int = ARLO_DIGITS,
+    pool: PartPool | None = None,
 ) -> Sample:
     """Draw ballots from a manifest by consistent sampling (Rivest 2018), as Arlo does.
 
@@ -1238,6 +1314,10 @@ def draw_sample(
     digits : int, keyword-only
         Digits of printed tickets after the leading 9s (Arlo: 18; ``consistent_sampler``'s
         own default is 9).
+    pool : PartPool, keyword-only
+        Hash a manifest of a million ballots or more in ``pool.size`` parts at once (every
+        ballot's first ticket is one SHA-256: most of a small sample's time). The draws do
+        not depend on it.
 
     Returns
     -------
@@ -1264,12 +1344,20 @@ def draw_sample(
     _check_unique(batches)
     state = _seed_state(seed)
     manifest = _Manifest(batches)
+    select = None
+    if pool is not None and pool.size > 1 and manifest.population >= max(_PARALLEL_MIN, 1):
+
+        def select(count: int) -> tuple[npt.NDArray[np.int64], bytes]:
+            assert pool is not None
+            return _select_parallel(seed, batches, count, manifest.population, pool)
+
     known, order = _stream(
         lambda: _batch_digests(state, batches),
         manifest.population,
         manifest.ids,
         skip + size,
         with_replacement=with_replacement,
+        select=select,
     )
     rows = order[skip:]
     columns = _DrawColumns(

@@ -55,7 +55,7 @@ from ballotproof.audit.process import (
     ppeb_draws,
     spec_to_json,
 )
-from ballotproof.audit.sampler import Batch, Draw, DrawRow, draw_rows, draw_sample
+from ballotproof.audit.sampler import Batch, Draw, DrawRow, PartPool, draw_rows, draw_sample
 from ballotproof.audit.streaming import LatestReadings, RoundReadings, gc_paused
 from ballotproof.errors import BallotproofError
 
@@ -348,18 +348,20 @@ def _entry(j: _Journal, e: JournalEntry, interpretation: Callable[[str], object]
         j.unreadable.append(f"entry {e.seq} ({e.kind}): {type(exc).__name__} {exc}")
 
 
-def _redraw(record: AuditRecord, total: int) -> Iterator[list[DrawRow]]:
+def _redraw(
+    record: AuditRecord, total: int, pool: PartPool | None = None
+) -> Iterator[list[DrawRow]]:
     """The draws recomputed from the manifest and the seed, a piece at a time (a statewide
-    sample is never held as objects)."""
+    sample is never held as objects); ``pool`` hashes a large manifest in parts."""
     spec = record.spec
     if not total:
         return iter(())
     if spec.method.is_batch:
         reported = macro_batches(record.batches, record.reported or {})
         return draw_rows(ppeb_draws(spec, record.batches, reported, total, 0), _PIECE)
-    return draw_sample(record.batches, spec.seed, total, with_replacement=spec.replacement).rows(
-        _PIECE
-    )
+    return draw_sample(
+        record.batches, spec.seed, total, with_replacement=spec.replacement, pool=pool
+    ).rows(_PIECE)
 
 
 _PIECE = 10_000  # rows hashed at a time
@@ -542,14 +544,16 @@ def verify_record(
     *,
     expected_head: str | None = None,
     problems: Sequence[Check] = (),
+    pool: PartPool | None = None,
 ) -> tuple[Check, ...]:
     """Check one copy of an audit against its journal and a recomputation (module docstring).
 
     ``record`` is ``None`` when the copy could not be read at all; ``problems`` are failed
     checks the caller found while reading it (a damaged file, say). Every check is reported.
+    ``pool`` (from an edge) lets the recomputed sample hash a large manifest in parts.
     """
     with gc_paused():
-        return _verify(record, journal, expected_head=expected_head, problems=problems)
+        return _verify(record, journal, expected_head=expected_head, problems=problems, pool=pool)
 
 
 def _verify(
@@ -558,6 +562,7 @@ def _verify(
     *,
     expected_head: str | None,
     problems: Sequence[Check],
+    pool: PartPool | None = None,
 ) -> tuple[Check, ...]:
     match = _Interpretations(record.history) if record is not None else None
     j = _read_journal(journal, match.journal if match is not None else _interpretation_of)
@@ -684,7 +689,7 @@ def _verify(
     error = None
     redrawn: Iterable[list[DrawRow]] = ()
     try:
-        redrawn = _redraw(record, total)
+        redrawn = _redraw(record, total, pool)
     except BallotproofError as exc:  # a damaged manifest or tally cannot even be drawn
         error = f"cannot redraw: {exc}"
     readings = RoundReadings(closed)
@@ -695,7 +700,7 @@ def _verify(
         # The claimed draws are not these: each recomputed ballot's reading, by its id (the
         # draws recomputed again, as they were never held).
         del readings
-        readings = _readings_of(record, _redraw(record, total), _latest(record.history))
+        readings = _readings_of(record, _redraw(record, total, pool), _latest(record.history))
     checks.append(
         Check(
             "draws recomputed from manifest and seed",

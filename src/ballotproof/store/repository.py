@@ -90,6 +90,7 @@ from ballotproof.audit.verify import (
     verify_record,
 )
 from ballotproof.errors import AnalysisError, StoreError
+from ballotproof.parallel import ProcessPool
 from ballotproof.store import schema
 from ballotproof.store.migrate import migrate
 
@@ -495,6 +496,8 @@ class AuditStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Draws and verification hash large manifests on every core (ballotproof.parallel).
+        self.pool = ProcessPool()
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -565,6 +568,7 @@ class AuditStore:
                 size - already,
                 skip=already,
                 with_replacement=spec.replacement,
+                pool=self.pool,
             ).rows(_PIECE)
         digest = DrawsDigest()
         unread = 0
@@ -1256,7 +1260,10 @@ class AuditStore:
         journal are streamed to the verifier, never held whole."""
         try:
             return verify_record(
-                self._record_of(name), self.journal(name), expected_head=expected_head
+                self._record_of(name),
+                self.journal(name),
+                expected_head=expected_head,
+                pool=self.pool,
             )
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read audit {name!r}: {_short(exc)}") from exc

@@ -27,6 +27,7 @@ from ballotproof.audit.verify import (
 from ballotproof.errors import AnalysisError, BallotproofError
 from ballotproof.io.csvread import Row, parse_int, read_rows
 from ballotproof.io.manifest import load_manifest
+from ballotproof.parallel import ProcessPool
 from ballotproof.store import AuditStore
 
 __all__ = ["BUNDLE_FILES", "verify_bundle", "verify_store"]
@@ -181,4 +182,6 @@ def verify_bundle(folder: Path, *, expected_head: str | None = None) -> tuple[Ch
     entries: Iterator[JournalEntry | DamagedEntry] = (
         _journal(journal) if journal.is_file() else iter(())
     )
-    return verify_record(record, entries, expected_head=expected_head, problems=problems)
+    return verify_record(
+        record, entries, expected_head=expected_head, problems=problems, pool=ProcessPool()
+    )

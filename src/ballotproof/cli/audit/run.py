@@ -210,9 +210,17 @@ def sample(
         )
     from ballotproof.audit.sampler import draw_sample
     from ballotproof.io.manifest import load_manifest
+    from ballotproof.parallel import ProcessPool
 
     m = load_manifest(manifest, jurisdiction=jurisdiction)
-    s = draw_sample(m.batches, seed, size, skip=skip, with_replacement=not without_replacement)
+    s = draw_sample(
+        m.batches,
+        seed,
+        size,
+        skip=skip,
+        with_replacement=not without_replacement,
+        pool=ProcessPool(),
+    )
     listed = list(s.draws)
     if output is not None:
         write_atomic(output, _retrieval_csv(listed))
