@@ -17,14 +17,14 @@ for each sample size, runs two child processes one after the other, each in a fr
   digits=18)`` (Rivest, "Consistent Sampling with Replacement", arXiv:1808.10016, 2018),
   collecting its tuples in a list.
 
-Time: wall-clock seconds of that work (``time.perf_counter``), and its CPU seconds (user +
-system of the process and of its ended children, ``getrusage``: ours counts its workers' CPU
-too), which a busy shared machine disturbs less; the ``cpu`` ratio is therefore the one that
-says how much less work ours does, the wall ratio how much sooner it answers. Ours is timed
-twice: until ``draw_sample`` returns (``sample``), and until the ``Draw`` objects exist too
-(``+draws``); the reference's time includes building its tuples. Writing the draws out for the comparison (and
-``str`` of the reference's tuple ids) comes after the clock stops. The ratio is the reference's
-time over ours.
+Time: wall-clock seconds of that work (``time.perf_counter``), and its CPU seconds (user + system of
+the process and of its ended children, ``getrusage``: ours counts its workers' CPU too), which a
+busy shared machine disturbs less; the ``cpu`` ratio is therefore the one that says how much less
+work ours does, the wall ratio how much sooner it answers. Ours is timed twice: until
+``draw_sample`` returns (``sample``), and until the ``Draw`` objects exist too (``+draws``); the
+reference's time includes building its tuples. Writing the draws out for the comparison (and ``str``
+of the reference's tuple ids) comes after the clock stops. The ratio is the reference's time over
+ours.
 
 Memory: each child reads the peak resident set size of its own process, ``VmHWM`` in
 ``/proc/self/status``, once after its imports (``base``: interpreter + imports, before any
