@@ -636,6 +636,87 @@ def replay(
     )
 
 
+@app.command()
+@handle_errors
+def watch(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A folder that snapshot CSV files arrive in, or an http(s) URL answering the"
+            " current snapshot: the feed so far, in the generic CSV format (docs/formats.md).",
+            show_default=False,
+        ),
+    ],
+    data: DataOpt = None,
+    year: ElectionOpt = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="The previous election, as for replay.", show_default=False),
+    ] = None,
+    calls: Annotated[
+        Path | None,
+        typer.Option(help="Desk call times, as for replay.", show_default=False),
+    ] = None,
+    confidence: Annotated[
+        float, typer.Option(help="Call a state when its leader's chance reaches this.")
+    ] = 0.995,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where live.html and live.json are kept up to date.")
+    ] = Path("ballotproof-watch"),
+    interval: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between polls (and the page's reload).")
+    ] = 30.0,
+    polls: Annotated[
+        int | None,
+        typer.Option(min=1, help="Stop after this many polls (default: until interrupted)."),
+    ] = None,
+) -> None:
+    """Election night live: poll a feed, run the calling engine, keep a page and JSON current."""
+    import time as _time
+    from datetime import UTC, datetime
+
+    from ballotproof.io.atomic import write_atomic
+    from ballotproof.report.replay import replay_doc, write_replay_report
+    from ballotproof.usecases.watch import Watcher, source_for
+
+    watcher = Watcher(
+        source_for(source),
+        data=data,
+        year=year,
+        baseline=baseline,
+        calls=calls,
+        confidence=confidence,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    logged = 0
+    poll = 0
+    try:
+        while polls is None or poll < polls:
+            if poll:
+                _time.sleep(interval)
+            poll += 1
+            taken = watcher.poll()
+            for when, text in watcher.log[logged:]:
+                err.print(f"{when} {text}", style="yellow", highlight=False)
+            logged = len(watcher.log)
+            stamp = datetime.now(UTC).strftime("%H:%M:%SZ")
+            if not taken or watcher.engine is None:
+                err.print(f"{stamp} poll {poll}: nothing new", highlight=False)
+                continue
+            doc = replay_doc(
+                {confidence: watcher.engine}, main=confidence, inputs=watcher.current_inputs()
+            )
+            doc["watch"] = {"source": watcher.source.name, "polls": poll, "log": watcher.log}
+            write_atomic(out_dir / "live.json", json.dumps(doc, indent=2) + "\n")
+            write_replay_report(
+                watcher.engine, doc, out_dir / "live.html", refresh=max(1, round(interval))
+            )
+            called = ", ".join(f"{c.state} {c.candidate}" for c in watcher.engine.calls) or "none"
+            err.print(f"{stamp} poll {poll}: {taken} new rows; calls: {called}", highlight=False)
+    except KeyboardInterrupt:
+        err.print("stopped")
+
+
 # The audit commands live in their own module and register themselves on ``app``.
 from ballotproof.cli import audit as _audit  # noqa: E402, F401
 from ballotproof.cli import history as _history  # noqa: E402, F401

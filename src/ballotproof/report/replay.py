@@ -359,8 +359,11 @@ def _ec_alt(doc: dict[str, Any]) -> str:
     )
 
 
-def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None:
-    """A self-contained HTML page: per battleground state and the national chance of 270."""
+def write_replay_report(
+    engine: Engine, doc: dict[str, Any], path: Path, *, refresh: int | None = None
+) -> None:
+    """A self-contained HTML page: per battleground state and the national chance of 270
+    (``refresh``: the browser reloads it every that many seconds, for ``watch``)."""
     pair = (engine.candidates[0], engine.candidates[1])
     with pyplot() as plt:
         charts = []
@@ -403,9 +406,10 @@ def write_replay_report(engine: Engine, doc: dict[str, Any], path: Path) -> None
         for c, v in doc["backtest"]["levels"].items()
     )
     data = json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
+    reload = f'\n<meta http-equiv="refresh" content="{int(refresh)}">' if refresh else ""
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ballotproof — election night replay</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1">{reload}
 <style>body{{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
 color:#1a1a1a}} table{{border-collapse:collapse;font-size:.9em}} td,th{{padding:.2em .6em;
 border-bottom:1px solid #eee;text-align:left}} .muted{{color:#666;font-size:.88em}}

@@ -45,6 +45,7 @@ __all__ = [
     "run_replay",
     "setups_for",
     "state_winners",
+    "units_of",
 ]
 
 BATTLEGROUND = ("AZ", "GA", "MI", "NC", "NV", "PA", "WI")
@@ -191,6 +192,19 @@ def baseline_units(
     return {st: tuple(us) for st, us in out.items()}
 
 
+def units_of(election: Election) -> dict[str, frozenset[str]]:
+    """Each state's reporting units without electors of their own (its counties), by id: a
+    feed by unit forms the state's expected vote from theirs."""
+    out: dict[str, frozenset[str]] = {}
+    for u in election.units:
+        if u.type is not UnitType.STATE and u.parent is not None and election.has_unit(u.parent):
+            parent = election.unit(u.parent)
+            if parent.type is UnitType.STATE and u.electors == 0:
+                out.setdefault(str(parent.id), frozenset())
+                out[str(parent.id)] |= {str(u.id)}
+    return out
+
+
 def load_replay_inputs(
     *,
     feed: Path | None = None,
@@ -212,13 +226,6 @@ def load_replay_inputs(
 
         election = load_election(data, year=year)
         election_source = str(data) if data is not None else f"built-in us{year}"
-    units_of: dict[str, frozenset[str]] = {}
-    for u in election.units:
-        if u.type is not UnitType.STATE and u.parent is not None and election.has_unit(u.parent):
-            parent = election.unit(u.parent)
-            if parent.type is UnitType.STATE and u.electors == 0:
-                units_of.setdefault(str(parent.id), frozenset())
-                units_of[str(parent.id)] |= {str(u.id)}
     if feed is None:
         updates = load_2020_feed(data_dir(), states)
         feed_source = (
@@ -226,7 +233,7 @@ def load_replay_inputs(
             "(see PROVENANCE.md); hindsight columns are not read"
         )
     else:
-        updates = load_generic_feed(feed, units_of=units_of or None)
+        updates = load_generic_feed(feed, units_of=units_of(election) or None)
         feed_source = str(feed)
         if states is not None:
             updates = [u for u in updates if u.state in states]
