@@ -369,9 +369,7 @@ def prepare_audit(
                 path=str(manifest),
                 field="Number of Ballots",
             )
-        committed, imprints, where = _load_cvr_sources(
-            cvr_files, contest.name, set(contest.tally)
-        )
+        committed, imprints, where = _load_cvr_sources(cvr_files, contest.name, set(contest.tally))
         cvr_source = ", ".join(f.name for f in cvr_files)
         phantom_cvrs = _check_cvrs(committed, contest, m, cvr_source, imprints, where)
         if phantom_cvrs:
