@@ -52,6 +52,7 @@ __all__ = [
     "NewAudit",
     "prepare_audit",
     "prepare_multi_audit",
+    "read_cvr_source",
     "start_audit",
 ]
 
@@ -198,6 +199,23 @@ def _load_cvr_sources(
         committed.update(records)
         imprints.update(prints)
     return committed, imprints, lambda bid: locators[owner[bid]](bid)
+
+
+def read_cvr_source(source: CvrSource, contest: AuditContest) -> dict[str, str]:
+    """One file's records as a comparison audit of ``contest`` reads them (ballot id → the
+    record's choice, blank or overvote): the file parses, the contest is in it, and every
+    choice marked is one of the contest's. The check the workspace runs on an upload, by the
+    loader :func:`prepare_audit` uses at the launch."""
+    records, _imprints, _where = _load_cvrs(
+        source.path,
+        source.format,
+        contest.name,
+        source.jurisdiction,
+        set(contest.tally),
+        source.ess_ballots,
+        source.display,
+    )
+    return records
 
 
 def _locator(
