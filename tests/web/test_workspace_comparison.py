@@ -382,3 +382,30 @@ def test_the_discrepancy_report_through_the_api(api_store: AuditStore) -> None:
     assert "Discrepancy report" in admin.get("/admin/audits/mayor-2026").text
     assert public.get("/audits/nope/discrepancies.csv").status_code == 404
     json.dumps(doc)  # plain JSON
+
+
+@pytest.mark.parametrize(
+    ("fmt", "path", "contest", "summary"),
+    [
+        ("nist-json", "nist/cvr.json", AuditContest("Mayor", {"Ann Archer": 2, "Bo Baker": 1}, 6),
+         "6 records: Ann Archer 2, Bo Baker 1, blank 2, overvote 1"),
+        # Dominion JSON without its manifests: contests and choices by id.
+        ("dominion-json", "dominion/CvrExport_7.json",
+         AuditContest("1", {"10": 1, "11": 1, "12": 1}, 4),
+         "4 records: 10 1, 11 1, 12 1, overvote 1"),
+    ],
+)  # fmt: skip
+def test_json_cvr_files_upload(
+    store: AuditStore, fmt: str, path: str, contest: AuditContest, summary: str
+) -> None:
+    workspace = Workspace(store.engine)
+    create_audit(
+        workspace, store, name="j", contest=contest, method=Method.SUPERSIMPLE, risk_limit=0.1,
+        seed=SEED, seed_ceremony="dice", counties={"Fulton": None},
+        created_by="admin@state.example", now=_clock,
+    )  # fmt: skip
+    data = (Path(__file__).resolve().parents[1] / "data" / "cvrs" / path).read_bytes()
+    state = upload_cvrs(workspace, "j", "Fulton", Path(path).name, data, fmt,
+                        uploaded_by="m", now=_clock)  # fmt: skip
+    assert state.cvrs is not None and state.cvrs.summary == summary
+    assert state.cvrs.format == fmt and state.cvrs.rows == contest.ballots
