@@ -34,6 +34,7 @@ from ballotproof.usecases.workspace import (
 )
 from ballotproof.web.app import create_app
 from tests.audit.test_cvr_sources import dominion_csv, in_batches
+from tests.audit.test_store_backends import _postgres
 from tests.web.test_workspace import PASSWORD, PEOPLE, _as, _board
 
 NOW = "2026-11-20T10:00:00Z"
@@ -268,13 +269,16 @@ NEW = {
 }
 
 
-@pytest.fixture
-def api_store(tmp_path: Path) -> Iterator[AuditStore]:
-    s = open_store(tmp_path / "api.sqlite", pooled=True)
-    for email, (role, county) in PEOPLE.items():
-        add_user(Accounts(s.engine), email, role, PASSWORD, jurisdiction=county)
-    yield s
-    s.engine.dispose()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditStore]:
+    """A workspace with the people of ``test_workspace``, on SQLite and on PostgreSQL."""
+    urls = [str(tmp_path / "api.sqlite")] if request.param == "sqlite" else _postgres()
+    for url in urls:
+        s = open_store(url, pooled=True)
+        for email, (role, county) in PEOPLE.items():
+            add_user(Accounts(s.engine), email, role, PASSWORD, jurisdiction=county)
+        yield s
+        s.engine.dispose()
 
 
 def _put(c: TestClient, county: str, kind: str, name: str, data: bytes, **form: str) -> object:
