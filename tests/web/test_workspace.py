@@ -145,7 +145,8 @@ def test_a_state_and_two_counties_set_up_and_launch_an_audit(
 def test_setting_up_refuses_what_the_workspace_cannot_launch(store: AuditStore) -> None:
     admin = _as(store, "admin@state.example")
     for change, field in (
-        ({"method": "supersimple"}, "method"),
+        ({"method": "macro"}, "method"),
+        ({"method": "shangrla-comparison"}, "method"),
         ({"seed_ceremony": "  "}, "seed_ceremony"),
         ({"counties": []}, "counties"),
         ({"risk_limit": 1.5}, "risk limit"),

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 __all__ = ["HEAD", "migrate", "revision_of"]
 
-HEAD = "0004"
+HEAD = "0005"
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 
 

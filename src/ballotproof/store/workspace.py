@@ -8,9 +8,10 @@
   members, the user it logs in as, whether it was revoked, and the round it signed off;
 * ``ws_idempotency`` — the answer given to each write that carried an ``Idempotency-Key``
   header, by user and key, so that a retried request gets the same answer and records nothing;
-* ``ws_upload`` — each county's files as uploaded (text, SHA-256, the loader's summary). A
-  county may upload again until the audit is launched; after that the files are in the
-  journal's commitments and cannot change.
+* ``ws_upload`` — each county's files as uploaded (text, SHA-256, the loader's summary, and
+  the format of a file that has several: cast vote records). A county may upload again until
+  the audit is launched; after that the files are in the journal's commitments and cannot
+  change.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ ws_upload = Table(
     Column("rows", Integer, nullable=False),
     Column("uploaded_by", String(320), nullable=False),
     Column("uploaded_at", String(40), nullable=False),
+    Column("format", String(40)),
 )
 
 ws_board = Table(
@@ -126,6 +128,7 @@ class UploadRow:
     rows: int
     uploaded_by: str
     uploaded_at: str
+    format: str | None = None  # cast vote records: the file's format; None for a manifest
 
 
 class Workspace:
@@ -214,6 +217,7 @@ class Workspace:
                     rows=upload.rows,
                     uploaded_by=upload.uploaded_by,
                     uploaded_at=upload.uploaded_at,
+                    format=upload.format,
                 )
             )
 
@@ -233,6 +237,7 @@ class Workspace:
                     r.rows,
                     r.uploaded_by,
                     r.uploaded_at,
+                    r.format,
                 )
                 for r in conn.execute(
                     select(*columns)

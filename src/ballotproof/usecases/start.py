@@ -10,7 +10,10 @@ The checks, in order (each error is one line naming the file, line and field):
    more ballots than were cast is accepted with a note (cards without the contest).
 2. **Comparison audits:** the cast vote records add up to the reported tally; a record whose
    ballot is not in the manifest is an error; a ballot of the manifest without a record gets
-   the phantom record (the worst case for the reported winners).
+   the phantom record (the worst case for the reported winners). The records may come in
+   several files, one per county (:class:`CvrSource`, the county as each file's
+   jurisdiction): each is read by the same loader, and a ballot with a record in two files is
+   an error naming both (which record would the audit compare with?).
 3. **Batch comparison:** every batch of the manifest has a reported tally, with exactly the
    contest's choices, adding up to the reported tally.
 4. **Without replacement** (``replacement=False``; ALPHA methods only): the martingale's
@@ -21,7 +24,7 @@ The checks, in order (each error is one line naming the file, line and field):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,9 +48,11 @@ from ballotproof.store import AuditStatus, AuditStore
 
 __all__ = [
     "CVR_FORMATS",
+    "CvrSource",
     "NewAudit",
     "prepare_audit",
     "prepare_multi_audit",
+    "read_cvr_source",
     "start_audit",
 ]
 
@@ -64,6 +69,25 @@ def _check_without_replacement(
             path=str(manifest),
             field="Number of Ballots",
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CvrSource:
+    """One file of cast vote records: where it is, its format (:data:`CVR_FORMATS`), the
+    jurisdiction its ballots belong to (the manifest's ``Jurisdiction``, so the ids match
+    :func:`ballotproof.io.cvr.to_ballot`'s), the ES&S ballots file if any, and the name errors
+    give it (``display``; default: the path) — a file uploaded to the workspace is read from a
+    temporary copy but named as uploaded."""
+
+    path: Path
+    format: str = "dominion-csv"
+    jurisdiction: str | None = None
+    ess_ballots: Path | None = None
+    display: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.display or str(self.path)
 
 
 @dataclass(frozen=True)
@@ -100,16 +124,18 @@ def _load_cvrs(
     jurisdiction: str | None,
     choices: set[str],
     ess_ballots: Path | None = None,
+    display: str | None = None,
 ) -> tuple[dict[str, str], dict[str, str], Callable[[str], dict[str, Any]]]:
     """Ballot id → the record's reading of ``contest`` (a choice, blank or overvote), ballot
     id → the id imprinted on the card, and ballot id → where its record is in the file (the
-    ``path``/``line``/``field`` of an error about it)."""
+    ``path``/``line``/``field`` of an error about it; the file named ``display`` if given)."""
     from ballotproof.io.cvr import to_ballot
 
-    cvr_file = _cvr_file(path, fmt, ess_ballots)
+    name = display or str(path)
+    cvr_file = _cvr_file(path, fmt, ess_ballots, display)
     if contest not in cvr_file.contests:
         raise InputError(
-            path=str(path),
+            path=name,
             field="contest",
             expected="one of " + ", ".join(cvr_file.contests),
             got=contest,
@@ -128,7 +154,7 @@ def _load_cvrs(
             if choice not in choices:
                 raise InputError(
                     f"card {record.imprinted_id}",
-                    **{**cvr_file.place(i, contest), "path": str(path)},
+                    **{**cvr_file.place(i, contest), "path": name},
                     expected="a choice of --tally",
                     got=choice,
                 )
@@ -136,35 +162,90 @@ def _load_cvrs(
         out[bid] = choice
         imprints[bid] = record.imprinted_id
         index[bid] = i
-    return out, imprints, _locator(cvr_file, index, path)
+    return out, imprints, _locator(cvr_file, index, name)
+
+
+def _load_cvr_sources(
+    sources: Sequence[CvrSource], contest: str, choices: set[str]
+) -> tuple[dict[str, str], dict[str, str], Callable[[str], dict[str, Any]]]:
+    """:func:`_load_cvrs` of every file, joined: a ballot with a record in two files is an
+    error naming both (with the second's line); ``where`` finds each record in its own file."""
+    committed: dict[str, str] = {}
+    imprints: dict[str, str] = {}
+    owner: dict[str, int] = {}
+    locators: list[Callable[[str], dict[str, Any]]] = []
+    for k, source in enumerate(sources):
+        records, prints, where = _load_cvrs(
+            source.path,
+            source.format,
+            contest,
+            source.jurisdiction,
+            choices,
+            source.ess_ballots,
+            source.display,
+        )
+        locators.append(where)
+        for bid in records:
+            if bid in owner:
+                first = sources[owner[bid]]
+                at = locators[owner[bid]](bid)
+                line = f":{at['line']}" if "line" in at else ""
+                raise InputError(
+                    f"ballot {bid} has a cast vote record in {first.name}{line} and in "
+                    f"{source.name}: give each ballot's record once",
+                    **{**where(bid), "field": "ballot"},
+                )
+            owner[bid] = k
+        committed.update(records)
+        imprints.update(prints)
+    return committed, imprints, lambda bid: locators[owner[bid]](bid)
+
+
+def read_cvr_source(source: CvrSource, contest: AuditContest) -> dict[str, str]:
+    """One file's records as a comparison audit of ``contest`` reads them (ballot id → the
+    record's choice, blank or overvote): the file parses, the contest is in it, and every
+    choice marked is one of the contest's. The check the workspace runs on an upload, by the
+    loader :func:`prepare_audit` uses at the launch."""
+    records, _imprints, _where = _load_cvrs(
+        source.path,
+        source.format,
+        contest.name,
+        source.jurisdiction,
+        set(contest.tally),
+        source.ess_ballots,
+        source.display,
+    )
+    return records
 
 
 def _locator(
-    cvr_file: CvrFile, index: Mapping[str, int], path: Path
+    cvr_file: CvrFile, index: Mapping[str, int], name: str
 ) -> Callable[[str], dict[str, Any]]:
     """Ballot id → the ``path``/``line``/``field`` of an error about its record (the file
     named as the user gave it)."""
-    return lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": str(path)}
+    return lambda bid: {**cvr_file.place(index[bid], "ballot"), "path": name}
 
 
-def _cvr_file(path: Path, fmt: str, ess_ballots: Path | None) -> CvrFile:
-    """The CVR file in any supported format."""
+def _cvr_file(
+    path: Path, fmt: str, ess_ballots: Path | None, display: str | None = None
+) -> CvrFile:
+    """The CVR file in any supported format (named ``display`` in errors, if given)."""
     from ballotproof.io.cvr_dominion import load_dominion_csv, load_dominion_json
 
     if fmt == "dominion-csv":
-        cvr_file = load_dominion_csv(path)
+        cvr_file = load_dominion_csv(path, display=display)
     elif fmt == "dominion-json":
-        cvr_file = load_dominion_json(path)
+        cvr_file = load_dominion_json(path, display=display)
     elif fmt == "nist":
         from ballotproof.io.cvr_nist import load_nist_cvr
 
-        cvr_file = load_nist_cvr(path)
+        cvr_file = load_nist_cvr(path, display=display)
     elif fmt == "ess":
         from ballotproof.io.cvr_ess import load_ess_csv
 
         if ess_ballots is None:
             raise InputError(field="--ess-ballots", expected="the ES&S ballots file", got="nothing")
-        cvr_file = load_ess_csv(path, ess_ballots)
+        cvr_file = load_ess_csv(path, ess_ballots, display=display)
     else:
         raise InputError(field="--cvr-format", expected=" or ".join(CVR_FORMATS), got=fmt)
     return cvr_file
@@ -173,7 +254,7 @@ def _cvr_file(path: Path, fmt: str, ess_ballots: Path | None) -> CvrFile:
 def _check_in_manifest(
     committed: Mapping[str, str],
     manifest: Manifest,
-    path: Path,
+    path: str | Path,
     imprints: Mapping[str, str] | None = None,
     where: Callable[[str], dict[str, Any]] | None = None,
 ) -> None:
@@ -207,7 +288,7 @@ def _check_cvrs(
     committed: Mapping[str, str],
     contest: AuditContest,
     manifest: Manifest,
-    path: Path,
+    path: str | Path,
     imprints: Mapping[str, str] | None = None,
     where: Callable[[str], dict[str, Any]] | None = None,
 ) -> int:
@@ -242,11 +323,16 @@ def prepare_audit(
     cvrs: Path | None = None,
     cvr_format: str = "dominion-csv",
     ess_ballots: Path | None = None,
+    cvr_files: Sequence[CvrSource] | None = None,
     batch_tallies: Path | None = None,
     round_size: int | None = None,
     replacement: bool = True,
 ) -> NewAudit:
-    """Check a new audit's inputs (module docstring) and size its first round."""
+    """Check a new audit's inputs (module docstring) and size its first round.
+
+    A comparison audit's records are ``cvrs`` (one file, its ballots in ``jurisdiction``, as
+    the command line gives them) or ``cvr_files`` (one or more files, each with its own format
+    and jurisdiction: the workspace's one file per county), not both."""
     m = load_manifest(manifest, jurisdiction=jurisdiction)
     notes: list[str] = []
     shortfall = contest.ballots - m.total_ballots
@@ -284,8 +370,15 @@ def prepare_audit(
     committed: dict[str, str] | None = None
     imprints: dict[str, str] | None = None
     phantom_cvrs = 0
+    cvr_source = str(cvrs) if cvrs else ""
+    if cvrs is not None and cvr_files is not None:
+        raise InputError(
+            field="--cvrs", expected="one file or a list of files, not both", got=str(cvrs)
+        )
     if method.is_comparison:
-        if cvrs is None:
+        if cvrs is not None:
+            cvr_files = [CvrSource(cvrs, cvr_format, jurisdiction, ess_ballots)]
+        if not cvr_files:
             raise InputError(field="--cvrs", expected="the cast vote records", got="nothing")
         if contest.ballots < m.total_ballots:
             raise InputError(
@@ -294,10 +387,9 @@ def prepare_audit(
                 path=str(manifest),
                 field="Number of Ballots",
             )
-        committed, imprints, where = _load_cvrs(
-            cvrs, cvr_format, contest.name, jurisdiction, set(contest.tally), ess_ballots
-        )
-        phantom_cvrs = _check_cvrs(committed, contest, m, cvrs, imprints, where)
+        committed, imprints, where = _load_cvr_sources(cvr_files, contest.name, set(contest.tally))
+        cvr_source = ", ".join(f.name for f in cvr_files)
+        phantom_cvrs = _check_cvrs(committed, contest, m, cvr_source, imprints, where)
         if phantom_cvrs:
             notes.append(
                 f"{phantom_cvrs:,} ballots of the manifest have no cast vote record: each "
@@ -356,7 +448,7 @@ def prepare_audit(
         first_round=size,
         notes=tuple(notes),
         cvrs=committed,
-        cvr_source=str(cvrs) if cvrs else "",
+        cvr_source=cvr_source,
         imprints=imprints,
         reported=reported,
         full_hand_count=reason,
@@ -435,7 +527,7 @@ def prepare_multi_audit(
         m,
         cvrs,
         imprints,
-        _locator(cvr_file, index, cvrs),
+        _locator(cvr_file, index, str(cvrs)),
     )
     without = m.total_ballots - len(committed)
     if without:

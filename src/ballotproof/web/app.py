@@ -16,14 +16,17 @@ route                                  access       what
 ``GET /api/audits/{name}``             public       status, risk after each round, seed,
                                                     journal head, how to verify at home
 ``GET /audits/{name}/bundle.zip``      public       the published bundle
+``GET /api/audits/{name}/discrepancies``,
+``/audits/{name}/discrepancies.csv``   public       a comparison audit's discrepancy report
 ``GET /``, ``GET /audits/{name}``      public       the list of audits; an audit's public page
 ``POST /api/login``, ``/login``        public       log in (JSON; the form, with its CSRF token)
 ``GET /api/me``                        signed-in    who is logged in, the session's CSRF token
 ``POST /api/logout``, ``/logout``      signed-in    end the session
 ``GET /admin``                         state-admin  the state's audits
 ``/api/workspace/audits…``             by role      set up (state admin), upload a county's
-                                                    manifest, boards, corrections, retrieval
-                                                    lists (county manager), launch (state admin)
+                                                    manifest and CVR file, boards, corrections,
+                                                    retrieval lists (county manager), launch
+                                                    (state admin)
 ``/api/board…``, ``/board``            audit-board  the board's ballots, entries, sign-off
 ``/board/{code}``                      public       a board's log-in by link and passphrase
 =====================================  ===========  =========================================
@@ -73,6 +76,11 @@ from ballotproof.usecases.boards import (
     sign_off,
 )
 from ballotproof.usecases.bundle import bundle_zip
+from ballotproof.usecases.discrepancies import (
+    DiscrepancyReport,
+    discrepancy_csv,
+    discrepancy_report,
+)
 from ballotproof.usecases.retrieval import retrieval_csv
 from ballotproof.usecases.verify import verify_store
 from ballotproof.usecases.workspace import (
@@ -84,6 +92,7 @@ from ballotproof.usecases.workspace import (
     launch,
     launched_status,
     seed_ceremony,
+    upload_cvrs,
     upload_manifest,
 )
 from ballotproof.web.access import Access, allow, undeclared
@@ -335,6 +344,39 @@ def create_app(
         checks = [c.to_json() for c in verify_store(store, name)]
         return HTMLResponse(render_audit_report(status_doc(status), checks))
 
+    def discrepancies_of(name: str) -> DiscrepancyReport:
+        if launched_status(store, name) is None:
+            raise HTTPException(404, f"no audit named {name!r} in this workspace")
+        return discrepancy_report(store, name)
+
+    @app.get("/api/audits/{name}/discrepancies")
+    @allow(Access.PUBLIC)
+    def discrepancies_json(name: str) -> dict[str, object]:
+        """A comparison audit's discrepancy report: every drawn ballot read so far whose
+        reading differs from its cast vote record, with its overstatement and kind (o2, o1,
+        u1, u2), and the counts per kind; a polling audit's says there is nothing to compare."""
+        return discrepancies_of(name).to_json()
+
+    @app.get("/audits/{name}/discrepancies.csv", response_class=Response)
+    @allow(Access.PUBLIC)
+    def discrepancies_csv(name: str) -> Response:
+        """The discrepancy report as CSV: one row per ballot whose reading differs from its
+        cast vote record."""
+        return Response(
+            discrepancy_csv(discrepancies_of(name)),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}-discrepancies.csv"'},
+        )
+
+    @app.get(
+        "/audits/{name}/discrepancies.html", response_class=HTMLResponse, include_in_schema=False
+    )
+    @allow(Access.PUBLIC)
+    def discrepancies_page(request: Request, name: str) -> Response:
+        return templates.TemplateResponse(
+            request, "discrepancies.html", {"report": discrepancies_of(name)}
+        )
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     @allow(Access.PUBLIC)
     def index(request: Request) -> Response:
@@ -344,8 +386,11 @@ def create_app(
     @allow(Access.PUBLIC)
     def public_page(request: Request, name: str) -> Response:
         doc = _public_doc(store, name)
+        compared = discrepancies_of(name).comparison
         return templates.TemplateResponse(
-            request, "public.html", {"doc": doc, "chart": risk_chart(doc)}
+            request,
+            "public.html",
+            {"doc": doc, "chart": risk_chart(doc), "discrepancies": compared},
         )
 
     accounts = Accounts(store.engine)
@@ -523,6 +568,7 @@ def create_app(
         return {
             "audit": name,
             **state.to_json(),
+            "comparison": draft.comparison,
             "launched": status is not None,
             "rounds": status.current_round if status else 0,
         }
@@ -542,6 +588,35 @@ def create_app(
                 county,
                 file.filename or "manifest.csv",
                 content,
+                uploaded_by=session_of_request(request).email,
+                now=_utc_now,
+            )
+        except StoreError as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return state.to_json()
+
+    @app.put("/api/workspace/audits/{name}/counties/{county}/cvrs")
+    @allow(Access.COUNTY_MANAGER)
+    async def put_cvrs(
+        request: Request,
+        name: str,
+        county: str,
+        file: Annotated[UploadFile, File()],
+        format: Annotated[str, Form()],
+    ) -> dict[str, object]:
+        """Upload the county's cast vote records for a ballot-comparison audit (``format``:
+        dominion-csv, dominion-json or nist-json): checked whole by the loader of ``audit
+        start --cvrs``, kept whole or not at all."""
+        my_county(request, name, county)
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            state = upload_cvrs(
+                workspace,
+                name,
+                county,
+                file.filename or "cvrs",
+                content,
+                format,
                 uploaded_by=session_of_request(request).email,
                 now=_utc_now,
             )

@@ -26,7 +26,9 @@ from ballotproof.usecases.boards import (
     create_board,
     revoke_board,
 )
+from ballotproof.usecases.discrepancies import discrepancy_report
 from ballotproof.usecases.workspace import (
+    CVR_UPLOAD_FORMATS,
     MAX_UPLOAD_BYTES,
     WORKSPACE_METHODS,
     create_audit,
@@ -35,6 +37,7 @@ from ballotproof.usecases.workspace import (
     launch,
     launched_status,
     round_one_sizes,
+    upload_cvrs,
     upload_manifest,
 )
 from ballotproof.web.access import Access, allow
@@ -109,7 +112,7 @@ def add_pages(
             request,
             "admin.html",
             drafts=drafts(workspace),
-            methods=[m.value for m in WORKSPACE_METHODS],
+            methods=[(m.value, m.stored.kind) for m in WORKSPACE_METHODS],
         )
 
     @app.post("/admin/audits", include_in_schema=False)
@@ -159,7 +162,15 @@ def add_pages(
         launched = launched_status(store, name)
         status = status_doc(launched) if launched else None
         sizes = [] if launched else round_one_sizes(draft)
-        return page(request, "admin_audit.html", draft=draft, status=status, sizes=sizes)
+        found = discrepancy_report(store, name) if launched and draft.comparison else None
+        return page(
+            request,
+            "admin_audit.html",
+            draft=draft,
+            status=status,
+            sizes=sizes,
+            discrepancies=found,
+        )
 
     @app.post("/admin/audits/{name}/launch", include_in_schema=False)
     @allow(Access.STATE_ADMIN)
@@ -206,6 +217,7 @@ def add_pages(
             status=status_doc(launched) if launched else None,
             boards=county_boards(workspace, name, county),
             max_mib=MAX_UPLOAD_BYTES >> 20,
+            cvr_formats=list(CVR_UPLOAD_FORMATS),
         )
 
     @app.post("/county/audits/{name}/manifest", include_in_schema=False)
@@ -222,6 +234,31 @@ def add_pages(
                 county,
                 file.filename or "manifest.csv",
                 content,
+                uploaded_by=session(request).email,
+                now=now,
+            )
+        except BallotproofError as exc:
+            return refused(request, exc, f"/county/audits/{name}")
+        return RedirectResponse(f"/county/audits/{name}", status_code=303)
+
+    @app.post("/county/audits/{name}/cvrs", include_in_schema=False)
+    @allow(Access.COUNTY_MANAGER)
+    async def county_upload_cvrs(
+        request: Request,
+        name: str,
+        file: Annotated[UploadFile, File()],
+        format: Annotated[str, Form()],
+    ) -> Response:
+        _draft, county = mine(request, name)
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            upload_cvrs(
+                workspace,
+                name,
+                county,
+                file.filename or "cvrs",
+                content,
+                format,
                 uploaded_by=session(request).email,
                 now=now,
             )
