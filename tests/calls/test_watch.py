@@ -173,3 +173,111 @@ def test_a_first_snapshot_that_cannot_be_read_is_an_error(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "snap-001.csv:2: field 'time'" in result.output
+
+
+# --- Scytl/Clarity detail.xml -----------------------------------------------------------------
+
+
+def _clarity(stamp: str, counts: dict[tuple[str, str], tuple[int, int, int]]) -> str:
+    """A state-level Clarity detail.xml for BB (in the layout of clarify's test files):
+    ``counts[(county, vote type)]`` = (xavier, yara, a write-in nobody in the results)."""
+    choices = []
+    for i, (text, party) in enumerate(
+        [("Xavier A. XAVIER", "BLU"), ("Yara YARA", "RED"), ("Write-in", "")]
+    ):
+        types = sorted({t for _, t in counts})
+        parts = []
+        for t in types:
+            places = "".join(
+                f'<County name="{c}" votes="{v[i]}" />' for (c, tt), v in counts.items() if tt == t
+            )
+            parts.append(f'<VoteType name="{t}" votes="0">{places}</VoteType>')
+        choices.append(
+            f'<Choice key="{i + 1}" text="{text}" party="{party}" totalVotes="0">'
+            + "".join(parts)
+            + "</Choice>"
+        )
+    return (
+        '<?xml version="1.0"?>\n<ElectionResult><Timestamp>' + stamp + "</Timestamp>"
+        "<ElectionName>General</ElectionName><Region>BB</Region>"
+        '<Contest key="1" text="President and Vice President" voteFor="1">'
+        '<ParticipatingCounties><County name="County B1" precinctsReportingPercent="40.00" />'
+        '<County name="County B2" precinctsReportingPercent="10.00" /></ParticipatingCounties>'
+        + "".join(choices)
+        + '</Contest><Contest key="2" text="Governor" voteFor="1"></Contest></ElectionResult>'
+    )
+
+
+def test_clarity_snapshots_are_county_and_mode_rows(tmp_path: Path) -> None:
+    """Two detail.xml snapshots (EST): the rows are what the same counts written as the generic
+    feed give, and the engine decides what the replay of that feed decides."""
+    from ballotproof.io.clarity import read_clarity
+    from ballotproof.io.load import load_election
+
+    data = _data(tmp_path)
+    election = load_election(data)
+    first = _clarity(
+        "11/5/2030 8:30:00 PM EST",
+        {("County B1", "Election Day"): (30_000, 19_000, 1_000)},
+    )
+    second = _clarity(
+        "11/5/2030 10:40:00 PM EST",
+        {
+            ("County B1", "Election Day"): (54_000, 34_000, 2_000),
+            ("County B2", "Absentee by Mail"): (18_000, 21_000, 1_000),
+        },
+    )
+    rows = read_clarity(second, source="detail.xml", election=election, state="BB")
+    assert [(r.unit, r.mode.value, dict(r.votes), r.total, r.precincts_pct) for r in rows] == [
+        ("BB-1", "election-day", {"xavier": 54_000, "yara": 34_000}, 90_000, 40.0),
+        ("BB-2", "mail", {"xavier": 18_000, "yara": 21_000}, 40_000, 10.0),
+    ]
+    assert rows[0].time.isoformat() == "2030-11-06T03:40:00+00:00"
+    folder = tmp_path / "clarity"
+    folder.mkdir()
+    watcher = Watcher(FolderSource(folder), data=data, state="BB")
+    (folder / "detail-1.xml").write_text(first, encoding="utf-8")
+    assert watcher.poll() == 1
+    (folder / "detail-2.xml").write_text(second, encoding="utf-8")
+    assert watcher.poll() == 2  # B1's new count, then B2's first
+    feed = tmp_path / "as-feed.csv"
+    feed.write_text(
+        "state,time,total,precincts_pct,unit,mode,votes_xavier,votes_yara\n"
+        "BB,2030-11-06T01:30:00Z,50000,40,BB-1,election-day,30000,19000\n"
+        "BB,2030-11-06T03:40:00Z,90000,40,BB-1,election-day,54000,34000\n"
+        "BB,2030-11-06T03:40:00Z,40000,10,BB-2,mail,18000,21000\n",
+        encoding="utf-8",
+    )
+    i = load_replay_inputs(feed=feed, data=data)
+    replay = Engine(
+        setups_for(i.election, prior=i.prior, year=i.year, by_unit=i.baseline_units),
+        i.candidates,
+        CallRule(0.995),
+        ModelParams(),
+    )
+    replay.run(i.updates)
+    assert watcher.engine is not None
+    _same(watcher.engine, replay)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("County B1", "County Z9"), "county 'County Z9' is not a county of BB"),
+        (("Election Day", "Carrier Pigeon"), "field 'VoteType/@name'"),
+        (("8:30:00 PM EST", "8:30 PM"), "field 'Timestamp'"),
+        (("President and Vice President", "Mayor"), "field 'Contest/@text'"),
+    ],
+)
+def test_a_clarity_snapshot_that_cannot_be_placed_names_the_element(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    from ballotproof.errors import InputError
+    from ballotproof.io.clarity import read_clarity
+    from ballotproof.io.load import load_election
+
+    text = _clarity(
+        "11/5/2030 8:30:00 PM EST", {("County B1", "Election Day"): (30_000, 19_000, 1_000)}
+    ).replace(*change)
+    with pytest.raises(InputError, match=r"detail\.xml.*" + message.replace("(", r"\(")):
+        read_clarity(text, source="detail.xml", election=load_election(_data(tmp_path)), state="BB")

@@ -670,8 +670,26 @@ def watch(
         int | None,
         typer.Option(min=1, help="Stop after this many polls (default: until interrupted)."),
     ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help="The state a Scytl/Clarity detail.xml source reports (its counties are matched"
+            " by name to the results data's).",
+            show_default=False,
+        ),
+    ] = None,
+    contest: Annotated[
+        str | None,
+        typer.Option(
+            help="The Clarity contest: the one whose name contains this (default: President).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Election night live: poll a feed, run the calling engine, keep a page and JSON current."""
+    """Election night live: poll a feed, run the calling engine, keep a page and JSON current.
+
+    SOURCE's snapshots are the generic feed CSV, or Scytl/Clarity detail.xml with --state."""
     import time as _time
     from datetime import UTC, datetime
 
@@ -686,6 +704,8 @@ def watch(
         baseline=baseline,
         calls=calls,
         confidence=confidence,
+        state=state,
+        contest=contest,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     logged = 0

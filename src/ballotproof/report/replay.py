@@ -407,14 +407,15 @@ def write_replay_report(
     )
     data = json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
     reload = f'\n<meta http-equiv="refresh" content="{int(refresh)}">' if refresh else ""
+    kind = "live" if refresh else "replay"
     html = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ballotproof — election night replay</title>
+<html lang="en"><head><meta charset="utf-8"><title>ballotproof — election night {kind}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">{reload}
 <style>body{{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
 color:#1a1a1a}} table{{border-collapse:collapse;font-size:.9em}} td,th{{padding:.2em .6em;
 border-bottom:1px solid #eee;text-align:left}} .muted{{color:#666;font-size:.88em}}
 {RESPONSIVE_CSS}</style></head><body>
-<h1>Election night, replayed: {escape(doc["election"])}</h1>
+<h1>Election night, {"live" if refresh else "replayed"}: {escape(doc["election"])}</h1>
 <p>Every update of the feed ({escape(doc["inputs"]["feed"])}), in time order, through ballotproof's
 outstanding-vote model; a state is called when its leader's chance reaches
 {doc["confidence"]:g} and the race is unlikely to end within its public recount threshold.

@@ -1,18 +1,20 @@
 """``ballotproof watch``: election night live, from a feed that grows while it is watched.
 
 A source is polled for snapshots of the feed in the generic CSV format (docs/formats.md): a
-folder into which snapshot files arrive (each new or changed ``*.csv``, in name order), or an
-HTTP(S) URL that answers the current snapshot (read again when its bytes change). Each snapshot
-is the whole feed so far, as a results file that grows and is published again (a feed by unit
-sums its units' rows into state updates, so it must be whole; a feed by state may also give
-only its newest rows). A row already taken is never taken twice, and a row older than the
-engine's clock (a late correction) is logged and left out, as the engine takes updates in time
-order only. The engine is the replay's
-(:class:`~ballotproof.calls.engine.Engine`, with its feed-integrity rules); after each poll that
-brought something new, the caller writes the live page and JSON.
+folder into which snapshot files arrive (each new or changed ``*.csv`` or ``*.xml``, in name
+order), or an HTTP(S) URL that answers the current snapshot (read again when its bytes change).
+Each snapshot is the whole feed so far, as a results file that grows and is published again (a
+feed by unit sums its units' rows into state updates, so it must be whole; a feed by state may
+also give only its newest rows). A row already taken is never taken twice, and a row older than
+the engine's clock (a late correction) is logged and left out, as the engine takes updates in
+time order only. The engine is the replay's (:class:`~ballotproof.calls.engine.Engine`, with its
+feed-integrity rules); after each poll that brought something new, the caller writes the live
+page and JSON.
 
-Not yet read: Scytl/Clarity ENR detail XML (counties' own results pages); convert it to the
-generic CSV first.
+A snapshot may also be a Scytl/Clarity ``detail.xml`` (the results pages many states and
+counties publish, :mod:`ballotproof.io.clarity`), for one state (``state``): each becomes one
+feed row per county and vote mode at its timestamp, and the rows that changed since the last
+snapshot are added to the feed the engine reads, so that each county keeps its last count.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from ballotproof.calls.feed import Update
 from ballotproof.calls.outstanding import ModelParams
 from ballotproof.calls.rule import CallRule
 from ballotproof.errors import BallotproofError, InputError
+from ballotproof.io.clarity import ClarityRow, is_clarity, read_clarity
 from ballotproof.io.feeds import load_generic_feed
+from ballotproof.model import Election
 from ballotproof.usecases.replay import ReplayInputs, load_replay_inputs, setups_for, units_of
 
 __all__ = [
@@ -63,7 +67,8 @@ class SnapshotSource(Protocol):
 
 
 class FolderSource:
-    """Every ``*.csv`` of a folder that is new or has changed since the last poll, by name."""
+    """Every ``*.csv`` (feed) or ``*.xml`` (Clarity) file of a folder that is new or has
+    changed since the last poll, by name."""
 
     def __init__(self, folder: Path) -> None:
         if not folder.is_dir():
@@ -77,7 +82,7 @@ class FolderSource:
 
     def poll(self) -> list[Snapshot]:
         out = []
-        for path in sorted(self.folder.glob("*.csv")):
+        for path in sorted([*self.folder.glob("*.csv"), *self.folder.glob("*.xml")]):
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             if self._seen.get(path.name) != digest:
@@ -154,17 +159,67 @@ class Watcher:
     calls: Path | None = None
     states: Sequence[str] | None = None
     confidence: float = 0.995
+    state: str | None = None  # the state of a Clarity source
+    contest: str | None = None  # the Clarity contest (default: the one naming "President")
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     engine: Engine | None = None
     inputs: ReplayInputs | None = None
     taken: list[Update] = field(default_factory=list)
     log: list[tuple[str, str]] = field(default_factory=list)
     _keys: set[tuple[object, ...]] = field(default_factory=set)
+    _clarity: dict[tuple[str, str], ClarityRow] = field(default_factory=dict)
+    _clarity_rows: list[ClarityRow] = field(default_factory=list)
+    _election: Election | None = None
+
+    def _from_clarity(self, snap: Snapshot) -> Snapshot:
+        """The feed so far, as generic CSV, with this Clarity snapshot's changed rows added."""
+        if self.state is None:
+            raise InputError(
+                "a Clarity results snapshot is for one state: give --state", path=snap.name
+            )
+        if self._election is None:
+            if self.inputs is not None:
+                self._election = self.inputs.election
+            else:
+                from ballotproof.io.load import load_election
+
+                self._election = load_election(self.data, year=self.year)
+        rows = read_clarity(
+            snap.text,
+            source=snap.name,
+            election=self._election,
+            state=self.state,
+            contest=self.contest,
+        )
+        for r in rows:
+            key = (r.unit, r.mode.value)
+            last = self._clarity.get(key)
+            if last is None or (last.votes, last.total, last.precincts_pct) != (
+                r.votes,
+                r.total,
+                r.precincts_pct,
+            ):
+                self._clarity[key] = r
+                self._clarity_rows.append(r)
+        names = sorted({c for r in self._clarity_rows for c in r.votes})
+        lines = [
+            ",".join(["state", "time", "total", "precincts_pct", "unit", "mode"])
+            + "".join(f",votes_{c}" for c in names)
+        ]
+        for r in self._clarity_rows:
+            pct = "" if r.precincts_pct is None else f"{r.precincts_pct:g}"
+            lines.append(
+                f"{self.state},{r.time:%Y-%m-%dT%H:%M:%SZ},{r.total},{pct},{r.unit},"
+                f"{r.mode.value}" + "".join(f",{r.votes.get(c, 0)}" for c in names)
+            )
+        return Snapshot(snap.name + " (as feed rows)", "\n".join(lines) + "\n")
 
     def _note(self, text: str) -> None:
         self.log.append((self.now().strftime("%Y-%m-%dT%H:%M:%SZ"), text))
 
     def _read(self, snap: Snapshot) -> list[Update]:
+        if is_clarity(snap.text):
+            snap = self._from_clarity(snap)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / (
                 Path(snap.name).name if snap.name.endswith(".csv") else "feed.csv"
