@@ -889,15 +889,19 @@ def _select_parallel(
 
     def run(bound: np.uint64) -> tuple[npt.NDArray[np.int64], bytes]:
         found = pool.map(_select_part, [(seed, p, count, int(bound)) for p in parts])
+        keys = [_prefix_keys(d) for _, d in found]
+        if sum(len(k) for k in keys) > count:  # cut to the count-th smallest key, part by part
+            last = np.partition(np.concatenate(keys), count - 1)[count - 1]
+            for n, ((index, digests), k) in enumerate(zip(found, keys, strict=True)):
+                keep = np.flatnonzero(k <= last)
+                rows = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 32)
+                found[n] = (index[keep], rows[keep].tobytes())
+        del keys
         index = np.concatenate(
             [i + np.int64(o) for (i, _), o in zip(found, offsets, strict=True)]
         ).astype(np.int64)
         digests = b"".join(d for _, d in found)
-        if len(index) > count:
-            keys = _prefix_keys(digests)
-            keep = np.flatnonzero(keys <= np.partition(keys, count - 1)[count - 1])
-            rows = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 32)
-            index, digests = index[keep], rows[keep].tobytes()
+        found.clear()
         return index, digests
 
     share = (count + 8 * math.isqrt(count) + 64) / total if total else 1.0
