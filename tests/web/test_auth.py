@@ -151,7 +151,10 @@ def test_passwords_are_stored_as_argon2_hashes_only(store: AuditStore, tmp_path:
     with store.engine.connect() as conn:
         hashes = [r.password_hash for r in conn.execute(select(web_user))]
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
-    assert PASSWORD.encode() not in (tmp_path / "workspace.sqlite").read_bytes()
+    # The database and its write-ahead log (SQLite in WAL mode keeps recent pages there).
+    files = [tmp_path / "workspace.sqlite", tmp_path / "workspace.sqlite-wal"]
+    assert files[0].is_file()
+    assert all(PASSWORD.encode() not in f.read_bytes() for f in files if f.is_file())
 
 
 def test_users_add_from_the_command_line(tmp_path: Path) -> None:

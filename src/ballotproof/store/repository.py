@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import collections
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -496,6 +497,10 @@ class AuditStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite lets one writer in at a time and makes the others retry after growing
+        # sleeps (a busy writer cost a waiting entry up to 100 ms more): this process's
+        # writers queue here instead, in turn. PostgreSQL locks rows itself.
+        self._writing = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         # Draws and verification hash large manifests on every core (ballotproof.parallel).
         self.pool = ProcessPool()
 
@@ -786,7 +791,7 @@ class AuditStore:
         if size < 1:
             raise StoreError(f"round size must be at least 1, got {size}")
         try:
-            with gc_paused(), self.engine.begin() as conn:
+            with self._writing, gc_paused(), self.engine.begin() as conn:
                 if conn.execute(
                     select(schema.audit.c.name).where(schema.audit.c.name == spec.name)
                 ).first():
@@ -883,7 +888,7 @@ class AuditStore:
         """
         written = repeated = 0
         try:
-            with gc_paused(), self.engine.begin() as conn:
+            with self._writing, gc_paused(), self.engine.begin() as conn:
                 spec = self._lock(conn, name)
                 rounds = list(
                     conn.execute(
@@ -1392,6 +1397,12 @@ def open_store(url_or_path: str | Path, *, create: bool = True, pooled: bool = F
             def _fk(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - trivial
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
                 dbapi_conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+                # Write-ahead log, each commit synced (synchronous FULL, SQLite's default):
+                # one sync per entry instead of the rollback journal's several (an audit
+                # board's entry costs half as much), and readers no longer wait for a writer.
+                # An acknowledged entry survives a crash or power cut as before.
+                dbapi_conn.execute("PRAGMA journal_mode=WAL")
+                dbapi_conn.execute("PRAGMA synchronous=FULL")
 
         migrate(engine)
     except SQLAlchemyError as exc:
