@@ -1397,12 +1397,16 @@ def open_store(url_or_path: str | Path, *, create: bool = True, pooled: bool = F
             def _fk(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - trivial
                 dbapi_conn.execute("PRAGMA foreign_keys=ON")
                 dbapi_conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-                # Write-ahead log, each commit synced (synchronous FULL, SQLite's default):
-                # one sync per entry instead of the rollback journal's several (an audit
-                # board's entry costs half as much), and readers no longer wait for a writer.
-                # An acknowledged entry survives a crash or power cut as before.
-                dbapi_conn.execute("PRAGMA journal_mode=WAL")
-                dbapi_conn.execute("PRAGMA synchronous=FULL")
+                if pooled:
+                    # A service (the workspace) switches the file to a write-ahead log, each
+                    # commit synced (synchronous FULL): one sync per entry instead of the
+                    # rollback journal's several (an audit board's entry costs half as much),
+                    # and readers no longer wait for a writer; an acknowledged entry survives a
+                    # crash or power cut as before. Commands leave the file's mode as it is: a
+                    # statewide round written in one transaction is faster with the rollback
+                    # journal (the log writes every page twice).
+                    dbapi_conn.execute("PRAGMA journal_mode=WAL")
+                    dbapi_conn.execute("PRAGMA synchronous=FULL")
 
         migrate(engine)
     except SQLAlchemyError as exc:
