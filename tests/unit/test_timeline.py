@@ -40,6 +40,20 @@ def test_every_row_is_sourced_and_loads() -> None:
     assert "TX" not in certified  # no dated source for Texas's canvass
 
 
+def test_statutory_deadlines_are_the_sourced_ones() -> None:
+    """32 jurisdictions (CERTIFICATION_2020.md): AZ, MI, NV, GA and 16 from the fourth session's
+    two press lists, and 12 added in the fifth; every one of those 12 was met."""
+    deadlines = {r["state_po"] for r in _rows() if r["kind"] == "statutory_deadline"}
+    fifth = {"NC", "AL", "IA", "MT", "KS", "WI", "OR", "WA", "IL", "NY", "MD", "NJ"}
+    earlier = {"AZ", "MI", "NV", "GA", "DE", "OK", "SD", "VT", "WY", "VA", "FL", "ID", "ND", "KY"}
+    earlier |= {"ME", "UT", "DC", "IN", "MN", "NM"}
+    assert deadlines == earlier | fifth and len(deadlines) == 32
+    assert not deadlines & {"PA", "TX", "OH", "CO", "WV"}  # sources disagree or give another date
+    timelines = state_timelines(load_timeline(), sorted(fifth), {}, election_day=ELECTION_DAY)
+    for t in timelines:  # the state's own deadline and the safe harbor
+        assert len(t.deadlines) == 2 and all(d.met for d in t.deadlines), t.state
+
+
 def test_stages_follow_the_recorded_dates() -> None:
     events = load_timeline()
     ga_cert = min(
