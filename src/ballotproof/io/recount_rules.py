@@ -10,6 +10,7 @@ gives ``in_force_from`` on every row.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
@@ -55,32 +56,10 @@ def _enum(
     return text
 
 
-def _rule(row: Row) -> RecountRule:
-    state = row.require("state_po")
-    if len(state) != 2 or not state.isalpha() or not state.isupper():
-        raise row.error("state_po", "a two-letter postal code", state)
-    if row.get("kind") == RecountKind.NONE.value:
-        for column in ("threshold_pct", "threshold_votes", "combine", "base"):
-            if row.get(column):
-                raise row.error(column, "nothing for kind 'none' (no recount)", row.get(column))
-        return RecountRule(
-            state=state,
-            kind=RecountKind.NONE,
-            threshold_pct=None,
-            threshold_votes=None,
-            any_margin=False,
-            combine=ThresholdCombine.NONE,
-            base=MarginBase.NONE,
-            inclusive=True,
-            requested_by=row.get("requested_by"),
-            who_pays=row.get("who_pays"),
-            citation=row.require("citation"),
-            source_url=row.get("source_url"),
-            note=row.get("in_force_note"),
-            verified=parse_bool(row, "verified", default=False),
-            in_force_from=_year(row, "in_force_from"),
-            in_force_until=_year(row, "in_force_until"),
-        )
+def _threshold(
+    row: Row,
+) -> tuple[Fraction | None, int | None, bool, ThresholdCombine, MarginBase]:
+    """A rule's threshold columns, checked: percent, votes, 'any', how they combine, base."""
     pct_text = row.get("threshold_pct").lower()
     any_margin = pct_text == "any"
     pct = None if any_margin else parse_fraction(row, "threshold_pct")
@@ -101,9 +80,30 @@ def _rule(row: Row) -> RecountRule:
     combine = ThresholdCombine(_enum(row, "combine", ThresholdCombine))
     if pct is not None and votes is not None and combine is ThresholdCombine.NONE:
         raise row.error("combine", "lesser, greater or either", "")
+    return pct, votes, any_margin, combine, base
+
+
+def _rule(row: Row) -> RecountRule:
+    state = row.require("state_po")
+    if len(state) != 2 or not state.isalpha() or not state.isupper():
+        raise row.error("state_po", "a two-letter postal code", state)
+    kind = RecountKind(_enum(row, "kind", RecountKind))
+    if kind is RecountKind.NONE:  # the law provides no recount: no threshold to give
+        for column in ("threshold_pct", "threshold_votes", "combine", "base"):
+            if row.get(column):
+                raise row.error(column, "nothing for kind 'none' (no recount)", row.get(column))
+        pct, votes, any_margin, combine, base = (
+            None,
+            None,
+            False,
+            ThresholdCombine.NONE,
+            MarginBase.NONE,
+        )
+    else:
+        pct, votes, any_margin, combine, base = _threshold(row)
     return RecountRule(
         state=state,
-        kind=RecountKind(_enum(row, "kind", RecountKind)),
+        kind=kind,
         threshold_pct=pct,
         threshold_votes=votes,
         any_margin=any_margin,

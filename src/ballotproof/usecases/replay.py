@@ -74,6 +74,16 @@ class ReplayInputs:
     certifications: tuple[Certification, ...] = ()
     certifications_source: str | None = None
 
+    def setups(self) -> list[StateSetup]:
+        """The engine's state set-ups for these inputs (:func:`setups_for`)."""
+        return setups_for(
+            self.election,
+            states=self.states,
+            prior=self.prior,
+            year=self.year,
+            by_unit=self.baseline_units,
+        )
+
 
 def certifications_from(
     election: Election, events: Sequence[TimelineEvent], source: str
@@ -357,13 +367,7 @@ def run_replay(
     """
     if inputs is None:
         inputs = load_replay_inputs(feed=feed, states=states)
-    setups = setups_for(
-        inputs.election,
-        states=inputs.states,
-        prior=inputs.prior,
-        year=inputs.year,
-        by_unit=inputs.baseline_units,
-    )
+    setups = inputs.setups()
     engines = {}
     if main is not None and main not in confidences:
         raise ValueError(f"the main level {main} is not one of the levels {list(confidences)}")

@@ -37,7 +37,7 @@ from ballotproof.errors import BallotproofError, InputError
 from ballotproof.io.clarity import ClarityRow, is_clarity, read_clarity
 from ballotproof.io.feeds import load_generic_feed
 from ballotproof.model import Election
-from ballotproof.usecases.replay import ReplayInputs, load_replay_inputs, setups_for, units_of
+from ballotproof.usecases.replay import ReplayInputs, load_replay_inputs, units_of
 
 __all__ = [
     "FolderSource",
@@ -236,15 +236,8 @@ class Watcher:
                         states=self.states,
                     )
                     i = self.inputs
-                    setups = setups_for(
-                        i.election,
-                        states=i.states,
-                        prior=i.prior,
-                        year=i.year,
-                        by_unit=i.baseline_units,
-                    )
                     self.engine = Engine(
-                        setups, i.candidates, CallRule(self.confidence), ModelParams()
+                        i.setups(), i.candidates, CallRule(self.confidence), ModelParams()
                     )
                     updates = list(i.updates)
                 else:
