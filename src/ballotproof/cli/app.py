@@ -642,8 +642,9 @@ def watch(
     source: Annotated[
         str,
         typer.Argument(
-            help="A folder that snapshot CSV files arrive in, or an http(s) URL answering the"
-            " current snapshot: the feed so far, in the generic CSV format (docs/formats.md).",
+            help="A folder that snapshot files arrive in, or an http(s) URL answering the"
+            " current snapshot: the feed so far in the generic CSV format (docs/formats.md), or"
+            " a Scytl/Clarity detail.xml (with --state).",
             show_default=False,
         ),
     ],

@@ -12,28 +12,31 @@ from typer.testing import CliRunner
 
 from ballotproof.cli.app import app
 
-COMMANDS = [
-    ["results"],
-    ["margins"],
-    ["tipping-point"],
-    ["flip"],
-    ["recounts"],
-    ["export"],
-    ["demo"],
-    ["replay"],
-    ["check"],
-    ["audit"],
-    ["audit", "plan"],
-    ["audit", "risk"],
-    ["audit", "sample"],
-    ["audit", "start"],
-    ["audit", "record"],
-    ["audit", "status"],
-    ["audit", "report"],
-    ["audit", "verify"],
-    ["audit", "export"],
-    ["audit", "georgia"],
-]
+
+def commands() -> list[list[str]]:
+    """Every command and group of the app, as Typer builds them (so a new command is in the
+    reference without anyone listing it), in the order of the root help, groups then theirs."""
+    import typer
+    from typer._click.core import Context  # Typer vendors click
+    from typer.core import TyperGroup as Group
+
+    out: list[list[str]] = []
+
+    def walk(group: Group, path: list[str]) -> None:
+        for name in group.list_commands(Context(group)):
+            command = group.get_command(Context(group), name)
+            if command is None or command.hidden:
+                continue
+            out.append([*path, name])
+            if isinstance(command, Group):
+                walk(command, [*path, name])
+
+    root = typer.main.get_command(app)
+    assert isinstance(root, Group)
+    walk(root, [])
+    return out
+
+
 ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb"}
 
 
@@ -46,7 +49,7 @@ def render() -> str:
         "`tests/test_docs.py` fails when this file and the commands disagree.",
         "",
     ]
-    for args in [[], *COMMANDS]:
+    for args in [[], *commands()]:
         title = " ".join(["ballotproof", *args])
         result = runner.invoke(app, [*args, "--help"], env=ENV, terminal_width=100)
         text = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
