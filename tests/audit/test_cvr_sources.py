@@ -144,3 +144,21 @@ def test_one_file_on_the_command_line_is_unchanged(tmp_path: Path) -> None:
         prepare_audit(**args, cvrs=cvrs, cvr_files=[CvrSource(cvrs)])  # type: ignore[arg-type]
     with pytest.raises(InputError, match="--cvrs"):
         prepare_audit(**args)  # type: ignore[arg-type]
+
+
+def test_records_short_of_the_tally_say_what_each_county_file_holds(
+    two_counties: tuple[Path, Path, Path],
+) -> None:
+    """With one file per county, the tally error says each file's counts, so the county whose
+    file is wrong can be found (reported Alice 14, the files hold 6 + 7)."""
+    manifest, fulton, cobb = two_counties
+    wrong = AuditContest("Mayor", {"Alice": 14, "Bob": 5}, 20)
+    with pytest.raises(InputError) as caught:
+        prepare_audit(
+            name="m", contest=wrong, manifest=manifest, seed="1", method=Method.SUPERSIMPLE,
+            cvr_files=[CvrSource(fulton, "dominion-csv", "Fulton", display="fulton.csv"),
+                       CvrSource(cobb, "dominion-csv", "Cobb", display="cobb.csv")],
+        )  # fmt: skip
+    message = str(caught.value)
+    assert "records: Alice=13, Bob=6" in message
+    assert "by file: cobb.csv: Alice=7, Bob=3; fulton.csv: Alice=6, Bob=3" in message

@@ -154,11 +154,12 @@ def read_clarity(
         if u.parent == state and u.type is UnitType.COUNTY
     }
     region = root.findtext("Region", "").strip()
-    precincts: dict[str, float] = {}
+    precincts: dict[str, float] = {}  # county id → percent of its precincts reporting
     for c in element.iter("County"):
         pct = c.get("precinctsReportingPercent")
-        if pct is not None and c.get("votes") is None:
-            precincts[c.get("name", "")] = float(pct)
+        unit = counties.get(_county_key(c.get("name", "")))
+        if pct is not None and c.get("votes") is None and unit is not None:
+            precincts[unit] = float(pct)
     votes: dict[tuple[str, VoteMode], dict[str, int]] = {}
     totals: dict[tuple[str, VoteMode], int] = {}
     matched: set[str] = set()
@@ -198,7 +199,6 @@ def read_clarity(
             field="Choice/@text",
             expected=", ".join(name for _, name, _ in candidates),
         )
-    key_of = {u: n for n, u in counties.items()}
     return [
         ClarityRow(
             when,
@@ -206,10 +206,7 @@ def read_clarity(
             mode,
             {cid: votes.get((unit, mode), {}).get(cid, 0) for cid in sorted(matched)},
             total,
-            next(
-                (p for name, p in precincts.items() if _county_key(name) == key_of.get(unit)),
-                None,
-            ),
+            precincts.get(unit),
         )
         for (unit, mode), total in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1]))
     ]

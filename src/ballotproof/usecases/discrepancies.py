@@ -34,6 +34,7 @@ __all__ = [
     "DISCREPANCY_COLUMNS",
     "Discrepancy",
     "DiscrepancyReport",
+    "compares_ballots",
     "discrepancy_csv",
     "discrepancy_report",
 ]
@@ -133,6 +134,12 @@ def _not_compared(spec: AuditSpec) -> str:
     )
 
 
+def compares_ballots(spec: AuditSpec) -> bool:
+    """Whether an audit compares each drawn ballot with its cast vote record (one contest, a
+    ballot-comparison method): what has a discrepancy report."""
+    return isinstance(spec.method.stored, ComparisonMethod) and not spec.contests
+
+
 def discrepancy_report(store: AuditStore, name: str) -> DiscrepancyReport:
     """Every drawn ballot read so far whose reading differs from its record (module
     docstring), in the order first drawn.
@@ -145,7 +152,7 @@ def discrepancy_report(store: AuditStore, name: str) -> DiscrepancyReport:
     status = store.status(name)
     spec = status.spec
     method = spec.method.stored
-    if not isinstance(method, ComparisonMethod) or spec.contests:
+    if not isinstance(method, ComparisonMethod) or not compares_ballots(spec):
         return DiscrepancyReport(
             name, spec.method, False, _not_compared(spec), 0, 0, (), Discrepancies(), 0
         )

@@ -277,8 +277,8 @@ def _check_in_manifest(
             raise InputError(
                 "a cast vote record"
                 + (f" (imprinted id {imprint!r})" if imprint else "")
-                + " matches no ballot of the manifest (check "
-                "--jurisdiction and the manifest's tabulator and batch names)",
+                + " matches no ballot of the manifest (check the jurisdiction or county it "
+                "was given and the manifest's tabulator and batch names)",
                 **{"path": str(path), "field": "ballot", **(where(bid) if where else {})},
                 got=bid,
             )
@@ -299,9 +299,24 @@ def _check_cvrs(
         if choice in recorded:
             recorded[choice] += 1
     if recorded != dict(contest.tally):
+        by_file: dict[str, dict[str, int]] = {}
+        if where is not None:  # several files (one per county): say what each holds
+            for bid, choice in committed.items():
+                counts = by_file.setdefault(str(where(bid).get("path", path)), {})
+                counts[choice] = counts.get(choice, 0) + 1
+        files = (
+            "; by file: "
+            + "; ".join(
+                f"{f}: " + ", ".join(f"{k}={c.get(k, 0)}" for k in contest.tally)
+                for f, c in sorted(by_file.items())
+            )
+            if len(by_file) > 1
+            else ""
+        )
         raise InputError(
             "the cast vote records do not add up to the reported tally (records: "
             + ", ".join(f"{k}={v}" for k, v in recorded.items())
+            + files
             + "): a comparison audit checks the outcome the records report",
             path=str(path),
             field="tally",

@@ -36,8 +36,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ballotproof.audit.bravo import DEFAULT_PROBABILITIES
 from ballotproof.audit.contest import AuditContest
 from ballotproof.audit.process import AuditSpec, Method, first_round_size
+from ballotproof.audit.supersimple import CUSTOMARY_RATES
 from ballotproof.errors import InputError, StoreError
 from ballotproof.io.manifest import Manifest, load_manifest
 from ballotproof.store import AuditStatus, AuditStore, Workspace
@@ -172,11 +174,7 @@ class Draft:
         }
 
 
-CHANCES = (
-    0.7,
-    0.8,
-    0.9,
-)  # the chances of finishing in round 1 shown before launch, as `audit plan`
+CHANCES = DEFAULT_PROBABILITIES  # the chances of finishing in round 1 shown, as `audit plan`
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +191,8 @@ class RoundOneSize:
 
 
 COMPARISON_BASIS = {
-    Method.SUPERSIMPLE: "discrepancies at the customary rates (0.1 % one-vote, 0.01 % two-vote)",
+    Method.SUPERSIMPLE: "discrepancies at the customary rates ("
+    f"{100 * CUSTOMARY_RATES.o1:g} % one-vote, {100 * CUSTOMARY_RATES.o2:g} % two-vote)",
     Method.ALPHA_COMPARISON: "no discrepancy between the records and the ballots",
 }
 
@@ -420,13 +419,18 @@ def _checked_text(
     return display, text
 
 
-def _cvr_format(fmt: str) -> tuple[str, str]:
-    """A CVR upload's format → its loader's ``--cvr-format`` and the file's extension."""
+def _cvr_format(fmt: str, filename: str | None = None) -> tuple[str, str]:
+    """A CVR upload's format → its loader's ``--cvr-format`` and the file's extension
+    (errors name the uploaded file and its ``format`` field)."""
+    path = Path(filename).name if filename else None
     if fmt.startswith("ess"):
-        raise InputError(ESS_REFUSED, field="format", got=fmt)
+        raise InputError(ESS_REFUSED, path=path, field="format", got=fmt)
     if fmt not in CVR_UPLOAD_FORMATS:
         raise InputError(
-            field="format", expected="one of " + ", ".join(CVR_UPLOAD_FORMATS), got=fmt
+            path=path,
+            field="format",
+            expected="one of " + ", ".join(CVR_UPLOAD_FORMATS),
+            got=fmt,
         )
     return CVR_UPLOAD_FORMATS[fmt]
 
@@ -464,7 +468,7 @@ def upload_cvrs(
             "cast vote records",
             field="method",
         )
-    loader_format, extension = _cvr_format(fmt)
+    loader_format, extension = _cvr_format(fmt, filename)
     display, text = _checked_text(
         content, filename, "cvrs" + extension, extension, f"a {fmt} CVR file"
     )

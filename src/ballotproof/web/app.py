@@ -78,6 +78,7 @@ from ballotproof.usecases.boards import (
 from ballotproof.usecases.bundle import bundle_zip
 from ballotproof.usecases.discrepancies import (
     DiscrepancyReport,
+    compares_ballots,
     discrepancy_csv,
     discrepancy_report,
 )
@@ -386,7 +387,8 @@ def create_app(
     @allow(Access.PUBLIC)
     def public_page(request: Request, name: str) -> Response:
         doc = _public_doc(store, name)
-        compared = discrepancies_of(name).comparison
+        status = launched_status(store, name)
+        compared = status is not None and compares_ballots(status.spec)
         return templates.TemplateResponse(
             request,
             "public.html",
